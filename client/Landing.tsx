@@ -1,0 +1,24 @@
+import { newPrivateRoom, room, screen } from "./chat-store";
+
+export function Landing() {
+	const name = room.value.room;
+	return (
+		<main class="landing">
+			<h1 class="brand">Hashzap</h1>
+			<p class="tagline">Real-time chat that fits in a link.</p>
+			{name !== "lobby" && (
+				<p class="landing-room">
+					Room <strong>{name}</strong>
+				</p>
+			)}
+			<div class="landing-actions">
+				<button type="button" class="primary" onClick={() => (screen.value = "dialog")}>
+					Start Chat
+				</button>
+				<button type="button" class="secondary" onClick={newPrivateRoom}>
+					New private room
+				</button>
+			</div>
+		</main>
+	);
+}

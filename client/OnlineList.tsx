@@ -1,0 +1,22 @@
+import { Avatar } from "./Avatar";
+import { room } from "./chat-store";
+
+export function OnlineList() {
+	const { online, name } = room.value;
+	return (
+		<aside class="online" aria-labelledby="online-title">
+			<h2 id="online-title">
+				Online <span class="count">{online.length}</span>
+			</h2>
+			<ul aria-labelledby="online-title">
+				{online.map((n) => (
+					<li key={n}>
+						<Avatar name={n} />
+						<span class="online-name">{n}</span>
+						{n === name && <span class="you"> (you)</span>}
+					</li>
+				))}
+			</ul>
+		</aside>
+	);
+}

@@ -1,0 +1,168 @@
+/**
+ * The chat's state as signals, and the actions the components call. The
+ * socket lives here, never in a component: frames fold into `room` through
+ * `applyServerMessage`, and sends wait in `pending` until the room confirms.
+ */
+import { computed, signal } from "@preact/signals";
+import { type ChatMessage, DEFAULT_ROOM, isRoomName, type ServerMessage } from "../worker/protocol";
+import { connectRoom, type RoomConnection } from "./room-client";
+import { applyServerMessage, hasGap, initialRoomState, prependHistory, typingNames } from "./room-state";
+
+export type Screen = "landing" | "dialog" | "chat";
+export type ConnectionStatus = "connecting" | "online" | "reconnecting";
+
+const USER_KEY = "hashzap:user";
+const NAME_KEY = "hashzap:name";
+
+export function roomFromPath(pathname: string): string {
+	const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
+	const room = match?.[1] ? decodeURIComponent(match[1]) : DEFAULT_ROOM;
+	return isRoomName(room) ? room : DEFAULT_ROOM;
+}
+
+export const screen = signal<Screen>("landing");
+export const status = signal<ConnectionStatus>("connecting");
+export const room = signal(initialRoomState(roomFromPath(location.pathname)));
+export const now = signal(Date.now());
+/** The name being asked for: set while the dialog waits for the room's answer. */
+export const joining = signal(false);
+export const savedName = signal(readStorage(NAME_KEY) ?? "");
+export const unread = signal(0);
+
+export const typing = computed(() => typingNames(room.value, now.value));
+export const loadingOlder = signal(false);
+
+let connection: RoomConnection | null = null;
+
+/** Asks the room to let this user in under `name`; the dialog stays until the room says yes. */
+export function enterChat(name: string): void {
+	joining.value = true;
+	room.value = { ...room.value, error: null };
+	if (connection) {
+		connection.rejoin(name);
+		return;
+	}
+	connection = connectRoom({
+		room: room.value.room,
+		name,
+		user: userKey(),
+		lastSeq: () => (room.value.name ? room.value.lastSeq : undefined),
+		onFrame,
+		onStatus: (s) => {
+			status.value = s;
+		},
+	});
+}
+
+function onFrame(msg: ServerMessage): void {
+	const before = room.value;
+	const after = applyServerMessage(before, msg, Date.now());
+	room.value = after;
+	if (msg.type === "welcome") {
+		joining.value = false;
+		screen.value = "chat";
+		savedName.value = msg.name;
+		writeStorage(NAME_KEY, msg.name);
+		flushPending();
+	}
+	if (msg.type === "error" && (msg.code === "name_taken" || msg.code === "invalid_name")) {
+		// A refused name (also after a long absence, if someone took it): ask again; the socket stays open.
+		joining.value = false;
+		screen.value = "dialog";
+		room.value = { ...after, name: null };
+		return;
+	}
+	if (msg.type === "message" && document.hidden && msg.message.kind === "chat" && msg.message.name !== after.name) {
+		unread.value += 1;
+	}
+	if (hasGap(after) && !hasGap(before)) connection?.send({ type: "sync", since: after.lastSeq });
+	if (msg.type === "typing") scheduleTypingExpiry();
+}
+
+/** Sends a message: shown at once as pending, delivered once even across reconnects. */
+export function sendMessage(text: string): void {
+	const id = crypto.randomUUID();
+	room.value = { ...room.value, pending: [...room.value.pending, { id, text }] };
+	lastTypingSent = 0;
+	if (status.value === "online") connection?.send({ type: "send", id, text });
+}
+
+/** Sends every unconfirmed message again, with its original id, so the room stores each once. */
+function flushPending(): void {
+	if (!room.value.name) return;
+	for (const p of room.value.pending) {
+		if (p.seq === undefined && p.error === undefined) connection?.send({ type: "send", id: p.id, text: p.text });
+	}
+}
+
+let lastTypingSent = 0;
+/** Tells the room this user is typing, at most every two seconds. */
+export function noteTyping(): void {
+	const t = Date.now();
+	if (t - lastTypingSent < 2000 || status.value !== "online") return;
+	lastTypingSent = t;
+	connection?.send({ type: "typing" });
+}
+
+let typingTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleTypingExpiry(): void {
+	now.value = Date.now();
+	const next = Math.min(...Object.values(room.value.typing).filter((t) => t > now.value));
+	clearTimeout(typingTimer);
+	if (Number.isFinite(next)) typingTimer = setTimeout(scheduleTypingExpiry, next - now.value + 10);
+}
+
+/** Loads the page of history before the oldest message shown. */
+export async function loadOlder(): Promise<void> {
+	const first: ChatMessage | undefined = room.value.messages[0];
+	if (!room.value.hasMore || loadingOlder.value || !first) return;
+	loadingOlder.value = true;
+	try {
+		const res = await fetch(`/api/rooms/${encodeURIComponent(room.value.room)}/messages?before=${first.seq}&limit=50`);
+		if (!res.ok) return;
+		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
+		room.value = prependHistory(room.value, page.messages, page.hasMore);
+	} finally {
+		loadingOlder.value = false;
+	}
+}
+
+/** Opens a room nobody can guess: 128 random bits in the URL. */
+export function newPrivateRoom(): void {
+	const bytes = crypto.getRandomValues(new Uint8Array(16));
+	const name = btoa(String.fromCharCode(...bytes))
+		.replace(/\+/g, "-")
+		.replace(/\//g, "_")
+		.replace(/=+$/, "");
+	location.assign(`/r/${name}`);
+}
+
+export function clearUnread(): void {
+	unread.value = 0;
+}
+
+/** A random key this device keeps: the room counts two tabs with it as one person. */
+function userKey(): string {
+	let key = readStorage(USER_KEY);
+	if (!key) {
+		key = crypto.randomUUID();
+		writeStorage(USER_KEY, key);
+	}
+	return key;
+}
+
+function readStorage(key: string): string | null {
+	try {
+		return localStorage.getItem(key);
+	} catch {
+		return null;
+	}
+}
+
+function writeStorage(key: string, value: string): void {
+	try {
+		localStorage.setItem(key, value);
+	} catch {
+		// storage may be disabled; the name is then asked for each time
+	}
+}

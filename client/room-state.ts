@@ -1,0 +1,158 @@
+/**
+ * The state of one room as this client knows it, and the pure function that
+ * folds each server frame into it. No DOM and no socket here: a test can call
+ * `applyServerMessage` directly.
+ */
+import type { ChatMessage, ServerMessage } from "../worker/protocol";
+
+/** A message this user sent that the room has not yet confirmed it stored. */
+export interface PendingMessage {
+	/** The client's id for it; resent with the same id until acknowledged. */
+	id: string;
+	text: string;
+	/** Set once acknowledged; the message is then shown from `messages`. */
+	seq?: number;
+	/** Why the room refused it, if it did. */
+	error?: string;
+}
+
+export interface RoomState {
+	room: string;
+	/** The name the room accepted, once joined. */
+	name: string | null;
+	/** Confirmed lines, ordered by seq, each once. */
+	messages: ChatMessage[];
+	/** Every seq up to this one is in `messages` (or was before the first page). */
+	lastSeq: number;
+	/** Older messages can be loaded. */
+	hasMore: boolean;
+	pending: PendingMessage[];
+	online: string[];
+	/** Who is typing, with when their indicator expires (ms). */
+	typing: Record<string, number>;
+	/** The last error the room sent (a refused name, a rate limit). */
+	error: { code: string; reason: string } | null;
+}
+
+export function initialRoomState(room: string): RoomState {
+	return {
+		room,
+		name: null,
+		messages: [],
+		lastSeq: 0,
+		hasMore: false,
+		pending: [],
+		online: [],
+		typing: {},
+		error: null,
+	};
+}
+
+/** How long a typing indicator lasts without a new typing frame. */
+export const TYPING_SHOWN_MS = 5000;
+
+/**
+ * Folds one server frame into the state.
+ * @example applyServerMessage(state, { type: "presence", online: ["Ana"] }, Date.now())
+ */
+export function applyServerMessage(state: RoomState, msg: ServerMessage, now: number): RoomState {
+	switch (msg.type) {
+		case "welcome": {
+			const merged = msg.reset ? msg.messages : merge(state.messages, msg.messages);
+			return {
+				...state,
+				name: msg.name,
+				messages: merged,
+				lastSeq: msg.reset ? msg.seq : contiguousUpTo(merged, state.lastSeq),
+				hasMore: msg.reset ? msg.hasMore : state.hasMore,
+				online: msg.online,
+				error: null,
+			};
+		}
+		case "message":
+		case "history": {
+			const incoming = msg.type === "message" ? [msg.message] : msg.messages;
+			const messages = merge(state.messages, incoming);
+			const confirmed = new Set(incoming.map((m) => m.seq));
+			const typing = { ...state.typing };
+			for (const m of incoming) if (m.kind === "chat") delete typing[m.name];
+			return {
+				...state,
+				messages,
+				lastSeq: contiguousUpTo(messages, state.lastSeq),
+				pending: state.pending.filter((p) => p.seq === undefined || !confirmed.has(p.seq)),
+				typing,
+			};
+		}
+		case "ack": {
+			const present = state.messages.some((m) => m.seq === msg.seq);
+			return {
+				...state,
+				pending: present
+					? state.pending.filter((p) => p.id !== msg.id)
+					: state.pending.map((p) => (p.id === msg.id ? { ...p, seq: msg.seq } : p)),
+			};
+		}
+		case "presence":
+			return { ...state, online: msg.online };
+		case "typing":
+			if (msg.name === state.name) return state;
+			return { ...state, typing: { ...state.typing, [msg.name]: now + TYPING_SHOWN_MS } };
+		case "error": {
+			const error = { code: msg.code, reason: msg.reason };
+			if (msg.id === undefined) return { ...state, error };
+			return {
+				...state,
+				error,
+				pending: state.pending.map((p) => (p.id === msg.id ? { ...p, error: msg.reason } : p)),
+			};
+		}
+	}
+}
+
+/** Older messages loaded by scrolling up, put in front. */
+export function prependHistory(state: RoomState, older: ChatMessage[], hasMore: boolean): RoomState {
+	return { ...state, messages: merge(state.messages, older), hasMore };
+}
+
+/** Whether a frame shows that this client missed messages: it should ask for those after `lastSeq`. */
+export function hasGap(state: RoomState): boolean {
+	const newest = state.messages.at(-1);
+	return newest !== undefined && newest.seq > state.lastSeq;
+}
+
+/** Names typing now, except this user's. */
+export function typingNames(state: RoomState, now: number): string[] {
+	return Object.entries(state.typing)
+		.filter(([name, until]) => until > now && name !== state.name)
+		.map(([name]) => name);
+}
+
+/** Merges two seq-ordered lists, each seq once. */
+function merge(a: ChatMessage[], b: ChatMessage[]): ChatMessage[] {
+	if (b.length === 0) return a;
+	const last = a.at(-1);
+	// The common case, a new message at the end, without copying through a map.
+	if (last === undefined || (b[0] !== undefined && b[0].seq > last.seq && isSorted(b))) return [...a, ...b];
+	const bySeq = new Map<number, ChatMessage>();
+	for (const m of a) bySeq.set(m.seq, m);
+	for (const m of b) bySeq.set(m.seq, m);
+	return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+}
+
+function isSorted(list: ChatMessage[]): boolean {
+	for (let i = 1; i < list.length; i++)
+		if ((list[i] as ChatMessage).seq <= (list[i - 1] as ChatMessage).seq) return false;
+	return true;
+}
+
+/** The highest seq reached from `from` without a hole. */
+function contiguousUpTo(messages: ChatMessage[], from: number): number {
+	let seq = from;
+	let i = messages.findIndex((m) => m.seq > seq);
+	while (i !== -1 && i < messages.length && (messages[i] as ChatMessage).seq === seq + 1) {
+		seq += 1;
+		i += 1;
+	}
+	return seq;
+}

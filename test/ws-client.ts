@@ -1,0 +1,82 @@
+/**
+ * A test client for a room, inside workerd: opens a WebSocket through the
+ * worker and lets a test wait for the frame it expects (no sleeping).
+ */
+import { exports } from "cloudflare:workers";
+import type { ClientMessage, ServerMessage } from "../worker/protocol";
+
+export class TestClient {
+	readonly received: ServerMessage[] = [];
+	#waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+	closed: Promise<CloseEvent>;
+
+	private constructor(readonly ws: WebSocket) {
+		ws.accept();
+		ws.addEventListener("message", (event) => {
+			const msg = JSON.parse(event.data as string) as ServerMessage;
+			this.received.push(msg);
+			this.#waiters = this.#waiters.filter((w) => {
+				if (!w.test(msg)) return true;
+				w.resolve(msg);
+				return false;
+			});
+		});
+		this.closed = new Promise((resolve) => ws.addEventListener("close", resolve));
+	}
+
+	static async open(room: string, headers: Record<string, string> = {}): Promise<TestClient> {
+		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket`, {
+			headers: { Upgrade: "websocket", ...headers },
+		});
+		if (!res.webSocket) throw new Error(`No WebSocket: ${res.status} ${await res.text()}`);
+		return new TestClient(res.webSocket);
+	}
+
+	/** Opens a socket and joins; resolves with the welcome. */
+	static async join(room: string, name: string, user = `user-${crypto.randomUUID()}`, since?: number) {
+		const client = await TestClient.open(room);
+		client.send({ type: "join", name, user, ...(since !== undefined && { since }) });
+		const welcome = await client.waitFor("welcome");
+		return { client, welcome, user };
+	}
+
+	send(frame: ClientMessage): void {
+		this.ws.send(JSON.stringify(frame));
+	}
+
+	sendRaw(data: string | ArrayBuffer): void {
+		this.ws.send(data);
+	}
+
+	/** The first frame of `type` matching `where`, already received or still to come. */
+	waitFor<T extends ServerMessage["type"]>(
+		type: T,
+		where: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+	): Promise<Extract<ServerMessage, { type: T }>> {
+		const test = (m: ServerMessage) => m.type === type && where(m as Extract<ServerMessage, { type: T }>);
+		const found = this.received.find(test);
+		if (found) return Promise.resolve(found as Extract<ServerMessage, { type: T }>);
+		return new Promise((resolve) => {
+			this.#waiters.push({ test, resolve: (m) => resolve(m as Extract<ServerMessage, { type: T }>) });
+		});
+	}
+
+	/** Waits for the chat line with this text. */
+	message(text: string) {
+		return this.waitFor("message", (m) => m.message.text === text).then((m) => m.message);
+	}
+
+	/** Waits for an error frame with this code. */
+	error(code: string) {
+		return this.waitFor("error", (m) => m.code === code);
+	}
+
+	/** Chat lines received so far, by text. */
+	texts(): string[] {
+		return this.received.flatMap((m) => (m.type === "message" ? [m.message.text] : []));
+	}
+
+	close(): void {
+		this.ws.close(1000, "done");
+	}
+}

@@ -1,0 +1,35 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two projects: "workers" runs inside workerd (the real runtime, with the
+// ChatRoom Durable Object); "browser" runs on Node and drives Chromium
+// against the app served by `wrangler dev`.
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				plugins: [
+					cloudflareTest({
+						wrangler: { configPath: "./wrangler.toml" },
+						miniflare: {
+							// Short enough for tests to wait on; `runDurableObjectAlarm` fires it at once anyway.
+							bindings: { LEAVE_GRACE_MS: "200" },
+						},
+					}),
+				],
+				test: { name: "workers", include: ["test/*.test.ts"] },
+			},
+			{
+				test: {
+					name: "browser",
+					include: ["test/e2e/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 60_000,
+					hookTimeout: 120_000,
+					// One app server and one Chromium per file; files run one after another on two cores.
+					fileParallelism: false,
+				},
+			},
+		],
+	},
+});

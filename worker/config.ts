@@ -1,0 +1,35 @@
+/**
+ * The room's tunable limits, read from wrangler vars (strings) with defaults,
+ * so that a benchmark or a test can raise or shorten them without code.
+ */
+import type { Rate } from "./token-bucket";
+
+export interface RoomConfig {
+	/** Messages kept per room. */
+	historyLimit: number;
+	/** How long a user may be gone before "left the chat" is said. */
+	leaveGraceMs: number;
+	/** Frames one connection may send. */
+	connectionRate: Rate;
+	/** Frames one IP may send, all its connections in all rooms together. */
+	ipRate: Rate;
+	/** Refused frames in a row after which the socket is closed with 1008. */
+	strikesToClose: number;
+	/** Open sockets one IP may hold in one room. */
+	maxSocketsPerIp: number;
+}
+
+export function roomConfig(env: Env): RoomConfig {
+	const n = (value: string | undefined, fallback: number) => {
+		const parsed = Number(value);
+		return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+	};
+	return {
+		historyLimit: n(env.HISTORY_LIMIT, 10_000),
+		leaveGraceMs: n(env.LEAVE_GRACE_MS, 5_000),
+		connectionRate: { burst: n(env.RATE_BURST, 20), perSecond: n(env.RATE_PER_SECOND, 5) },
+		ipRate: { burst: n(env.IP_RATE_BURST, 60), perSecond: n(env.IP_RATE_PER_SECOND, 15) },
+		strikesToClose: n(env.RATE_STRIKES_TO_CLOSE, 50),
+		maxSocketsPerIp: n(env.MAX_SOCKETS_PER_IP, 20),
+	};
+}

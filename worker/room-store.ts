@@ -1,0 +1,173 @@
+/**
+ * A room's history in its Durable Object's SQLite storage. All of the room's
+ * SQL lives here, and every value reaches SQL as a bound parameter.
+ */
+import type { ChatMessage, MessageKind } from "./protocol";
+
+interface Row extends Record<string, SqlStorageValue> {
+	seq: number;
+	id: string;
+	kind: string;
+	name: string;
+	text: string;
+	at: number;
+}
+
+const COLUMNS = "seq, id, kind, name, text, at";
+/** Trim in batches so that a busy room deletes rarely, never on a timer. */
+const TRIM_EVERY = 100;
+
+export class RoomStore {
+	#lastAt = 0;
+	#lastSeq: number;
+
+	constructor(
+		private readonly sql: SqlStorage,
+		private readonly limit: number,
+	) {
+		sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+			seq INTEGER PRIMARY KEY AUTOINCREMENT,
+			id TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			name TEXT NOT NULL,
+			text TEXT NOT NULL,
+			at INTEGER NOT NULL,
+			client_id TEXT UNIQUE
+		)`);
+		// Who closed their last tab and is announced as gone once `due` passes, unless they come back.
+		sql.exec(`CREATE TABLE IF NOT EXISTS departures (
+			name_key TEXT PRIMARY KEY,
+			user_key TEXT NOT NULL,
+			name TEXT NOT NULL,
+			due INTEGER NOT NULL
+		)`);
+		const last = sql
+			.exec<{ seq: number; at: number }>("SELECT seq, at FROM messages ORDER BY seq DESC LIMIT 1")
+			.toArray()[0];
+		this.#lastSeq = last?.seq ?? 0;
+		this.#lastAt = last?.at ?? 0;
+	}
+
+	/** The newest sequence number (0 in an empty room). */
+	get lastSeq(): number {
+		return this.#lastSeq;
+	}
+
+	/** Stores a line and returns it; time is the server's and never runs backwards. */
+	append(kind: MessageKind, name: string, text: string, clientId: string | null = null): ChatMessage {
+		const at = Math.max(Date.now(), this.#lastAt);
+		const id = crypto.randomUUID();
+		const { seq } = this.sql
+			.exec<{ seq: number }>(
+				"INSERT INTO messages (id, kind, name, text, at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+				id,
+				kind,
+				name,
+				text,
+				at,
+				clientId,
+			)
+			.one();
+		this.#lastAt = at;
+		this.#lastSeq = seq;
+		if (seq % TRIM_EVERY === 0) this.trim();
+		return { seq, id, kind, name, text, at };
+	}
+
+	/** The sequence number a client's send was stored under, if it was. */
+	seqOfClientId(clientId: string): number | undefined {
+		return this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE client_id = ?", clientId).toArray()[0]?.seq;
+	}
+
+	/** Up to `limit` messages before `before` (exclusive), oldest first. */
+	before(before: number, limit: number): ChatMessage[] {
+		const rows = this.sql
+			.exec<Row>(`SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before, limit)
+			.toArray();
+		return rows.reverse().map(toMessage);
+	}
+
+	/** Up to `limit` messages after `since` (exclusive), oldest first. */
+	after(since: number, limit: number): ChatMessage[] {
+		return this.sql
+			.exec<Row>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
+			.toArray()
+			.map(toMessage);
+	}
+
+	/** The oldest sequence number still stored. */
+	firstSeq(): number {
+		return this.sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM messages").one().seq ?? 0;
+	}
+
+	count(): number {
+		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n;
+	}
+
+	/** Keeps the newest `limit` messages. */
+	trim(): void {
+		this.sql.exec("DELETE FROM messages WHERE seq <= ?", this.#lastSeq - this.limit);
+	}
+
+	addDeparture(d: Departure): void {
+		this.sql.exec(
+			"INSERT OR REPLACE INTO departures (name_key, user_key, name, due) VALUES (?, ?, ?, ?)",
+			d.nameKey,
+			d.userKey,
+			d.name,
+			d.due,
+		);
+	}
+
+	departure(nameKey: string): Departure | undefined {
+		const r = this.sql
+			.exec<DepartureRow>("SELECT name_key, user_key, name, due FROM departures WHERE name_key = ?", nameKey)
+			.toArray()[0];
+		return r && toDeparture(r);
+	}
+
+	departures(): Departure[] {
+		return this.sql
+			.exec<DepartureRow>("SELECT name_key, user_key, name, due FROM departures")
+			.toArray()
+			.map(toDeparture);
+	}
+
+	cancelDeparture(nameKey: string): void {
+		this.sql.exec("DELETE FROM departures WHERE name_key = ?", nameKey);
+	}
+
+	/** Removes and returns the departures due by `now`. */
+	takeDueDepartures(now: number): Departure[] {
+		return this.sql
+			.exec<DepartureRow>("DELETE FROM departures WHERE due <= ? RETURNING name_key, user_key, name, due", now)
+			.toArray()
+			.map(toDeparture);
+	}
+
+	nextDeparture(): number | undefined {
+		return this.sql.exec<{ due: number | null }>("SELECT MIN(due) AS due FROM departures").one().due ?? undefined;
+	}
+}
+
+export interface Departure {
+	nameKey: string;
+	userKey: string;
+	name: string;
+	due: number;
+}
+
+interface DepartureRow extends Record<string, SqlStorageValue> {
+	name_key: string;
+	user_key: string;
+	name: string;
+	due: number;
+}
+
+function toDeparture(r: DepartureRow): Departure {
+	return { nameKey: r.name_key, userKey: r.user_key, name: r.name, due: r.due };
+}
+
+function toMessage(r: Row): ChatMessage {
+	return { seq: r.seq, id: r.id, kind: r.kind as MessageKind, name: r.name, text: r.text, at: r.at };
+}
