@@ -66,8 +66,7 @@ export class ChatRoom extends DurableObject<Env> {
 	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
 	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
 		const messages = this.#store.before(before, Math.min(limit, LIMITS.pageMax));
-		const first = messages[0]?.seq;
-		return { messages, hasMore: first !== undefined && first > this.#store.firstSeq() };
+		return { messages, hasMore: this.#store.hasBefore(messages[0]?.seq) };
 	}
 
 	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -135,7 +134,6 @@ export class ChatRoom extends DurableObject<Env> {
 		const messages = resumable
 			? this.#store.after(since, LIMITS.resumeMax)
 			: this.#store.before(last + 1, LIMITS.joinPage);
-		const first = messages[0]?.seq ?? last + 1;
 		this.#sendTo(ws, {
 			type: "welcome",
 			room: session.room,
@@ -143,7 +141,7 @@ export class ChatRoom extends DurableObject<Env> {
 			seq: last,
 			messages,
 			reset: !resumable,
-			hasMore: first > this.#store.firstSeq(),
+			hasMore: this.#store.hasBefore(messages[0]?.seq),
 			online: this.#online(),
 		});
 		if (returning) return;

@@ -165,13 +165,18 @@ export function parseClientFrame(raw: string): ParseResult {
 	const issue = result.issues[0];
 	const field = issue.path?.[0]?.key;
 	const id = sendId(data);
-	if (issue.type === "variant" && field === undefined) {
-		return { ok: false, code: "unknown_type", reason: "Unknown frame type: expected join, send, typing or sync" };
+	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
+	if (issue.type === "variant") {
+		return refuse("unknown_type", "Unknown frame type: expected join, send, typing or sync");
 	}
-	if (field === "name") return { ok: false, code: "invalid_name", reason: issue.message };
-	if (field === "text") return { ok: false, code: "invalid_message", reason: issue.message, ...(id && { id }) };
-	const where = typeof field === "string" ? `${field}: ` : "";
-	return { ok: false, code: "invalid_frame", reason: `${where}${issue.message}`, ...(id && { id }) };
+	if (issue.type === "strict_object") {
+		// valibot reports both an extra key (expected "never") and a missing one under strict_object.
+		const what = issue.expected === "never" ? "Unknown" : "Missing";
+		return refuse("invalid_frame", `${what} field "${String(field)}"`);
+	}
+	if (field === "name") return refuse("invalid_name", issue.message);
+	if (field === "text") return refuse("invalid_message", issue.message);
+	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);
 }
 
 /** The id of a refused send, when it is a valid one, so the client knows which message failed. */

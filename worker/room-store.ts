@@ -95,9 +95,15 @@ export class RoomStore {
 			.map(toMessage);
 	}
 
-	/** The oldest sequence number still stored. */
+	/** The oldest sequence number still stored (0 in an empty room). */
 	firstSeq(): number {
 		return this.sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM messages").one().seq ?? 0;
+	}
+
+	/** Whether any message older than `seq` is stored. */
+	hasBefore(seq: number | undefined): boolean {
+		if (seq === undefined) return false;
+		return this.sql.exec("SELECT 1 FROM messages WHERE seq < ? LIMIT 1", seq).toArray().length > 0;
 	}
 
 	count(): number {

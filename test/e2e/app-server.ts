@@ -1,0 +1,117 @@
+/**
+ * Starts the real app (`wrangler dev`, the same as `npm start` but on a free
+ * port and with its own state directory) for browser tests, and stops it by
+ * its process group. The build in dist/client must exist (`npm test` makes it).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+export interface AppServer {
+	url: string;
+	port: number;
+	/** Where the Durable Objects' SQLite files live: kept across `restart()`. */
+	stateDir: string;
+	stop(): Promise<void>;
+	/** Stops the server and starts it again on the same port with the same state. */
+	restart(): Promise<void>;
+	start(): Promise<void>;
+}
+
+export async function startApp(vars: Record<string, string> = {}): Promise<AppServer> {
+	if (!existsSync(join(root, "dist/client/index.html"))) {
+		throw new Error("dist/client is missing: run `npx vite build` (npm test does) before the browser tests");
+	}
+	const port = await freePort();
+	const stateDir = mkdtempSync(join(tmpdir(), "hashzap-state-"));
+	let child: ChildProcess | null = null;
+	let log = "";
+
+	const start = async () => {
+		const args = [
+			"dev",
+			"--ip",
+			"127.0.0.1",
+			"--port",
+			String(port),
+			"--persist-to",
+			stateDir,
+			"--show-interactive-dev-session=false",
+		];
+		for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+		log = "";
+		child = spawn(join(root, "node_modules/.bin/wrangler"), args, {
+			cwd: root,
+			detached: true,
+			stdio: ["ignore", "pipe", "pipe"],
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+		});
+		child.stdout?.on("data", (d) => {
+			log += d;
+		});
+		child.stderr?.on("data", (d) => {
+			log += d;
+		});
+		const deadline = Date.now() + 60_000;
+		while (Date.now() < deadline) {
+			if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+			try {
+				const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+				if (res.ok) return;
+			} catch {
+				// not listening yet
+			}
+			await new Promise((r) => setTimeout(r, 200));
+		}
+		throw new Error(`wrangler dev did not answer within 60 s:\n${log}`);
+	};
+
+	const stop = async () => {
+		const c = child;
+		if (!c || c.exitCode !== null || c.pid === undefined) return;
+		const exited = new Promise((resolve) => c.once("exit", resolve));
+		process.kill(-c.pid, "SIGTERM");
+		const timer = setTimeout(() => c.pid && process.kill(-c.pid, "SIGKILL"), 5000);
+		await exited;
+		clearTimeout(timer);
+		// workerd may outlive wrangler by a moment; wait until the port is free again.
+		while (!(await portFree(port))) await new Promise((r) => setTimeout(r, 100));
+		child = null;
+	};
+
+	await start();
+	return {
+		url: `http://127.0.0.1:${port}`,
+		port,
+		stateDir,
+		start,
+		stop,
+		async restart() {
+			await stop();
+			await start();
+		},
+	};
+}
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const address = server.address();
+			server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+		});
+	});
+}
+
+function portFree(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const server = createServer();
+		server.once("error", () => resolve(false));
+		server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+	});
+}

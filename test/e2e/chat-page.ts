@@ -1,0 +1,70 @@
+/**
+ * What a person does on the Hashzap page, as steps the browser tests share.
+ * Every step waits for what the user would see; none sleeps.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+
+export async function openPage(browser: Browser, url: string, options: { width?: number; height?: number } = {}) {
+	const context = await browser.newContext({
+		viewport: { width: options.width ?? 1100, height: options.height ?? 720 },
+	});
+	const page = await context.newPage();
+	const problems: string[] = [];
+	page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+	page.on("console", (m) => {
+		if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+	});
+	await page.goto(url);
+	return { page, context, problems };
+}
+
+/** Start Chat → the dialog → a name → Enter Chat (or Enter in the field), until the chat shows. */
+export async function joinAs(page: Page, name: string, { pressEnter = false } = {}) {
+	await page.getByRole("button", { name: "Start Chat" }).click();
+	const dialog = page.getByRole("dialog", { name: "Welcome to Hashzap" });
+	await dialog.waitFor();
+	await dialog.getByLabel("Your name").fill(name);
+	if (pressEnter) await dialog.getByLabel("Your name").press("Enter");
+	else await dialog.getByRole("button", { name: "Enter Chat" }).click();
+	await page.getByRole("log").waitFor();
+}
+
+export async function send(page: Page, text: string, { pressEnter = false } = {}) {
+	const field = page.getByLabel("Message", { exact: true });
+	await field.fill(text);
+	if (pressEnter) await field.press("Enter");
+	else await page.getByRole("button", { name: "Send" }).click();
+}
+
+/** Waits until the history shows a chat message with this text from this sender. */
+export async function seeMessage(page: Page, sender: string, text: string) {
+	await page
+		.getByRole("log")
+		.locator("article.msg:not(.pending)", { has: page.locator(".text", { hasText: text }) })
+		.filter({ hasText: sender })
+		.first()
+		.waitFor();
+}
+
+/** Waits until the history shows a system line (join, leave) with this text. */
+export async function seeSystemLine(page: Page, text: string) {
+	await page.getByRole("log").locator(".system", { hasText: text }).first().waitFor();
+}
+
+/** The texts of the confirmed chat messages in the history, in order. */
+export function messageTexts(page: Page): Promise<string[]> {
+	return page.getByRole("log").locator("article.msg:not(.pending) .text").allTextContents();
+}
+
+/** Saves a screenshot under test/e2e/.artifacts, and under docs/screenshots too when SAVE_SCREENSHOTS=1. */
+export async function screenshot(page: Page, name: string) {
+	const root = new URL("../../", import.meta.url).pathname;
+	const targets = [join(root, "test/e2e/.artifacts", `${name}.png`)];
+	if (process.env.SAVE_SCREENSHOTS === "1") targets.push(join(root, "docs/screenshots", `${name}.png`));
+	for (const path of targets) {
+		mkdirSync(dirname(path), { recursive: true });
+		await page.screenshot({ path });
+	}
+}
