@@ -4,8 +4,12 @@ import { defineConfig } from "vitest/config";
 // Two projects: "workers" runs inside workerd (the real runtime, with the
 // ChatRoom Durable Object); "browser" runs on Node and drives Chromium
 // against the app served by `wrangler dev`.
+// CI asks for a JSON report to total every suite in one line (.ci/run).
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
 export default defineConfig({
 	test: {
+		reporters: jsonReport ? ["default", ["json", { outputFile: jsonReport }]] : ["default"],
 		projects: [
 			{
 				plugins: [
