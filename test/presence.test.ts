@@ -1,0 +1,114 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { TestClient } from "./ws-client";
+
+const newRoom = () => `room-${crypto.randomUUID()}`;
+
+/**
+ * Waits until the room's grace-period alarm has fired and nothing is left to
+ * announce (the tests shorten the grace period to 200 ms in vitest.config.ts).
+ */
+async function graceOver(room: string) {
+	const stub = env.CHAT_ROOM.getByName(room);
+	while ((await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())) !== null) {
+		await scheduler.wait(20);
+	}
+}
+
+describe("presence", () => {
+	it("counts one person with two tabs once, announcing neither the second tab nor its closing", async () => {
+		const room = newRoom();
+		const { client: bruno } = await TestClient.join(room, "Bruno");
+		const { client: tab1, user } = await TestClient.join(room, "Ana");
+		const { client: tab2, welcome } = await TestClient.join(room, "Ana", user);
+		expect(welcome.online).toEqual(["Ana", "Bruno"]);
+
+		tab2.close();
+		await tab2.closed;
+		tab1.send({ type: "send", id: "still", text: "still here in tab 1" });
+		await bruno.message("still here in tab 1");
+		expect(bruno.texts().filter((t) => t === "Ana joined the chat")).toHaveLength(1);
+		expect(bruno.texts()).not.toContain("Ana left the chat");
+
+		tab1.close();
+		expect(await bruno.message("Ana left the chat")).toMatchObject({ kind: "leave", name: "Ana" });
+		await bruno.waitFor("presence", (p) => p.online.length === 1 && p.online[0] === "Bruno");
+	});
+
+	it("says nothing when someone reconnects within the grace period", async () => {
+		const room = newRoom();
+		const { client: bruno } = await TestClient.join(room, "Bruno");
+		const { client: ana, user } = await TestClient.join(room, "Ana");
+		ana.close();
+		await ana.closed;
+		const back = await TestClient.join(room, "Ana", user);
+		expect(back.welcome.online).toContain("Ana");
+		// The grace period ends with Ana back: no leave.
+		await graceOver(room);
+		back.client.send({ type: "send", id: "m", text: "marker" });
+		await bruno.message("marker");
+		expect(bruno.texts()).not.toContain("Ana left the chat");
+		expect(bruno.texts().filter((t) => t === "Ana joined the chat")).toHaveLength(1);
+	});
+
+	it("keeps names unique, case-insensitively and after NFKC normalization, and lets the refused client try again", async () => {
+		const room = newRoom();
+		await TestClient.join(room, "Ana");
+		for (const name of ["ana", "ANA", " Ａｎａ "]) {
+			const other = await TestClient.open(room);
+			other.send({ type: "join", name, user: "someone-else-1" });
+			const refused = await other.error("name_taken");
+			expect(refused.reason).toContain("is taken");
+			other.send({ type: "join", name: `${name.trim()}2`, user: "someone-else-1" });
+			await other.waitFor("welcome");
+			other.close();
+		}
+	});
+
+	it("holds a name through its owner's grace period", async () => {
+		const room = newRoom();
+		const { client: ana } = await TestClient.join(room, "Ana");
+		ana.close();
+		await ana.closed;
+		const other = await TestClient.open(room);
+		other.send({ type: "join", name: "Ana", user: "impostor-1234" });
+		await other.error("name_taken");
+		await graceOver(room);
+		other.send({ type: "join", name: "Ana", user: "impostor-1234" });
+		await other.waitFor("welcome");
+	});
+
+	it("refuses a second join on the same connection", async () => {
+		const { client } = await TestClient.join(newRoom(), "Ana");
+		client.send({ type: "join", name: "Other", user: "user-other-1" });
+		await client.error("already_joined");
+	});
+});
+
+describe("typing", () => {
+	it("tells the others, not the typist, and stores nothing", async () => {
+		const room = newRoom();
+		const { client: ana } = await TestClient.join(room, "Ana");
+		const { client: bruno } = await TestClient.join(room, "Bruno");
+		ana.send({ type: "typing" });
+		expect(await bruno.waitFor("typing")).toEqual({ type: "typing", name: "Ana" });
+		ana.send({ type: "send", id: "m", text: "marker" });
+		await ana.message("marker");
+		expect(ana.received.filter((m) => m.type === "typing")).toEqual([]);
+
+		const { welcome } = await TestClient.join(room, "Carla");
+		expect(welcome.messages.map((m) => m.kind)).not.toContain("typing");
+		expect(welcome.messages.filter((m) => m.kind === "chat").map((m) => m.text)).toEqual(["marker"]);
+	});
+
+	it("passes on at most one typing frame a second from a connection", async () => {
+		const room = newRoom();
+		const { client: ana } = await TestClient.join(room, "Ana");
+		const { client: bruno } = await TestClient.join(room, "Bruno");
+		for (let i = 0; i < 5; i++) ana.send({ type: "typing" });
+		ana.send({ type: "send", id: "m", text: "marker" });
+		await bruno.message("marker");
+		expect(bruno.received.filter((m) => m.type === "typing")).toHaveLength(1);
+	});
+});
