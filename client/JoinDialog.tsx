@@ -41,6 +41,7 @@ export function JoinDialog() {
 			onClose={() => {
 				if (screen.value === "dialog") screen.value = "landing";
 			}}
+			onKeyDown={trapFocus}
 		>
 			<form onSubmit={submit} novalidate>
 				<h2 id="join-title">Welcome to Hashzap</h2>
@@ -71,4 +72,20 @@ export function JoinDialog() {
 			</form>
 		</dialog>
 	);
+}
+
+/** Tab and Shift+Tab cycle within the dialog instead of leaving it for the browser's own controls. */
+function trapFocus(event: KeyboardEvent) {
+	if (event.key !== "Tab") return;
+	const dialog = event.currentTarget as HTMLDialogElement;
+	const focusable = [...dialog.querySelectorAll<HTMLElement>("input, button:not([disabled])")];
+	const first = focusable[0];
+	const last = focusable.at(-1);
+	if (event.shiftKey && document.activeElement === first) {
+		event.preventDefault();
+		last?.focus();
+	} else if (!event.shiftKey && document.activeElement === last) {
+		event.preventDefault();
+		first?.focus();
+	}
 }

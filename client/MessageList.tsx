@@ -108,7 +108,10 @@ function MessageLine({ message, own, grouped }: { message: ChatMessage; own: boo
 		<article class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}`} data-seq={message.seq}>
 			{grouped ? <span class="avatar-space" /> : <Avatar name={message.name} />}
 			<div class="bubble">
-				{!grouped && (
+				{grouped ? (
+					// Said to screen readers, not shown: who wrote each line of a group.
+					<span class="visually-hidden">{message.name}</span>
+				) : (
 					<header>
 						<span class="sender">{message.name}</span>
 						<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>

@@ -1,0 +1,66 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppServer, startApp } from "./app-server";
+import { launchBrowser } from "./browser";
+import { joinAs, messageTexts, openPage, seeMessage, send } from "./chat-page";
+
+let app: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await app?.stop();
+});
+
+describe("nothing lost, nothing doubled", () => {
+	it("delivers a message sent while the server was down once to both, and a newcomer sees the whole history in order", async () => {
+		const room = `durable-${Date.now()}`;
+		const ana = await openPage(browser, `${app.url}/r/${room}`);
+		const bruno = await openPage(browser, `${app.url}/r/${room}`);
+		await joinAs(ana.page, "Ana");
+		await joinAs(bruno.page, "Bruno");
+		await send(ana.page, "before the restart");
+		await seeMessage(bruno.page, "Ana", "before the restart");
+
+		await app.stop();
+		for (const p of [ana.page, bruno.page]) await p.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+
+		await send(ana.page, "sent while the server was down");
+		await ana.page.locator("article.pending", { hasText: "sent while the server was down" }).waitFor();
+		expect(await ana.page.locator("article.pending .state").textContent()).toBe("Sending…");
+
+		await app.start();
+		for (const p of [ana.page, bruno.page]) {
+			await p.getByRole("status").filter({ hasText: "Online" }).waitFor({ timeout: 30_000 });
+			await seeMessage(p, "Ana", "sent while the server was down");
+		}
+		await ana.page.locator("article.pending").waitFor({ state: "detached" });
+		await send(bruno.page, "after the restart");
+		const expected = ["before the restart", "sent while the server was down", "after the restart"];
+		for (const p of [ana.page, bruno.page]) {
+			await seeMessage(p, "Bruno", "after the restart");
+			expect(await messageTexts(p)).toEqual(expected);
+		}
+
+		const carla = await openPage(browser, `${app.url}/r/${room}`);
+		await joinAs(carla.page, "Carla");
+		await seeMessage(carla.page, "Bruno", "after the restart");
+		expect(await messageTexts(carla.page)).toEqual(expected);
+		const system = await carla.page.getByRole("log").locator(".system").allTextContents();
+		expect(system).toEqual(["Ana joined the chat", "Bruno joined the chat", "Carla joined the chat"]);
+
+		const elsewhere = await openPage(browser, `${app.url}/r/${room}-other`);
+		await joinAs(elsewhere.page, "Dora");
+		await elsewhere.page.getByRole("log").locator(".system", { hasText: "Dora joined the chat" }).waitFor();
+		expect(await messageTexts(elsewhere.page)).toEqual([]);
+		expect(await elsewhere.page.getByRole("log").locator(".system").allTextContents()).toEqual([
+			"Dora joined the chat",
+		]);
+		for (const p of [ana, bruno, carla, elsewhere])
+			expect(p.problems.filter((e) => !e.includes("WebSocket"))).toEqual([]);
+	});
+});
