@@ -35,6 +35,11 @@ export function ChatView() {
 			<div class="chat-body">
 				<main class="conversation">
 					<MessageList />
+					{room.value.error && (
+						<p class="chat-error" role="alert">
+							{room.value.error.reason}
+						</p>
+					)}
 					<p class="typing" aria-live="polite">
 						{names.length === 1 ? `${names[0]} is typing…` : names.length > 1 ? "several people are typing…" : ""}
 					</p>

@@ -75,6 +75,10 @@ function onFrame(msg: ServerMessage): void {
 	if (msg.type === "message" && document.hidden && msg.message.kind === "chat" && msg.message.name !== after.name) {
 		unread.value += 1;
 	}
+	if (msg.type === "error" && msg.code === "rate_limited") {
+		// Whatever was refused is still pending: send it again once the room allows.
+		setTimeout(flushPending, (msg.retryAfter ?? 1) * 1000);
+	}
 	if (hasGap(after) && !hasGap(before)) connection?.send({ type: "sync", since: after.lastSeq });
 	if (msg.type === "typing") scheduleTypingExpiry();
 }

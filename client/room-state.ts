@@ -88,6 +88,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 			const present = state.messages.some((m) => m.seq === msg.seq);
 			return {
 				...state,
+				error: null,
 				pending: present
 					? state.pending.filter((p) => p.id !== msg.id)
 					: state.pending.map((p) => (p.id === msg.id ? { ...p, seq: msg.seq } : p)),
