@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TestClient } from "./ws-client";
@@ -77,6 +77,27 @@ describe("presence", () => {
 		await graceOver(room);
 		other.send({ type: "join", name: "Ana", user: "impostor-1234" });
 		await other.waitFor("welcome");
+	});
+
+	it("after a restart that drops every socket, greets no one twice and says who did not come back", async () => {
+		const room = newRoom();
+		const { client: ana, user } = await TestClient.join(room, "Ana");
+		const { client: bruno } = await TestClient.join(room, "Bruno");
+		await ana.message("Bruno joined the chat");
+		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
+		await Promise.all([ana.closed, bruno.closed]);
+
+		const back = await TestClient.join(room, "Ana", user, 2);
+		expect(back.welcome.reset).toBe(false);
+		expect(back.welcome.online).toEqual(["Ana", "Bruno"]);
+		expect(await back.client.message("Bruno left the chat")).toMatchObject({ kind: "leave" });
+		const { welcome } = await TestClient.join(room, "Carla");
+		expect(welcome.messages.map((m) => m.text)).toEqual([
+			"Ana joined the chat",
+			"Bruno joined the chat",
+			"Bruno left the chat",
+		]);
+		expect(welcome.online).toEqual(["Ana", "Carla"]);
 	});
 
 	it("refuses a second join on the same connection", async () => {

@@ -5,6 +5,12 @@
 import { exports } from "cloudflare:workers";
 import type { ClientMessage, ServerMessage } from "../worker/protocol";
 
+/** A fresh address from 10.0.0.0/8 (IPv4 addresses are limited one by one). */
+export function newAddress(): string {
+	const [a = 0, b = 0, c = 0] = crypto.getRandomValues(new Uint8Array(3));
+	return `10.${a}.${b}.${c}`;
+}
+
 export class TestClient {
 	readonly received: ServerMessage[] = [];
 	#waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
@@ -24,9 +30,10 @@ export class TestClient {
 		this.closed = new Promise((resolve) => ws.addEventListener("close", resolve));
 	}
 
+	/** Opens a socket; from an address of its own unless `headers` names one, so tests never share a rate limit. */
 	static async open(room: string, headers: Record<string, string> = {}): Promise<TestClient> {
 		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket`, {
-			headers: { Upgrade: "websocket", ...headers },
+			headers: { Upgrade: "websocket", "CF-Connecting-IP": newAddress(), ...headers },
 		});
 		if (!res.webSocket) throw new Error(`No WebSocket: ${res.status} ${await res.text()}`);
 		return new TestClient(res.webSocket);

@@ -14,17 +14,42 @@ import {
 	parseClientFrame,
 	type ServerMessage,
 } from "./protocol";
+import { addressKey } from "./rate-limiter";
 import { RoomStore } from "./room-store";
 import { type Bucket, fullBucket, take } from "./token-bucket";
 
 /** What a socket carries through hibernation (its attachment). */
 interface Session {
 	room: string;
+	/** The client's address as rate limits count it (see addressKey). */
 	ip: string;
 	joined?: { name: string; key: string; user: string };
 }
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
+
+/** A client address as this room sees it: its own bucket here, and what its RateLimiter said. */
+interface Address {
+	/** The address's frames in this room: counted at once, exactly. */
+	bucket: Bucket;
+	/** Tokens the address's RateLimiter, which counts all rooms, granted this room in advance. */
+	credit: number;
+	/** Until when the RateLimiter says the address is over its limit. */
+	blockedUntil: number;
+	/** Frames let through here without credit, not yet charged to the RateLimiter. */
+	unreported: number;
+	/** Whether a call to the RateLimiter is in flight. */
+	reporting: boolean;
+	/** Credit to ask for: doubles while the address keeps running out of it, 0 once it slows down. */
+	ask: number;
+	/** When the last call to the RateLimiter went out, ms. */
+	askedAt: number;
+}
+
+/** Credit is asked for up to this share of the address's burst, so that a room holds little of it. */
+const CREDIT_SHARE = 1 / 10;
+/** An address that runs out of credit sooner than this after the last call is sending fast. */
+const FAST_MS = 1000;
 
 /** Typing frames from one socket closer together than this are dropped. */
 const TYPING_EVERY_MS = 1000;
@@ -36,18 +61,21 @@ export class ChatRoom extends DurableObject<Env> {
 	// Caches of the attachments and of in-memory counters; rebuilt lazily after hibernation.
 	readonly #sessions = new Map<WebSocket, Session>();
 	readonly #buckets = new Map<WebSocket, Bucket & { strikes: number; typedAt: number }>();
-	readonly #ipBuckets = new Map<string, Bucket>();
+	readonly #addresses = new Map<string, Address>();
+	/** Sockets the room itself has closed (1008, 1009): frames still on the wire behind that are ignored. */
+	readonly #shut = new WeakSet<WebSocket>();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.#config = roomConfig(env);
 		this.#store = new RoomStore(ctx.storage.sql, this.#config.historyLimit);
+		ctx.blockConcurrencyWhile(() => this.#reconcileMembers());
 	}
 
 	/** Accepts a WebSocket for the room named in the URL (the worker has checked it). */
 	override async fetch(request: Request): Promise<Response> {
 		const room = decodeURIComponent(new URL(request.url).pathname.split("/")[3] ?? "");
-		const ip = request.headers.get("CF-Connecting-IP") ?? "unknown";
+		const ip = addressKey(request.headers.get("CF-Connecting-IP"));
 		if (this.ctx.getWebSockets(ip).length >= this.#config.maxSocketsPerIp) {
 			return Response.json(
 				{ error: "too_many_connections", reason: "Too many open connections from your address in this room" },
@@ -70,13 +98,12 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+		if (this.#shut.has(ws)) return;
 		const session = this.#session(ws);
 		if (!this.#admit(ws, session)) return;
+		if (tooLarge(data)) return this.#shutDown(ws, 1009, `Frame larger than ${LIMITS.frameBytes} bytes`);
 		if (typeof data !== "string") {
 			return this.#refuse(ws, "binary_frame", "Frames must be text (JSON), not binary");
-		}
-		if (data.length > LIMITS.frameBytes / 3 && encoder.encode(data).byteLength > LIMITS.frameBytes) {
-			return ws.close(1009, `Frame larger than ${LIMITS.frameBytes} bytes`);
 		}
 		const parsed = parseClientFrame(data);
 		if (!parsed.ok) return this.#refuse(ws, parsed.code, parsed.reason, parsed.id);
@@ -107,6 +134,7 @@ export class ChatRoom extends DurableObject<Env> {
 		let changed = false;
 		for (const d of this.#store.takeDueDepartures(Date.now())) {
 			if (online.has(d.nameKey)) continue;
+			this.#store.removeMember(d.nameKey);
 			this.#broadcast({ type: "message", message: this.#store.append("leave", d.name, `${d.name} left the chat`) });
 			changed = true;
 		}
@@ -117,14 +145,15 @@ export class ChatRoom extends DurableObject<Env> {
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
 		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
 		const key = nameKey(frame.name);
-		const owner = this.#ownerOf(key);
-		if (owner !== undefined && owner !== frame.user) {
+		const member = this.#store.member(key);
+		if (member && member.userKey !== frame.user) {
 			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
 		}
-		// The same person (same device key) with the name already here, or back within the grace period.
-		const returning = owner === frame.user;
+		// The same person (same device key): another tab, or back within the grace period or after a restart.
+		const returning = member !== undefined;
 		this.#store.cancelDeparture(key);
-		session.joined = { name: frame.name, key, user: frame.user };
+		if (!returning) this.#store.addMember({ nameKey: key, userKey: frame.user, name: frame.name });
+		session.joined = { name: member?.name ?? frame.name, key, user: frame.user };
 		ws.serializeAttachment(session);
 
 		const last = this.#store.lastSeq;
@@ -137,7 +166,7 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#sendTo(ws, {
 			type: "welcome",
 			room: session.room,
-			name: frame.name,
+			name: session.joined.name,
 			seq: last,
 			messages,
 			reset: !resumable,
@@ -191,7 +220,8 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/**
-	 * Rate limits every frame, valid or not, per connection and per IP.
+	 * Rate limits every frame, valid or not, per connection and per IP (in
+	 * this room at once, across rooms as soon as the IP's RateLimiter says).
 	 * Over the limit the client is told when to retry; a client that keeps
 	 * going is disconnected with 1008 (policy violation).
 	 */
@@ -203,19 +233,37 @@ export class ChatRoom extends DurableObject<Env> {
 			bucket = { ...fullBucket(connectionRate, now), strikes: 0, typedAt: 0 };
 			this.#buckets.set(ws, bucket);
 		}
-		let ipBucket = this.#ipBuckets.get(session.ip);
-		if (!ipBucket) {
-			ipBucket = fullBucket(ipRate, now);
-			this.#ipBuckets.set(session.ip, ipBucket);
+		let address = this.#addresses.get(session.ip);
+		if (!address) {
+			address = {
+				bucket: fullBucket(ipRate, now),
+				credit: 0,
+				blockedUntil: 0,
+				unreported: 0,
+				reporting: false,
+				ask: 0,
+				askedAt: 0,
+			};
+			this.#addresses.set(session.ip, address);
 		}
-		const wait = Math.max(take(bucket, connectionRate, now), take(ipBucket, ipRate, now));
+		const wait = Math.max(
+			take(bucket, connectionRate, now),
+			take(address.bucket, ipRate, now),
+			address.blockedUntil - now,
+		);
 		if (wait === 0) {
 			bucket.strikes = 0;
+			if (address.credit >= 1) {
+				address.credit -= 1;
+			} else {
+				address.unreported += 1;
+				if (!address.reporting) this.ctx.waitUntil(this.#report(session.ip, address));
+			}
 			return true;
 		}
 		bucket.strikes += 1;
 		if (bucket.strikes >= this.#config.strikesToClose) {
-			ws.close(1008, "Too many messages");
+			this.#shutDown(ws, 1008, "Too many messages");
 			return false;
 		}
 		this.#sendTo(ws, {
@@ -225,6 +273,42 @@ export class ChatRoom extends DurableObject<Env> {
 			retryAfter: Math.ceil(wait / 1000),
 		});
 		return false;
+	}
+
+	/**
+	 * Charges the frames an address sent here without credit to its
+	 * RateLimiter, off the message path so that no frame waits for it: one
+	 * call in flight per address, and frames let through meanwhile are paid
+	 * from new credit or go in the next call. Credit is asked for only while
+	 * the address sends fast, so a room seldom holds tokens it will not use;
+	 * then the calls become rarer as the credit doubles.
+	 */
+	async #report(ip: string, address: Address): Promise<void> {
+		address.reporting = true;
+		const most = Math.max(1, Math.ceil(this.#config.ipRate.burst * CREDIT_SHARE));
+		while (address.unreported > 0) {
+			const used = address.unreported;
+			address.unreported = 0;
+			const now = Date.now();
+			address.ask = now - address.askedAt < FAST_MS ? Math.min(most, Math.max(1, address.ask * 2)) : 0;
+			address.askedAt = now;
+			try {
+				const { granted, wait } = await this.env.RATE_LIMITER.getByName(ip).charge(used, address.ask);
+				const paid = Math.min(granted, address.unreported);
+				address.unreported -= paid;
+				address.credit += granted - paid;
+				address.blockedUntil = granted > 0 ? 0 : Date.now() + wait;
+			} catch {
+				// The limiter is unreachable: fail open, this room's own limits still hold.
+			}
+		}
+		address.reporting = false;
+	}
+
+	/** Closes a socket for breaking the rules; it has no say from then on. */
+	#shutDown(ws: WebSocket, code: number, reason: string): void {
+		this.#shut.add(ws);
+		ws.close(code, reason);
 	}
 
 	#refuse(ws: WebSocket, code: ErrorCode, reason: string, id?: string): void {
@@ -282,16 +366,32 @@ export class ChatRoom extends DurableObject<Env> {
 		return new Set(this.#joinedSessions().map((who) => who.key));
 	}
 
-	/** The user key that holds a name: online now, or gone less than the grace period ago. */
-	#ownerOf(key: string): string | undefined {
-		return this.#joinedSessions().find((who) => who.key === key)?.user ?? this.#store.departure(key)?.userKey;
-	}
-
 	/** Who is in the room: one entry per person, including those within their grace period. */
 	#online(): string[] {
-		const names = new Map<string, string>();
-		for (const who of this.#joinedSessions()) names.set(who.key, who.name);
-		for (const d of this.#store.departures()) if (!names.has(d.nameKey)) names.set(d.nameKey, d.name);
-		return [...names.values()].sort((a, b) => a.localeCompare(b));
+		return this.#store
+			.members()
+			.map((m) => m.name)
+			.sort((a, b) => a.localeCompare(b));
 	}
+
+	/**
+	 * After a restart every socket is gone without a close event: members with
+	 * no socket get the usual grace period to reconnect before "left the chat".
+	 */
+	async #reconcileMembers(): Promise<void> {
+		const online = this.#onlineKeys();
+		const due = Date.now() + this.#config.leaveGraceMs;
+		const pending = new Set(this.#store.departures().map((d) => d.nameKey));
+		for (const m of this.#store.members()) {
+			if (!online.has(m.nameKey) && !pending.has(m.nameKey)) this.#store.addDeparture({ ...m, due });
+		}
+		await this.#scheduleDepartures();
+	}
+}
+
+/** Whether a frame is over the size limit; text is encoded only when it could be. */
+function tooLarge(data: string | ArrayBuffer): boolean {
+	if (typeof data !== "string") return data.byteLength > LIMITS.frameBytes;
+	// UTF-8 takes at most 3 bytes per UTF-16 code unit, so shorter text cannot be over.
+	return data.length > LIMITS.frameBytes / 3 && encoder.encode(data).byteLength > LIMITS.frameBytes;
 }

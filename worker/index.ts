@@ -8,6 +8,7 @@ import { isRoomName } from "./protocol";
 import { securityHeaders } from "./security-headers";
 
 export { ChatRoom } from "./chat-room";
+export { RateLimiter } from "./rate-limiter";
 
 const app = new Hono<{ Bindings: Env }>();
 

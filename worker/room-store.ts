@@ -34,7 +34,14 @@ export class RoomStore {
 			at INTEGER NOT NULL,
 			client_id TEXT UNIQUE
 		)`);
-		// Who closed their last tab and is announced as gone once `due` passes, unless they come back.
+		// Who the room has announced as here ("joined") and not yet as gone: the online list.
+		// Durable, so that a restart that drops every socket does not forget who was here.
+		sql.exec(`CREATE TABLE IF NOT EXISTS members (
+			name_key TEXT PRIMARY KEY,
+			user_key TEXT NOT NULL,
+			name TEXT NOT NULL
+		)`);
+		// Members whose last tab closed: announced as gone once `due` passes, unless they come back.
 		sql.exec(`CREATE TABLE IF NOT EXISTS departures (
 			name_key TEXT PRIMARY KEY,
 			user_key TEXT NOT NULL,
@@ -115,6 +122,33 @@ export class RoomStore {
 		this.sql.exec("DELETE FROM messages WHERE seq <= ?", this.#lastSeq - this.limit);
 	}
 
+	member(nameKey: string): Member | undefined {
+		const r = this.sql
+			.exec<MemberRow>("SELECT name_key, user_key, name FROM members WHERE name_key = ?", nameKey)
+			.toArray()[0];
+		return r && { nameKey: r.name_key, userKey: r.user_key, name: r.name };
+	}
+
+	members(): Member[] {
+		return this.sql
+			.exec<MemberRow>("SELECT name_key, user_key, name FROM members")
+			.toArray()
+			.map((r) => ({ nameKey: r.name_key, userKey: r.user_key, name: r.name }));
+	}
+
+	addMember(m: Member): void {
+		this.sql.exec(
+			"INSERT OR REPLACE INTO members (name_key, user_key, name) VALUES (?, ?, ?)",
+			m.nameKey,
+			m.userKey,
+			m.name,
+		);
+	}
+
+	removeMember(nameKey: string): void {
+		this.sql.exec("DELETE FROM members WHERE name_key = ?", nameKey);
+	}
+
 	addDeparture(d: Departure): void {
 		this.sql.exec(
 			"INSERT OR REPLACE INTO departures (name_key, user_key, name, due) VALUES (?, ?, ?, ?)",
@@ -123,13 +157,6 @@ export class RoomStore {
 			d.name,
 			d.due,
 		);
-	}
-
-	departure(nameKey: string): Departure | undefined {
-		const r = this.sql
-			.exec<DepartureRow>("SELECT name_key, user_key, name, due FROM departures WHERE name_key = ?", nameKey)
-			.toArray()[0];
-		return r && toDeparture(r);
 	}
 
 	departures(): Departure[] {
@@ -154,6 +181,18 @@ export class RoomStore {
 	nextDeparture(): number | undefined {
 		return this.sql.exec<{ due: number | null }>("SELECT MIN(due) AS due FROM departures").one().due ?? undefined;
 	}
+}
+
+export interface Member {
+	nameKey: string;
+	userKey: string;
+	name: string;
+}
+
+interface MemberRow extends Record<string, SqlStorageValue> {
+	name_key: string;
+	user_key: string;
+	name: string;
 }
 
 export interface Departure {

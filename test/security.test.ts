@@ -1,0 +1,380 @@
+/**
+ * The catalogue in docs/security.md, case by case: every frame a client can
+ * send gets a clear answer (an error frame with a stable code and a reason,
+ * or a close code), and the room goes on serving everyone else.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "../worker/protocol";
+import { joinFrom, newRoom, openFrom } from "./clients";
+import type { TestClient } from "./ws-client";
+
+/**
+ * A room where Ana and Bruno talk. `stillServes` proves they still do, and
+ * that nothing of the attack reached them: no error, and no line but
+ * arrivals, their own and the `expected` ones.
+ */
+async function roomWithBystanders() {
+	const room = newRoom();
+	const { client: ana } = await joinFrom(room, "Ana");
+	const { client: bruno } = await joinFrom(room, "Bruno");
+	let said = 0;
+	return {
+		room,
+		async stillServes(expected: string[] = []) {
+			said += 1;
+			const text = `still here ${said}`;
+			ana.send({ type: "send", id: `ana-${said}`, text });
+			await Promise.all([ana.message(text), bruno.message(text)]);
+			for (const c of [ana, bruno]) {
+				expect(c.received.filter((m) => m.type === "error")).toEqual([]);
+				const others = c.texts().filter((t) => !t.endsWith(" joined the chat") && !t.startsWith("still here"));
+				expect(others).toEqual(expected);
+			}
+		},
+	};
+}
+
+/** An attacker's socket in `room`: joined as Mallory, or only connected. */
+async function attacker(room: string, joined: boolean): Promise<TestClient> {
+	if (joined) return (await joinFrom(room, "Mallory")).client;
+	return openFrom(room);
+}
+
+const user = "mallory-device-1";
+const json = (value: unknown) => JSON.stringify(value);
+const NAME_REFUSED = "A name cannot contain invisible, control or direction-changing characters";
+
+interface Case {
+	behaviour: string;
+	/** Whether the attacker has joined before sending. */
+	joined: boolean;
+	frame: string | ArrayBuffer;
+	code: ErrorCode;
+	reason?: string;
+	/** The id a refused send is answered with. */
+	id?: string;
+}
+
+const cases: Case[] = [
+	{
+		behaviour: "text that is not JSON",
+		joined: true,
+		frame: "hello",
+		code: "bad_json",
+		reason: "Frame is not valid JSON",
+	},
+	{ behaviour: "truncated JSON", joined: true, frame: '{"type":"send","id":"a","text":"hi"', code: "bad_json" },
+	{
+		behaviour: "a binary frame",
+		joined: true,
+		frame: new Uint8Array([0x7b, 0x7d]).buffer,
+		code: "binary_frame",
+		reason: "Frames must be text (JSON), not binary",
+	},
+	{ behaviour: "JSON that is a number", joined: true, frame: "42", code: "unknown_type" },
+	{ behaviour: "JSON null", joined: true, frame: "null", code: "unknown_type" },
+	{ behaviour: "an array of frames", joined: true, frame: json([{ type: "typing" }]), code: "unknown_type" },
+	{
+		behaviour: "an unknown type",
+		joined: true,
+		frame: json({ type: "shout", text: "HI" }),
+		code: "unknown_type",
+		reason: "Unknown frame type: expected join, send, typing or sync",
+	},
+	{ behaviour: "a type that is not a string", joined: true, frame: json({ type: 1 }), code: "unknown_type" },
+	{
+		behaviour: "JSON nested 4000 deep",
+		joined: true,
+		frame: `${"[".repeat(4000)}${"]".repeat(4000)}`,
+		code: "unknown_type",
+	},
+	{
+		behaviour: "a missing field",
+		joined: true,
+		frame: json({ type: "send", id: "m-1" }),
+		code: "invalid_frame",
+		reason: 'Missing field "text"',
+		id: "m-1",
+	},
+	{
+		behaviour: "an extra field (a client choosing its sender)",
+		joined: true,
+		frame: json({ type: "send", id: "m-2", text: "I am Ana", name: "Ana" }),
+		code: "invalid_frame",
+		reason: 'Unknown field "name"',
+		id: "m-2",
+	},
+	{
+		behaviour: "a __proto__ key",
+		joined: true,
+		frame: '{"type":"typing","__proto__":{"admin":true}}',
+		code: "invalid_frame",
+		reason: 'Unknown field "__proto__"',
+	},
+	{
+		behaviour: "message text that is not a string",
+		joined: true,
+		frame: json({ type: "send", id: "m-3", text: 5 }),
+		code: "invalid_message",
+		reason: "A message must be text",
+		id: "m-3",
+	},
+	{
+		behaviour: "a message id that is a number",
+		joined: true,
+		frame: json({ type: "send", id: 7, text: "hi" }),
+		code: "invalid_frame",
+	},
+	{
+		behaviour: "a message id with spaces",
+		joined: true,
+		frame: json({ type: "send", id: "a b", text: "hi" }),
+		code: "invalid_frame",
+	},
+	{
+		behaviour: "a sequence number given as a string",
+		joined: true,
+		frame: json({ type: "sync", since: "3" }),
+		code: "invalid_frame",
+	},
+	{
+		behaviour: "a sequence number past 2^53",
+		joined: true,
+		frame: '{"type":"sync","since":1e308}',
+		code: "invalid_frame",
+	},
+	{
+		behaviour: "a negative sequence number",
+		joined: true,
+		frame: json({ type: "sync", since: -1 }),
+		code: "invalid_frame",
+	},
+	{
+		behaviour: "a message over 2000 characters",
+		joined: true,
+		frame: json({ type: "send", id: "m-4", text: "x".repeat(2001) }),
+		code: "invalid_message",
+		reason: "A message can be at most 2000 characters",
+		id: "m-4",
+	},
+	{
+		behaviour: "an empty message",
+		joined: true,
+		frame: json({ type: "send", id: "m-5", text: "" }),
+		code: "invalid_message",
+		reason: "A message cannot be empty",
+		id: "m-5",
+	},
+	{
+		behaviour: "a whitespace-only message",
+		joined: true,
+		frame: json({ type: "send", id: "m-6", text: " \n\t\u3000 " }),
+		code: "invalid_message",
+		reason: "A message cannot be empty",
+	},
+	{
+		behaviour: "a message of nothing but control and bidi characters",
+		joined: true,
+		frame: json({ type: "send", id: "m-7", text: "\u0000\u202E\u0007\u2066" }),
+		code: "invalid_message",
+		reason: "A message cannot be empty",
+	},
+	{
+		behaviour: "a name of the wrong type",
+		joined: false,
+		frame: json({ type: "join", name: ["Ana"], user }),
+		code: "invalid_name",
+		reason: "A name must be text",
+	},
+	{
+		behaviour: "an empty name",
+		joined: false,
+		frame: json({ type: "join", name: "  ", user }),
+		code: "invalid_name",
+		reason: "Please enter a name",
+	},
+	{
+		behaviour: "a name over 32 characters",
+		joined: false,
+		frame: json({ type: "join", name: "M".repeat(33), user }),
+		code: "invalid_name",
+		reason: "A name can be at most 32 characters",
+	},
+	{
+		behaviour: "a name with a control character",
+		joined: false,
+		frame: json({ type: "join", name: "Mal\u0007lory", user }),
+		code: "invalid_name",
+		reason: NAME_REFUSED,
+	},
+	{
+		behaviour: "a name with a zero-width space (a look-alike of another name)",
+		joined: false,
+		frame: json({ type: "join", name: "An\u200Ba", user }),
+		code: "invalid_name",
+		reason: NAME_REFUSED,
+	},
+	{
+		behaviour: "a name with a right-to-left override",
+		joined: false,
+		frame: json({ type: "join", name: "\u202Eyrollam", user }),
+		code: "invalid_name",
+		reason: NAME_REFUSED,
+	},
+	{
+		behaviour: "a name with a bidi isolate",
+		joined: false,
+		frame: json({ type: "join", name: "Ana\u2067", user }),
+		code: "invalid_name",
+		reason: NAME_REFUSED,
+	},
+	{
+		behaviour: "a message before joining",
+		joined: false,
+		frame: json({ type: "send", id: "early", text: "hi" }),
+		code: "not_joined",
+		reason: "Join the room before sending anything else",
+	},
+	{ behaviour: "typing before joining", joined: false, frame: json({ type: "typing" }), code: "not_joined" },
+	{
+		behaviour: "a history request before joining",
+		joined: false,
+		frame: json({ type: "sync", since: 0 }),
+		code: "not_joined",
+	},
+	{
+		behaviour: "joining twice",
+		joined: true,
+		frame: json({ type: "join", name: "Mallory2", user }),
+		code: "already_joined",
+		reason: "This connection has already joined the room",
+	},
+	{
+		behaviour: "a name already online",
+		joined: false,
+		frame: json({ type: "join", name: "Ana", user }),
+		code: "name_taken",
+		reason: 'The name "Ana" is taken in this room; please choose another',
+	},
+	{
+		behaviour: "a name already online, in other case",
+		joined: false,
+		frame: json({ type: "join", name: "aNA", user }),
+		code: "name_taken",
+	},
+	{
+		behaviour: "a name already online, in full-width letters",
+		joined: false,
+		frame: json({ type: "join", name: "Ａｎａ", user }),
+		code: "name_taken",
+	},
+];
+
+describe("every frame a client can send gets a clear answer and harms no one else", () => {
+	it.each(cases)("answers $behaviour with $code, and the room keeps serving the others", async (c) => {
+		const { room, stillServes } = await roomWithBystanders();
+		const mallory = await attacker(room, c.joined);
+		mallory.sendRaw(c.frame);
+		const error = await mallory.error(c.code);
+		expect(error.reason).toEqual(c.reason ?? expect.any(String));
+		expect(error.reason.length).toBeGreaterThan(0);
+		if (c.id !== undefined) expect(error.id).toBe(c.id);
+		// The socket stays open and answers the next frame.
+		mallory.sendRaw(json({ type: "send", id: "next", text: "x", extra: 1 }));
+		await mallory.waitFor("error", (e) => e.id === "next");
+		expect(mallory.ws.readyState).toBe(WebSocket.OPEN);
+		await stillServes();
+	});
+});
+
+describe("frame size", () => {
+	/** A send frame of exactly `bytes` bytes of UTF-8, its text made of `unit`. */
+	function frameOfBytes(bytes: number, unit = "x"): string {
+		const shell = json({ type: "send", id: "big", text: "" });
+		const unitBytes = new TextEncoder().encode(unit).byteLength;
+		const room = bytes - shell.length;
+		const text = unit.repeat(Math.floor(room / unitBytes)) + "y".repeat(room % unitBytes);
+		const frame = json({ type: "send", id: "big", text });
+		expect(new TextEncoder().encode(frame).byteLength).toBe(bytes);
+		return frame;
+	}
+
+	it("answers a frame of exactly 16 KiB like any other (here: a message too long)", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const mallory = await attacker(room, true);
+		mallory.sendRaw(frameOfBytes(16 * 1024));
+		expect(await mallory.error("invalid_message")).toMatchObject({ id: "big" });
+		await stillServes();
+	});
+
+	for (const [what, frame] of [
+		["ASCII", () => frameOfBytes(16 * 1024 + 1)],
+		["two-byte characters", () => frameOfBytes(16 * 1024 + 1, "é")],
+		["three-byte characters", () => frameOfBytes(16 * 1024 + 1, "€")],
+		["binary", () => new Uint8Array(16 * 1024 + 1).buffer],
+		["a whole MiB", () => "x".repeat(1024 * 1024)],
+	] as const) {
+		it(`closes the socket with 1009 on a frame one byte over 16 KiB (${what}), and the room keeps serving`, async () => {
+			const { room, stillServes } = await roomWithBystanders();
+			const mallory = await attacker(room, true);
+			mallory.sendRaw(frame());
+			expect((await mallory.closed).code).toBe(1009);
+			await stillServes();
+		});
+	}
+});
+
+describe("a socket the room has closed", () => {
+	it("has no say any more: frames already on the wire behind the one that closed it are ignored", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const mallory = await attacker(room, true);
+		mallory.sendRaw("x".repeat(16 * 1024 + 1));
+		mallory.send({ type: "send", id: "after", text: "sent after the oversized frame" });
+		expect((await mallory.closed).code).toBe(1009);
+		await stillServes();
+	});
+
+	it("is not the same as a client closing: a message sent just before closing still arrives", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const { client: carla } = await joinFrom(room, "Carla");
+		carla.send({ type: "send", id: "bye", text: "bye, closing my tab" });
+		carla.close();
+		await carla.closed;
+		await stillServes(["bye, closing my tab"]);
+	});
+});
+
+describe("what a name or a message may contain", () => {
+	it("keeps HTML and script in names and messages as plain text, unchanged (the client renders text)", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const name = "<img src=x onerror=alert(1)>";
+		const { client: mallory, welcome } = await joinFrom(room, name);
+		expect(welcome.name).toBe(name);
+		const text = `<script>alert("hi")</script><b onclick="x()">&amp;</b>`;
+		mallory.send({ type: "send", id: "html", text });
+		expect(await mallory.message(text)).toMatchObject({ name, text });
+		await stillServes([text]);
+	});
+
+	it("stores SQL in a message as text: statements only ever bind values", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const { client: mallory } = await joinFrom(room, "Robert'); DROP TABLE messages;--");
+		const text = "'); DELETE FROM messages; SELECT ('";
+		mallory.send({ type: "send", id: "sql", text });
+		await mallory.message(text);
+		await stillServes([text]);
+		const { messages } = await env.CHAT_ROOM.getByName(room).history(Number.MAX_SAFE_INTEGER, 100);
+		expect(messages.map((m) => m.text)).toContain(text);
+		expect(messages.map((m) => m.text)).toContain("Robert'); DROP TABLE messages;-- joined the chat");
+	});
+
+	it("strips control and bidi-override characters from messages but keeps line breaks, tabs and emoji joiners", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const { client: mallory } = await joinFrom(room, "Mallory");
+		mallory.send({ type: "send", id: "bidi", text: "pay \u202Egnp.exe\u202C now\u0007\r\nok\t👩‍💻" });
+		expect(await mallory.waitFor("ack", (a) => a.id === "bidi")).toBeTruthy();
+		expect(await mallory.message("pay gnp.exe now\nok\t👩‍💻")).toMatchObject({ name: "Mallory" });
+		await stillServes(["pay gnp.exe now\nok\t👩‍💻"]);
+	});
+});
