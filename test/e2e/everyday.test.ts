@@ -158,7 +158,7 @@ describe("scrolling", () => {
 		const url = newRoomUrl();
 		const ana = await openPage(browser, url, { width: 800, height: 600 });
 		await joinAs(ana.page, "Ana");
-		for (let i = 1; i <= 80; i++) await ana.page.evaluate(() => undefined).then(() => send(ana.page, `filler ${i}`));
+		for (let i = 1; i <= 80; i++) await send(ana.page, `filler ${i}`);
 		await seeMessage(ana.page, "Ana", "filler 80");
 
 		const bruno = await openPage(browser, url, { width: 800, height: 600 });
