@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { avatarColour, initials, linkParts } from "../client/format";
+import { applyServerMessage, hasGap, initialRoomState, type RoomState, typingNames } from "../client/room-state";
+import type { ChatMessage } from "../worker/protocol";
+
+const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({
+	seq,
+	id: `id-${seq}`,
+	kind: "chat",
+	name,
+	text,
+	at: 1_000 + seq,
+});
+
+function welcomed(messages: ChatMessage[], seq = messages.at(-1)?.seq ?? 0): RoomState {
+	return applyServerMessage(
+		initialRoomState("lobby"),
+		{ type: "welcome", room: "lobby", name: "Ana", seq, messages, reset: true, hasMore: false, online: ["Ana"] },
+		0,
+	);
+}
+
+describe("applyServerMessage", () => {
+	it("shows each line once, in seq order, whatever order and how often it arrives", () => {
+		let state = welcomed([line(1), line(2)]);
+		for (const seq of [4, 3, 3, 2, 5, 4]) state = applyServerMessage(state, { type: "message", message: line(seq) }, 0);
+		expect(state.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+		expect(state.lastSeq).toBe(5);
+	});
+
+	it("notices a gap and closes it when the missing lines come", () => {
+		let state = welcomed([line(1)]);
+		state = applyServerMessage(state, { type: "message", message: line(3) }, 0);
+		expect(hasGap(state)).toBe(true);
+		expect(state.lastSeq).toBe(1);
+		state = applyServerMessage(state, { type: "history", messages: [line(2), line(3)] }, 0);
+		expect(hasGap(state)).toBe(false);
+		expect(state.lastSeq).toBe(3);
+	});
+
+	it("continues from a resumed welcome without a reset, and replaces everything on a reset", () => {
+		const state = welcomed([line(1), line(2)]);
+		const resumed = applyServerMessage(
+			state,
+			{
+				type: "welcome",
+				room: "lobby",
+				name: "Ana",
+				seq: 4,
+				messages: [line(3), line(4)],
+				reset: false,
+				hasMore: false,
+				online: [],
+			},
+			0,
+		);
+		expect(resumed.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+		const reset = applyServerMessage(
+			state,
+			{
+				type: "welcome",
+				room: "lobby",
+				name: "Ana",
+				seq: 90,
+				messages: [line(90)],
+				reset: true,
+				hasMore: true,
+				online: [],
+			},
+			0,
+		);
+		expect(reset.messages.map((m) => m.seq)).toEqual([90]);
+		expect(reset.lastSeq).toBe(90);
+	});
+
+	it("keeps a sent message pending until the room's line with its seq arrives, in either order", () => {
+		const start = { ...welcomed([line(1)]), pending: [{ id: "c1", text: "hi" }] };
+		const ackFirst = applyServerMessage(start, { type: "ack", id: "c1", seq: 2 }, 0);
+		expect(ackFirst.pending).toEqual([{ id: "c1", text: "hi", seq: 2 }]);
+		const thenLine = applyServerMessage(ackFirst, { type: "message", message: line(2, "hi", "Ana") }, 0);
+		expect(thenLine.pending).toEqual([]);
+
+		const lineFirst = applyServerMessage(start, { type: "message", message: line(2, "hi", "Ana") }, 0);
+		const thenAck = applyServerMessage(lineFirst, { type: "ack", id: "c1", seq: 2 }, 0);
+		expect(thenAck.pending).toEqual([]);
+		expect(thenAck.messages.map((m) => m.text)).toEqual(["m1", "hi"]);
+	});
+
+	it("marks a refused send with the room's reason", () => {
+		const start = { ...welcomed([]), pending: [{ id: "c1", text: "x" }] };
+		const refused = applyServerMessage(
+			start,
+			{ type: "error", code: "invalid_message", reason: "A message can be at most 2000 characters", id: "c1" },
+			0,
+		);
+		expect(refused.pending[0]?.error).toBe("A message can be at most 2000 characters");
+	});
+
+	it("shows typing for a few seconds, not for oneself, and clears it when that person's message arrives", () => {
+		let state = welcomed([]);
+		state = applyServerMessage(state, { type: "typing", name: "Bruno" }, 1000);
+		state = applyServerMessage(state, { type: "typing", name: "Ana" }, 1000);
+		expect(typingNames(state, 2000)).toEqual(["Bruno"]);
+		expect(typingNames(state, 7000)).toEqual([]);
+		state = applyServerMessage(state, { type: "message", message: line(1, "done", "Bruno") }, 1500);
+		expect(typingNames(state, 2000)).toEqual([]);
+	});
+});
+
+describe("message formatting", () => {
+	it("splits links out of text, leaving trailing punctuation and non-http schemes as text", () => {
+		expect(linkParts("see https://a.io/x?y=1. or javascript:alert(1)")).toEqual([
+			{ kind: "text", text: "see " },
+			{ kind: "link", text: "https://a.io/x?y=1", href: "https://a.io/x?y=1" },
+			{ kind: "text", text: ". or javascript:alert(1)" },
+		]);
+		expect(linkParts("no links here")).toEqual([{ kind: "text", text: "no links here" }]);
+	});
+
+	it("makes initials and a stable colour from a name", () => {
+		expect(initials("Ada Lovelace")).toBe("AL");
+		expect(initials("zé")).toBe("Z");
+		expect(initials("  maria da silva ")).toBe("MS");
+		expect(avatarColour("Ana")).toBe(avatarColour("ana"));
+		expect(avatarColour("Ana")).toBeGreaterThanOrEqual(0);
+		expect(avatarColour("Ana")).toBeLessThan(12);
+	});
+});
