@@ -39,6 +39,34 @@ async function setHidden(page: Page, hidden: boolean) {
 	}, hidden);
 }
 
+describe("rooms", () => {
+	it("opens a private room named with 128 random bits, shows its name and copies its link", async () => {
+		const context = await browser.newContext();
+		await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.url });
+		const page = await context.newPage();
+		await page.goto(app.url);
+		await page.getByRole("button", { name: "New private room" }).click();
+		// 22 base64url characters carry 132 bits, 128 of them random.
+		await page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+		const room = new URL(page.url()).pathname.slice("/r/".length);
+		await joinAs(page, "Ana");
+		expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(room);
+		await page.getByRole("button", { name: "Copy link" }).click();
+		await page.getByRole("button", { name: "Link copied" }).waitFor();
+		expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(page.url());
+		await context.close();
+	});
+
+	it("answers a URL that is not a room name with a clear error page", async () => {
+		const { page } = await openPage(browser, app.url);
+		const res = await page.goto(`${app.url}/r/not.a%20room`);
+		expect(res?.status()).toBe(400);
+		await page.getByRole("heading", { name: "That is not a room name" }).waitFor();
+		await page.getByRole("link", { name: "Go to the lobby" }).click();
+		await page.getByRole("button", { name: "Start Chat" }).waitFor();
+	});
+});
+
 describe("presence and typing", () => {
 	it("lists who is online once per person, with a count", async () => {
 		const url = newRoomUrl();
