@@ -1,3 +1,4 @@
+import type { ComponentChildren, JSX } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage } from "../worker/protocol";
 import { Avatar } from "./Avatar";
@@ -105,37 +106,54 @@ function renderMessages(messages: ChatMessage[], me: string | null) {
 
 function MessageLine({ message, own, grouped }: { message: ChatMessage; own: boolean; grouped: boolean }) {
 	return (
-		<article class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}`} data-seq={message.seq}>
-			{grouped ? <span class="avatar-space" /> : <Avatar name={message.name} />}
-			<div class="bubble">
-				{grouped ? (
-					// Said to screen readers, not shown: who wrote each line of a group.
-					<span class="visually-hidden">{message.name}</span>
-				) : (
-					<header>
-						<span class="sender">{message.name}</span>
-						<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>
-					</header>
-				)}
-				<p class="text" dir="auto">
-					<MessageText text={message.text} />
-				</p>
-			</div>
-		</article>
+		<Bubble
+			class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}`}
+			data-seq={message.seq}
+			name={message.name}
+			text={message.text}
+			grouped={grouped}
+			aside={<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>}
+		/>
 	);
 }
 
 function PendingLine({ message, name }: { message: PendingMessage; name: string }) {
 	return (
-		<article class="msg own pending" aria-busy={message.error ? undefined : "true"}>
-			<Avatar name={name} />
+		<Bubble
+			class="msg own pending"
+			aria-busy={message.error ? undefined : "true"}
+			name={name}
+			text={message.text}
+			grouped={false}
+			aside={<span class="state">{message.error ? `Not sent: ${message.error}` : "Sending…"}</span>}
+		/>
+	);
+}
+
+type BubbleProps = {
+	name: string;
+	text: string;
+	grouped: boolean;
+	aside: ComponentChildren;
+} & JSX.IntrinsicElements["article"];
+
+/** One message: avatar, sender and time (or state), text. A grouped one shows only its text. */
+function Bubble({ name, text, grouped, aside, ...article }: BubbleProps) {
+	return (
+		<article {...article}>
+			{grouped ? <span class="avatar-space" /> : <Avatar name={name} />}
 			<div class="bubble">
-				<header>
-					<span class="sender">{name}</span>
-					<span class="state">{message.error ? `Not sent: ${message.error}` : "Sending…"}</span>
-				</header>
+				{grouped ? (
+					// Said to screen readers, not shown: who wrote each line of a group.
+					<span class="visually-hidden">{name}</span>
+				) : (
+					<header>
+						<span class="sender">{name}</span>
+						{aside}
+					</header>
+				)}
 				<p class="text" dir="auto">
-					<MessageText text={message.text} />
+					<MessageText text={text} />
 				</p>
 			</div>
 		</article>
