@@ -27,7 +27,10 @@ export interface RoomState {
 	/** Older messages can be loaded. */
 	hasMore: boolean;
 	pending: PendingMessage[];
+	/** Who is here, from the welcome, then kept current by the join and leave lines after it. */
 	online: string[];
+	/** The seq the online list is current at: older join and leave lines do not change it. */
+	onlineSeq: number;
 	/** Who is typing, with when their indicator expires (ms). */
 	typing: Record<string, number>;
 	/** The last error the room sent (a refused name, a rate limit). */
@@ -43,6 +46,7 @@ export function initialRoomState(room: string): RoomState {
 		hasMore: false,
 		pending: [],
 		online: [],
+		onlineSeq: 0,
 		typing: {},
 		error: null,
 	};
@@ -53,7 +57,7 @@ export const TYPING_SHOWN_MS = 5000;
 
 /**
  * Folds one server frame into the state.
- * @example applyServerMessage(state, { type: "presence", online: ["Ana"] }, Date.now())
+ * @example applyServerMessage(state, { type: "typing", name: "Ana" }, Date.now())
  */
 export function applyServerMessage(state: RoomState, msg: ServerMessage, now: number): RoomState {
 	switch (msg.type) {
@@ -66,6 +70,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				lastSeq: msg.reset ? msg.seq : contiguousUpTo(merged, state.lastSeq),
 				hasMore: msg.reset ? msg.hasMore : state.hasMore,
 				online: msg.online,
+				onlineSeq: msg.seq,
 				error: null,
 			};
 		}
@@ -75,10 +80,20 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 			const messages = merge(state.messages, incoming);
 			const confirmed = new Set(incoming.map((m) => m.seq));
 			const typing = { ...state.typing };
-			for (const m of incoming) if (m.kind === "chat") delete typing[m.name];
+			let { online, onlineSeq } = state;
+			for (const m of incoming) {
+				if (m.kind === "chat") delete typing[m.name];
+				else if (m.seq > onlineSeq) {
+					const others = online.filter((n) => n !== m.name);
+					online = m.kind === "join" ? [...others, m.name].sort(byName) : others;
+					onlineSeq = m.seq;
+				}
+			}
 			return {
 				...state,
 				messages,
+				online,
+				onlineSeq,
 				lastSeq: contiguousUpTo(messages, state.lastSeq),
 				pending: state.pending.filter((p) => p.seq === undefined || !confirmed.has(p.seq)),
 				typing,
@@ -94,8 +109,6 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 					: state.pending.map((p) => (p.id === msg.id ? { ...p, seq: msg.seq } : p)),
 			};
 		}
-		case "presence":
-			return { ...state, online: msg.online };
 		case "typing":
 			if (msg.name === state.name) return state;
 			return { ...state, typing: { ...state.typing, [msg.name]: now + TYPING_SHOWN_MS } };
@@ -128,6 +141,8 @@ export function typingNames(state: RoomState, now: number): string[] {
 		.filter(([name, until]) => until > now && name !== state.name)
 		.map(([name]) => name);
 }
+
+const byName = (a: string, b: string) => a.localeCompare(b);
 
 /** Merges two seq-ordered lists, each seq once. */
 function merge(a: ChatMessage[], b: ChatMessage[]): ChatMessage[] {

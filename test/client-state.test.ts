@@ -86,6 +86,38 @@ describe("applyServerMessage", () => {
 		expect(thenAck.messages.map((m) => m.text)).toEqual(["m1", "hi"]);
 	});
 
+	it("keeps the online list from the welcome, then from the join and leave lines after it only", () => {
+		const join = (seq: number, name: string): ChatMessage => ({
+			...line(seq, `${name} joined the chat`, name),
+			kind: "join",
+		});
+		const leave = (seq: number, name: string): ChatMessage => ({
+			...line(seq, `${name} left the chat`, name),
+			kind: "leave",
+		});
+		let state = applyServerMessage(
+			initialRoomState("lobby"),
+			{
+				type: "welcome",
+				room: "lobby",
+				name: "Ana",
+				seq: 10,
+				messages: [join(9, "Bruno")],
+				reset: true,
+				hasMore: false,
+				online: ["Ana", "Bruno"],
+			},
+			0,
+		);
+		// A line from before the welcome's snapshot, filled in late, changes nothing.
+		state = applyServerMessage(state, { type: "history", messages: [leave(8, "Carla")] }, 0);
+		expect(state.online).toEqual(["Ana", "Bruno"]);
+		state = applyServerMessage(state, { type: "message", message: join(11, "Carla") }, 0);
+		expect(state.online).toEqual(["Ana", "Bruno", "Carla"]);
+		state = applyServerMessage(state, { type: "message", message: leave(12, "Bruno") }, 0);
+		expect(state.online).toEqual(["Ana", "Carla"]);
+	});
+
 	it("marks a refused send with the room's reason", () => {
 		const start = { ...welcomed([]), pending: [{ id: "c1", text: "x" }] };
 		const refused = applyServerMessage(

@@ -33,7 +33,8 @@ describe("presence", () => {
 
 		tab1.close();
 		expect(await bruno.message("Ana left the chat")).toMatchObject({ kind: "leave", name: "Ana" });
-		await bruno.waitFor("presence", (p) => p.online.length === 1 && p.online[0] === "Bruno");
+		const carla = await TestClient.join(room, "Carla");
+		expect(carla.welcome.online).toEqual(["Bruno", "Carla"]);
 	});
 
 	it("says nothing when someone reconnects within the grace period", async () => {

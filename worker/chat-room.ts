@@ -131,14 +131,11 @@ export class ChatRoom extends DurableObject<Env> {
 	/** Says "left the chat" for everyone whose grace period ran out without a reconnect. */
 	override async alarm(): Promise<void> {
 		const online = this.#onlineKeys();
-		let changed = false;
 		for (const d of this.#store.takeDueDepartures(Date.now())) {
 			if (online.has(d.nameKey)) continue;
 			this.#store.removeMember(d.nameKey);
 			this.#broadcast({ type: "message", message: this.#store.append("leave", d.name, `${d.name} left the chat`) });
-			changed = true;
 		}
-		if (changed) this.#broadcastPresence();
 		await this.#scheduleDepartures();
 	}
 
@@ -178,7 +175,6 @@ export class ChatRoom extends DurableObject<Env> {
 			type: "message",
 			message: this.#store.append("join", frame.name, `${frame.name} joined the chat`),
 		});
-		this.#broadcastPresence();
 	}
 
 	#send(ws: WebSocket, who: NonNullable<Session["joined"]>, frame: Frame<"send">) {
@@ -336,9 +332,6 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 	}
 
-	#broadcastPresence(): void {
-		this.#broadcast({ type: "presence", online: this.#online() });
-	}
 
 	#session(ws: WebSocket): Session {
 		let session = this.#sessions.get(ws);

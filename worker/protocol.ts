@@ -141,7 +141,6 @@ export type ServerMessage =
 	| { type: "message"; message: ChatMessage }
 	| { type: "ack"; id: string; seq: number }
 	| { type: "history"; messages: ChatMessage[] }
-	| { type: "presence"; online: string[] }
 	| { type: "typing"; name: string }
 	| { type: "error"; code: ErrorCode; reason: string; id?: string; retryAfter?: number };
 
