@@ -72,8 +72,9 @@ function onFrame(msg: ServerMessage): void {
 		room.value = { ...after, name: null };
 		return;
 	}
-	if (msg.type === "message" && document.hidden && msg.message.kind === "chat" && msg.message.name !== after.name) {
-		unread.value += 1;
+	if (document.hidden && (msg.type === "message" || msg.type === "messages")) {
+		const lines = msg.type === "message" ? [msg.message] : msg.messages;
+		unread.value += lines.filter((m) => m.kind === "chat" && m.name !== after.name).length;
 	}
 	if (msg.type === "error" && msg.code === "rate_limited") {
 		// Whatever was refused is still pending: send it again once the room allows.

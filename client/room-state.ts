@@ -75,6 +75,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 			};
 		}
 		case "message":
+		case "messages":
 		case "history": {
 			const incoming = msg.type === "message" ? [msg.message] : msg.messages;
 			const messages = merge(state.messages, incoming);

@@ -99,7 +99,7 @@ describe("a ChatRoom with several sockets", () => {
 		bruno.send({ type: "send", id: "3", text: "reply after eviction" });
 		const reply = await ana.message("reply after eviction");
 		expect(reply).toMatchObject({ name: "Bruno" });
-		const texts = ana.received.flatMap((m) => (m.type === "message" ? [m.message] : []));
+		const texts = ana.lines();
 		// Sequence numbers continue where they were: nothing reset in storage.
 		expect(texts.map((m) => m.seq)).toEqual(texts.map((_, i) => (texts[0]?.seq ?? 0) + i));
 	});

@@ -28,6 +28,14 @@ describe("applyServerMessage", () => {
 		expect(state.lastSeq).toBe(5);
 	});
 
+	it("takes a batch of lines like single ones", () => {
+		let state = welcomed([line(1)]);
+		state = applyServerMessage(state, { type: "messages", messages: [line(2), line(3)] }, 0);
+		state = applyServerMessage(state, { type: "message", message: line(3) }, 0);
+		expect(state.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+		expect(state.lastSeq).toBe(3);
+	});
+
 	it("notices a gap and closes it when the missing lines come", () => {
 		let state = welcomed([line(1)]);
 		state = applyServerMessage(state, { type: "message", message: line(3) }, 0);

@@ -267,7 +267,7 @@ describe("fuzzing a room", () => {
 		expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => (good[0]?.firstSeq ?? 0) + i));
 		for (const g of good) {
 			expect(g.client.received.filter((m) => m.type === "error")).toEqual([]);
-			const lines = g.client.received.flatMap((m) => (m.type === "message" ? [m.message] : []));
+			const lines = g.client.lines();
 			const upToEnd = lines.filter((m) => m.seq <= (end[0]?.seq ?? 0));
 			// Gap-free and in order from the moment each joined…
 			expect(upToEnd.map((m) => m.seq)).toEqual(upToEnd.map((_, i) => g.firstSeq + i));

@@ -62,7 +62,7 @@ describe("delivery guarantees", () => {
 			await c.message("a9");
 			await c.message("b9");
 		}
-		const seqs = (c: TestClient) => c.received.flatMap((m) => (m.type === "message" ? [m.message.seq] : []));
+		const seqs = (c: TestClient) => c.lines().map((m) => m.seq);
 		for (const c of [ana, bruno]) {
 			const s = seqs(c);
 			expect(s).toEqual([...s].sort((x, y) => x - y));

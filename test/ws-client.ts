@@ -3,7 +3,12 @@
  * worker and lets a test wait for the frame it expects (no sleeping).
  */
 import { exports } from "cloudflare:workers";
-import type { ClientMessage, ServerMessage } from "../worker/protocol";
+import type { ChatMessage, ClientMessage, ServerMessage } from "../worker/protocol";
+
+/** The room's lines a frame carries: one in "message", several in "messages". */
+export function linesOf(m: ServerMessage): ChatMessage[] {
+	return m.type === "message" ? [m.message] : m.type === "messages" ? m.messages : [];
+}
 
 /** A fresh address from 10.0.0.0/8 (IPv4 addresses are limited one by one). */
 export function newAddress(): string {
@@ -70,7 +75,14 @@ export class TestClient {
 
 	/** Waits for the chat line with this text. */
 	message(text: string) {
-		return this.waitFor("message", (m) => m.message.text === text).then((m) => m.message);
+		const found = this.lines().find((m) => m.text === text);
+		if (found) return Promise.resolve(found);
+		return new Promise<ChatMessage>((resolve) => {
+			this.#waiters.push({
+				test: (m) => linesOf(m).some((l) => l.text === text),
+				resolve: (m) => resolve(linesOf(m).find((l) => l.text === text) as ChatMessage),
+			});
+		});
 	}
 
 	/** Waits for an error frame with this code. */
@@ -80,7 +92,12 @@ export class TestClient {
 
 	/** Chat lines received so far, by text. */
 	texts(): string[] {
-		return this.received.flatMap((m) => (m.type === "message" ? [m.message.text] : []));
+		return this.lines().map((m) => m.text);
+	}
+
+	/** Lines of the room received live (alone or batched), in the order they came. */
+	lines(): ChatMessage[] {
+		return this.received.flatMap(linesOf);
 	}
 
 	close(): void {

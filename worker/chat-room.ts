@@ -60,6 +60,10 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #store: RoomStore;
 	// Caches of the attachments and of in-memory counters; rebuilt lazily after hibernation.
 	readonly #sessions = new Map<WebSocket, Session>();
+	/** The sockets that have joined: what a broadcast walks, without asking the runtime for every socket. */
+	#joinedSockets: Set<WebSocket> | undefined;
+	/** Lines stored in this tick and not yet broadcast: sent together, one frame per socket. */
+	#outbox: ChatMessage[] = [];
 	readonly #buckets = new Map<WebSocket, Bucket & { strikes: number; typedAt: number }>();
 	readonly #addresses = new Map<string, Address>();
 	/** Sockets the room itself has closed (1008, 1009): frames still on the wire behind that are ignored. */
@@ -134,7 +138,7 @@ export class ChatRoom extends DurableObject<Env> {
 		for (const d of this.#store.takeDueDepartures(Date.now())) {
 			if (online.has(d.nameKey)) continue;
 			this.#store.removeMember(d.nameKey);
-			this.#broadcast({ type: "message", message: this.#store.append("leave", d.name, `${d.name} left the chat`) });
+			this.#publish(this.#store.append("leave", d.name, `${d.name} left the chat`));
 		}
 		await this.#scheduleDepartures();
 	}
@@ -150,8 +154,11 @@ export class ChatRoom extends DurableObject<Env> {
 		const returning = member !== undefined;
 		this.#store.cancelDeparture(key);
 		if (!returning) this.#store.addMember({ nameKey: key, userKey: frame.user, name: frame.name });
+		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
+		this.#flush();
 		session.joined = { name: member?.name ?? frame.name, key, user: frame.user };
 		ws.serializeAttachment(session);
+		this.#joined().add(ws);
 
 		const last = this.#store.lastSeq;
 		const since = frame.since;
@@ -171,10 +178,7 @@ export class ChatRoom extends DurableObject<Env> {
 			online: this.#online(),
 		});
 		if (returning) return;
-		this.#broadcast({
-			type: "message",
-			message: this.#store.append("join", frame.name, `${frame.name} joined the chat`),
-		});
+		this.#publish(this.#store.append("join", frame.name, `${frame.name} joined the chat`));
 	}
 
 	#send(ws: WebSocket, who: NonNullable<Session["joined"]>, frame: Frame<"send">) {
@@ -184,7 +188,7 @@ export class ChatRoom extends DurableObject<Env> {
 		if (stored !== undefined) return this.#sendTo(ws, { type: "ack", id: frame.id, seq: stored });
 		const message = this.#store.append("chat", who.name, frame.text, clientId);
 		this.#sendTo(ws, { type: "ack", id: frame.id, seq: message.seq });
-		this.#broadcast({ type: "message", message });
+		this.#publish(message);
 	}
 
 	#typing(ws: WebSocket, name: string): void {
@@ -201,6 +205,7 @@ export class ChatRoom extends DurableObject<Env> {
 		const session = this.#session(ws);
 		this.#sessions.delete(ws);
 		this.#buckets.delete(ws);
+		this.#joinedSockets?.delete(ws);
 		const who = session.joined;
 		if (!who || this.#socketsOf(who.key, ws) > 0) return;
 		const due = Date.now() + this.#config.leaveGraceMs;
@@ -319,11 +324,32 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 	}
 
+	/**
+	 * Broadcasts a stored line at the end of this tick, with any others stored
+	 * in it. The cost of a room is per frame sent (workerd's socket writes, not
+	 * our JavaScript), so under load a batch saves a frame per socket per line;
+	 * alone, a line goes out as soon as the event that stored it is done.
+	 */
+	#publish(message: ChatMessage): void {
+		this.#outbox.push(message);
+		if (this.#outbox.length === 1) setTimeout(() => this.#flush(), 0);
+	}
+
+	#flush(): void {
+		const batch = this.#outbox;
+		if (batch.length === 0) return;
+		this.#outbox = [];
+		const [only] = batch;
+		this.#broadcast(
+			batch.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: batch },
+		);
+	}
+
 	/** Serializes once, then sends the same string to every joined socket. */
 	#broadcast(message: ServerMessage, except?: WebSocket): void {
 		const frame = JSON.stringify(message);
-		for (const ws of this.ctx.getWebSockets()) {
-			if (ws === except || !this.#session(ws).joined) continue;
+		for (const ws of this.#joined()) {
+			if (ws === except) continue;
 			try {
 				ws.send(frame);
 			} catch {
@@ -332,6 +358,10 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 	}
 
+	#joined(): Set<WebSocket> {
+		this.#joinedSockets ??= new Set(this.ctx.getWebSockets().filter((ws) => this.#session(ws).joined));
+		return this.#joinedSockets;
+	}
 
 	#session(ws: WebSocket): Session {
 		let session = this.#sessions.get(ws);
@@ -344,7 +374,7 @@ export class ChatRoom extends DurableObject<Env> {
 
 	#joinedSessions(except?: WebSocket): NonNullable<Session["joined"]>[] {
 		const joined = [];
-		for (const ws of this.ctx.getWebSockets()) {
+		for (const ws of this.#joined()) {
 			const who = ws !== except && ws.readyState === WebSocket.OPEN ? this.#session(ws).joined : undefined;
 			if (who) joined.push(who);
 		}

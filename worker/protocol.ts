@@ -139,6 +139,8 @@ export type ServerMessage =
 			online: string[];
 	  }
 	| { type: "message"; message: ChatMessage }
+	/** Several new lines at once: what the room stored in one tick, in seq order. */
+	| { type: "messages"; messages: ChatMessage[] }
 	| { type: "ack"; id: string; seq: number }
 	| { type: "history"; messages: ChatMessage[] }
 	| { type: "typing"; name: string }
