@@ -138,6 +138,7 @@ describe("messages", () => {
 		await field.press("Enter");
 		const lines = bruno.page.getByRole("log").locator(".text", { hasText: "first line" });
 		await lines.waitFor();
+		// biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point: line breaks must show
 		expect(await lines.innerText()).toBe("first line\nsecond line");
 
 		await send(ana.page, "docs at https://example.com/a?b=1. and javascript:alert(1)");
