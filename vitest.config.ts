@@ -16,8 +16,8 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./wrangler.toml" },
 						miniflare: {
-							// Short enough for tests to wait on; `runDurableObjectAlarm` fires it at once anyway.
-							bindings: { LEAVE_GRACE_MS: "200" },
+							// Short enough for tests to wait on, long enough for a test's reconnect to beat it on a slow machine.
+							bindings: { LEAVE_GRACE_MS: "1000" },
 						},
 					}),
 				],

@@ -33,6 +33,7 @@ export const typing = computed(() => typingNames(room.value, now.value));
 export const loadingOlder = signal(false);
 
 let connection: RoomConnection | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Asks the room to let this user in under `name`; the dialog stays until the room says yes. */
 export function enterChat(name: string): void {
@@ -76,11 +77,19 @@ function onFrame(msg: ServerMessage): void {
 		const lines = msg.type === "message" ? [msg.message] : msg.messages;
 		unread.value += lines.filter((m) => m.kind === "chat" && m.name !== after.name).length;
 	}
-	if (msg.type === "error" && msg.code === "rate_limited") {
-		// Whatever was refused is still pending: send it again once the room allows.
-		setTimeout(flushPending, (msg.retryAfter ?? 1) * 1000);
+	if (msg.type === "error" && msg.code === "rate_limited" && retryTimer === undefined) {
+		// Whatever was refused is still pending: send it again, once, when the room allows.
+		retryTimer = setTimeout(
+			() => {
+				retryTimer = undefined;
+				flushPending();
+			},
+			(msg.retryAfter ?? 1) * 1000,
+		);
 	}
-	if (hasGap(after) && !hasGap(before)) connection?.send({ type: "sync", since: after.lastSeq });
+	// A history page fills at most 100 lines of a gap: ask again until it is closed.
+	if (hasGap(after) && (!hasGap(before) || (msg.type === "history" && after.lastSeq > before.lastSeq)))
+		connection?.send({ type: "sync", since: after.lastSeq });
 	if (msg.type === "typing") scheduleTypingExpiry();
 }
 

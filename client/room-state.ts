@@ -71,6 +71,8 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				hasMore: msg.reset ? msg.hasMore : state.hasMore,
 				online: msg.online,
 				onlineSeq: msg.seq,
+				// Acknowledged before a drop: the room has the line, so it is no longer pending.
+				pending: state.pending.filter((p) => p.seq === undefined || p.seq > msg.seq),
 				error: null,
 			};
 		}

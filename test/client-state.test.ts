@@ -126,6 +126,32 @@ describe("applyServerMessage", () => {
 		expect(state.online).toEqual(["Ana", "Carla"]);
 	});
 
+	it("clears a send acknowledged before a drop once the welcome shows the room has it", () => {
+		const acked = {
+			...welcomed([line(1)]),
+			pending: [
+				{ id: "c1", text: "hi", seq: 2 },
+				{ id: "c2", text: "later" },
+			],
+		};
+		const back = applyServerMessage(
+			acked,
+			{
+				type: "welcome",
+				room: "lobby",
+				name: "Ana",
+				seq: 2,
+				messages: [line(2, "hi", "Ana")],
+				reset: false,
+				hasMore: false,
+				online: ["Ana"],
+			},
+			0,
+		);
+		expect(back.pending).toEqual([{ id: "c2", text: "later" }]);
+		expect(back.messages.map((m) => m.text)).toEqual(["m1", "hi"]);
+	});
+
 	it("marks a refused send with the room's reason", () => {
 		const start = { ...welcomed([]), pending: [{ id: "c1", text: "x" }] };
 		const refused = applyServerMessage(

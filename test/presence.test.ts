@@ -7,7 +7,7 @@ const newRoom = () => `room-${crypto.randomUUID()}`;
 
 /**
  * Waits until the room's grace-period alarm has fired and nothing is left to
- * announce (the tests shorten the grace period to 200 ms in vitest.config.ts).
+ * announce (the tests shorten the grace period to 1 s in vitest.config.ts).
  */
 async function graceOver(room: string) {
 	const stub = env.CHAT_ROOM.getByName(room);
@@ -29,6 +29,9 @@ describe("presence", () => {
 		tab1.send({ type: "send", id: "still", text: "still here in tab 1" });
 		await bruno.message("still here in tab 1");
 		expect(bruno.texts().filter((t) => t === "Ana joined the chat")).toHaveLength(1);
+		// Ana still has a tab: no departure is even scheduled.
+		const alarm = await runInDurableObject(env.CHAT_ROOM.getByName(room), (_i, state) => state.storage.getAlarm());
+		expect(alarm).toBeNull();
 		expect(bruno.texts()).not.toContain("Ana left the chat");
 
 		tab1.close();

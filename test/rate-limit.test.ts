@@ -260,5 +260,7 @@ describe("a flood", () => {
 		// Carla saw every line the room stored since she joined, gap-free and in order.
 		const seqs = carla.lines().map((m) => m.seq);
 		expect(seqs).toEqual(seqs.map((_, i) => welcome.seq + 1 + i));
+		// The flooder is gone from the room, not left listed as online.
+		await carla.message("Mallory left the chat");
 	});
 });

@@ -24,6 +24,8 @@ interface Session {
 	/** The client's address as rate limits count it (see addressKey). */
 	ip: string;
 	joined?: { name: string; key: string; user: string };
+	/** Closed by the room (1008, 1009): a client that ignores the close gets no say, even after hibernation. */
+	shut?: true;
 }
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -66,8 +68,6 @@ export class ChatRoom extends DurableObject<Env> {
 	#outbox: ChatMessage[] = [];
 	readonly #buckets = new Map<WebSocket, Bucket & { strikes: number; typedAt: number }>();
 	readonly #addresses = new Map<string, Address>();
-	/** Sockets the room itself has closed (1008, 1009): frames still on the wire behind that are ignored. */
-	readonly #shut = new WeakSet<WebSocket>();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -102,8 +102,8 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-		if (this.#shut.has(ws)) return;
 		const session = this.#session(ws);
+		if (session.shut) return;
 		if (!this.#admit(ws, session)) return;
 		if (tooLarge(data)) return this.#shutDown(ws, 1009, `Frame larger than ${LIMITS.frameBytes} bytes`);
 		if (typeof data !== "string") {
@@ -308,7 +308,14 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/** Closes a socket for breaking the rules; it has no say from then on. */
 	#shutDown(ws: WebSocket, code: number, reason: string): void {
-		this.#shut.add(ws);
+		const session = this.#session(ws);
+		this.#leave(ws);
+		// In the attachment, not only in memory: frames still on the wire behind the close are ignored,
+		// and the socket no longer counts as joined, even after hibernation.
+		session.shut = true;
+		delete session.joined;
+		ws.serializeAttachment(session);
+		this.#sessions.set(ws, session);
 		ws.close(code, reason);
 	}
 

@@ -31,7 +31,7 @@ export function isRoomName(room: string): boolean {
 	return ROOM_NAME.test(room);
 }
 
-/** Invisible, control and direction-changing characters: refused in names, so two names never look alike. */
+/** Invisible, control and direction-changing characters: refused in names, so that no name hides characters. */
 const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}]/u;
 /** Control characters other than newline and tab, and bidi overrides/isolates: stripped from messages. */
 const MESSAGE_STRIPPED = /[^\P{Cc}\n\t]|[\u202A-\u202E\u2066-\u2069]/gu;
