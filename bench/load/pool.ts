@@ -10,22 +10,11 @@ import { merge } from "../lib/histogram.ts";
 import type { ClientSpec, CollectResult, Command, Reply, SendMode, SendResult } from "./messages.ts";
 import { userKey } from "./wire.ts";
 
-export interface PhaseResult {
+/** What every thread collected for a phase, summed: one histogram; the busiest thread's load and the worst delays. */
+export interface PhaseResult extends Omit<CollectResult, "histogram" | "utilization"> {
 	histogram: Histogram;
-	delivered: number;
-	lost: number;
-	duplicated: number;
-	stale: number;
-	errors: number;
-	firstError?: string;
-	unexpectedCloses: number;
-	/** Deliveries per bin, all threads together. */
-	bins: number[];
 	/** The busiest thread's event-loop utilization while sending (0-1). */
 	maxUtilization: number;
-	/** The worst event-loop delay of any thread while sending, p99 and max, ms. */
-	delayP99Ms: number;
-	delayMaxMs: number;
 }
 
 export class LoadPool {
