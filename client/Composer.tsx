@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { LIMITS } from "../worker/protocol";
+import { LIMITS } from "../protocol";
 import { noteTyping, sendMessage } from "./chat-store";
 
 /** The message field: Enter sends, Shift+Enter makes a new line; empty messages are not sent. */

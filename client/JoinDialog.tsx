@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
-import { LIMITS, NameSchema } from "../worker/protocol";
+import { LIMITS, NameSchema } from "../protocol";
 import { enterChat, joining, room, savedName, screen } from "./chat-store";
 
 /** "Welcome to Hashzap": a modal <dialog>, so the page behind is inert and focus returns on close. */

@@ -1,6 +1,6 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage } from "../worker/protocol";
+import type { ChatMessage } from "../protocol";
 import { Avatar } from "./Avatar";
 import { loadingOlder, loadOlder, room, status } from "./chat-store";
 import { dayOf, linkParts, timeOf } from "./format";

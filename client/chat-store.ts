@@ -4,7 +4,7 @@
  * `applyServerMessage`, and sends wait in `pending` until the room confirms.
  */
 import { computed, signal } from "@preact/signals";
-import { type ChatMessage, DEFAULT_ROOM, isRoomName, type ServerMessage } from "../worker/protocol";
+import { type ChatMessage, DEFAULT_ROOM, isRoomName, type ServerMessage } from "../protocol";
 import { connectRoom, type RoomConnection } from "./room-client";
 import { applyServerMessage, hasGap, initialRoomState, prependHistory, typingNames } from "./room-state";
 

@@ -3,7 +3,7 @@
  * every reconnect, telling the room the last sequence number it saw so that
  * the room sends exactly what was missed.
  */
-import type { ClientMessage, ServerMessage } from "../worker/protocol";
+import { type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
 import { ReconnectingSocket } from "./reconnecting-socket";
 
 export interface RoomConnection {
@@ -26,7 +26,7 @@ export interface RoomConnectionOptions {
 export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 	let name = options.name;
 	const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-	const url = `${scheme}//${location.host}/api/rooms/${encodeURIComponent(options.room)}/websocket`;
+	const url = `${scheme}//${location.host}/api/rooms/${encodeURIComponent(options.room)}/websocket?v=${PROTOCOL_VERSION}`;
 
 	const send = (frame: ClientMessage) => socket.send(JSON.stringify(frame));
 	const join = () => {

@@ -3,7 +3,7 @@
  * folds each server frame into it. No DOM and no socket here: a test can call
  * `applyServerMessage` directly.
  */
-import type { ChatMessage, ServerMessage } from "../worker/protocol";
+import type { ChatMessage, ServerMessage } from "../protocol";
 
 /** A message this user sent that the room has not yet confirmed it stored. */
 export interface PendingMessage {
@@ -124,6 +124,9 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				pending: state.pending.map((p) => (p.id === msg.id ? { ...p, error: msg.reason } : p)),
 			};
 		}
+		default:
+			// A newer room's frame this client does not know: ignored (docs/protocol.md, "Versions").
+			return state;
 	}
 }
 

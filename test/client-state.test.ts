@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { avatarColour, initials, linkParts } from "../client/format";
 import { applyServerMessage, hasGap, initialRoomState, type RoomState, typingNames } from "../client/room-state";
-import type { ChatMessage } from "../worker/protocol";
+import type { ChatMessage } from "../protocol";
 
 const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({
 	seq,

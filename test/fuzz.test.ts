@@ -13,7 +13,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ChatMessage, type ErrorCode, LIMITS, parseClientFrame, type ServerMessage } from "../worker/protocol";
+import { type ChatMessage, type ErrorCode, LIMITS, parseClientFrame, type ServerMessage } from "../protocol";
 import { joinFrom, newRoom, openFrom } from "./clients";
 import type { TestClient } from "./ws-client";
 

@@ -1,7 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ChatMessage } from "../worker/protocol";
+import type { ChatMessage } from "../protocol";
 import { RoomStore } from "../worker/room-store";
 import { TestClient } from "./ws-client";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isRoomName, LIMITS, nameKey, parseClientFrame } from "../worker/protocol";
+import { isRoomName, LIMITS, nameKey, parseClientFrame } from "../protocol";
 
 const user = "device-key-1234";
 const frame = (value: unknown) => parseClientFrame(JSON.stringify(value));

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ErrorCode } from "../worker/protocol";
+import type { ErrorCode } from "../protocol";
 import { joinFrom, newRoom, openFrom } from "./clients";
 import type { TestClient } from "./ws-client";
 

@@ -3,7 +3,7 @@
  * worker and lets a test wait for the frame it expects (no sleeping).
  */
 import { exports } from "cloudflare:workers";
-import type { ChatMessage, ClientMessage, ServerMessage } from "../worker/protocol";
+import type { ChatMessage, ClientMessage, ServerMessage } from "../protocol";
 
 /** The room's lines a frame carries: one in "message", several in "messages". */
 export function linesOf(m: ServerMessage): ChatMessage[] {

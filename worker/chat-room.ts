@@ -4,7 +4,6 @@
  * SQLite and broadcasts. The methods below read as the room's rules.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type RoomConfig, roomConfig } from "./config";
 import {
 	type ChatMessage,
 	type ClientMessage,
@@ -13,7 +12,8 @@ import {
 	nameKey,
 	parseClientFrame,
 	type ServerMessage,
-} from "./protocol";
+} from "../protocol";
+import { type RoomConfig, roomConfig } from "./config";
 import { addressKey } from "./rate-limiter";
 import { RoomStore } from "./room-store";
 import { type Bucket, fullBucket, take } from "./token-bucket";

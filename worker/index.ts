@@ -4,7 +4,7 @@
  * history requests to that room's ChatRoom Durable Object.
  */
 import { Hono } from "hono";
-import { isRoomName } from "./protocol";
+import { isRoomName } from "../protocol";
 import { securityHeaders } from "./security-headers";
 
 export { ChatRoom } from "./chat-room";

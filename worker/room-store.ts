@@ -2,7 +2,7 @@
  * A room's history in its Durable Object's SQLite storage. All of the room's
  * SQL lives here, and every value reaches SQL as a bound parameter.
  */
-import type { ChatMessage, MessageKind } from "./protocol";
+import type { ChatMessage, MessageKind } from "../protocol";
 
 interface Row extends Record<string, SqlStorageValue> {
 	seq: number;

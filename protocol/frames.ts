@@ -1,60 +1,22 @@
 /**
- * The Hashzap wire protocol, shared by the worker and the client.
- *
- * It holds the two frame unions (named by direction), the schema every client
- * frame is checked against, and the limits. It imports nothing but valibot so
- * that it type-checks under both the DOM and the Workers libs.
- * docs/protocol.md describes every frame with examples.
+ * The frames of the wire, named by direction: what a client may send
+ * (checked against ClientMessageSchema before anything else happens), and
+ * what the room sends (built from the server's own fields).
  */
 import * as v from "valibot";
+import { MessageTextSchema, NameSchema } from "./text";
 
-export const LIMITS = {
-	/** Characters (UTF-16 code units, as the browser's maxlength counts) in a name, after trimming. */
-	nameMax: 32,
-	/** Characters in a message, after trimming. */
-	messageMax: 2000,
-	/** Bytes in one frame from a client; a larger frame closes the socket with 1009. */
-	frameBytes: 16 * 1024,
-	/** Messages in the page a client gets on joining. */
-	joinPage: 50,
-	/** Most messages one history request may return. */
-	pageMax: 100,
-	/** Most missed messages a reconnecting client is sent; beyond it, it starts from the newest page. */
-	resumeMax: 1000,
-} as const;
+/**
+ * This code's protocol version. 1: the first release (no version anywhere).
+ * 2: the socket URL carries `?v=`, the welcome carries `version`.
+ */
+export const PROTOCOL_VERSION = 2;
 
-/** Room names: what fits in a URL path segment without escaping. */
-export const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-export const DEFAULT_ROOM = "lobby";
-
-export function isRoomName(room: string): boolean {
-	return ROOM_NAME.test(room);
+/** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
+export function clientVersion(url: string): number {
+	const v = Number(new URL(url).searchParams.get("v"));
+	return Number.isSafeInteger(v) && v >= 1 ? v : 1;
 }
-
-/** Invisible, control and direction-changing characters: refused in names, so that no name hides characters. */
-const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}]/u;
-/** Control characters other than newline and tab, and bidi overrides/isolates: stripped from messages. */
-const MESSAGE_STRIPPED = /[^\P{Cc}\n\t]|[\u202A-\u202E\u2066-\u2069]/gu;
-
-/** The form of a name the room compares: two names are the same person's if these match. */
-export function nameKey(name: string): string {
-	return name.normalize("NFKC").trim().toLowerCase();
-}
-
-export const NameSchema = v.pipe(
-	v.string("A name must be text"),
-	v.transform((s) => s.normalize("NFKC").trim()),
-	v.nonEmpty("Please enter a name"),
-	v.maxLength(LIMITS.nameMax, `A name can be at most ${LIMITS.nameMax} characters`),
-	v.check((s) => !NAME_FORBIDDEN.test(s), "A name cannot contain invisible, control or direction-changing characters"),
-);
-
-export const MessageTextSchema = v.pipe(
-	v.string("A message must be text"),
-	v.transform((s) => s.replace(/\r\n?/g, "\n").replace(MESSAGE_STRIPPED, "").trim()),
-	v.nonEmpty("A message cannot be empty"),
-	v.maxLength(LIMITS.messageMax, `A message can be at most ${LIMITS.messageMax} characters`),
-);
 
 /** Ids made by clients: a send's id, a device's user key. */
 const TokenSchema = (what: string, min: number) =>
@@ -125,6 +87,8 @@ export type ErrorCode =
 export type ServerMessage =
 	| {
 			type: "welcome";
+			/** The room's protocol version (absent from version 1 rooms). */
+			version?: number;
 			room: string;
 			/** The name as the room accepted it (trimmed, normalized). */
 			name: string;

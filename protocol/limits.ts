@@ -1,0 +1,27 @@
+/**
+ * The protocol's numbers: how long a name or a message may be, how large a
+ * frame, how many lines a page holds; and what a room name looks like.
+ */
+
+export const LIMITS = {
+	/** Characters (UTF-16 code units, as the browser's maxlength counts) in a name, after trimming. */
+	nameMax: 32,
+	/** Characters in a message, after trimming. */
+	messageMax: 2000,
+	/** Bytes in one frame from a client; a larger frame closes the socket with 1009. */
+	frameBytes: 16 * 1024,
+	/** Messages in the page a client gets on joining. */
+	joinPage: 50,
+	/** Most messages one history request may return. */
+	pageMax: 100,
+	/** Most missed messages a reconnecting client is sent; beyond it, it starts from the newest page. */
+	resumeMax: 1000,
+} as const;
+
+/** Room names: what fits in a URL path segment without escaping. */
+export const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+export const DEFAULT_ROOM = "lobby";
+
+export function isRoomName(room: string): boolean {
+	return ROOM_NAME.test(room);
+}
