@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../protocol";
-import { RoomStore } from "../worker/room-store";
+import { MessageStore } from "../worker/store/messages";
 import { TestClient } from "./ws-client";
 
 const newRoom = () => `room-${crypto.randomUUID()}`;
@@ -11,7 +11,7 @@ const newRoom = () => `room-${crypto.randomUUID()}`;
 async function fill(room: string, count: number, prefix = "m") {
 	const stub = env.CHAT_ROOM.getByName(room);
 	await runInDurableObject(stub, (_instance, state) => {
-		const store = new RoomStore(state.storage.sql, 10_000);
+		const store = new MessageStore(state.storage.sql, 10_000);
 		for (let i = 1; i <= count; i++) store.append("chat", "Filler", `${prefix} ${i}`);
 	});
 	await evictDurableObject(stub);
@@ -166,7 +166,7 @@ describe("history", () => {
 	it("keeps only the newest N messages, trimming in batches as new ones arrive", async () => {
 		const stub = env.CHAT_ROOM.getByName(newRoom());
 		const { count, first, newest } = await runInDurableObject(stub, (_instance, state) => {
-			const store = new RoomStore(state.storage.sql, 10);
+			const store = new MessageStore(state.storage.sql, 10);
 			for (let i = 1; i <= 300; i++) store.append("chat", "Ana", `n${i}`);
 			return { count: store.count(), first: store.firstSeq(), newest: store.before(Infinity, 3) };
 		});
@@ -178,11 +178,11 @@ describe("history", () => {
 	it("keeps seq and time increasing after the object restarts from storage", async () => {
 		const stub = env.CHAT_ROOM.getByName(newRoom());
 		const before = await runInDurableObject(stub, (_i, state) =>
-			new RoomStore(state.storage.sql, 100).append("chat", "A", "x"),
+			new MessageStore(state.storage.sql, 100).append("chat", "A", "x"),
 		);
 		await evictDurableObject(stub);
 		const after = await runInDurableObject(stub, (_i, state) =>
-			new RoomStore(state.storage.sql, 100).append("chat", "A", "y"),
+			new MessageStore(state.storage.sql, 100).append("chat", "A", "y"),
 		);
 		expect(after.seq).toBe(before.seq + 1);
 		expect(after.at).toBeGreaterThanOrEqual(before.at);

@@ -8,8 +8,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomConfig } from "../worker/config";
-import { addressKey } from "../worker/rate-limiter";
-import { charge, fullBucket, take } from "../worker/token-bucket";
+import { addressKey } from "../worker/limits/rate-limiter";
+import { charge, fullBucket, take } from "../worker/limits/token-bucket";
 import { count, discard, joinFrom, newAddress, newRoom, openFrom, rateLimited, until, upgrade } from "./clients";
 import type { TestClient } from "./ws-client";
 

@@ -44,6 +44,11 @@ export class TestClient {
 		return new TestClient(res.webSocket);
 	}
 
+	/** Wraps a socket a test opened itself. */
+	static from(ws: WebSocket): TestClient {
+		return new TestClient(ws);
+	}
+
 	/** Opens a socket and joins; resolves with the welcome. */
 	static async join(room: string, name: string, user = `user-${crypto.randomUUID()}`, since?: number) {
 		const client = await TestClient.open(room);

@@ -2,7 +2,7 @@
  * The room's tunable limits, read from wrangler vars (strings) with defaults,
  * so that a benchmark or a test can raise or shorten them without code.
  */
-import type { Rate } from "./token-bucket";
+import type { Rate } from "./limits/token-bucket";
 
 export interface RoomConfig {
 	/** Messages kept per room. */

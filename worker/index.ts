@@ -7,8 +7,8 @@ import { Hono } from "hono";
 import { isRoomName } from "../protocol";
 import { securityHeaders } from "./security-headers";
 
-export { ChatRoom } from "./chat-room";
-export { RateLimiter } from "./rate-limiter";
+export { RateLimiter } from "./limits/rate-limiter";
+export { ChatRoom } from "./room/chat-room";
 
 const app = new Hono<{ Bindings: Env }>();
 

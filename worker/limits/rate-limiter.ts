@@ -13,7 +13,7 @@
  * longer (docs/security.md).
  */
 import { DurableObject } from "cloudflare:workers";
-import { roomConfig } from "./config";
+import { roomConfig } from "../config";
 import { type Bucket, charge, fullBucket, type Rate } from "./token-bucket";
 
 export interface Grant {

@@ -1,0 +1,47 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { applyServerMessage, initialRoomState } from "../client/room-state";
+import { PROTOCOL_VERSION, type ServerMessage } from "../protocol";
+import { newAddress, TestClient } from "./ws-client";
+
+const newRoom = () => `room-${crypto.randomUUID()}`;
+
+async function openWith(room: string, query: string): Promise<TestClient> {
+	const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket${query}`, {
+		headers: { Upgrade: "websocket", "CF-Connecting-IP": newAddress() },
+	});
+	if (!res.webSocket) throw new Error(`No WebSocket: ${res.status}`);
+	return TestClient.from(res.webSocket);
+}
+
+describe("protocol versions (old and new code talk during a deploy)", () => {
+	it("names the room, taken from the object itself, and its protocol version in the welcome", async () => {
+		const room = newRoom();
+		const client = await openWith(room, `?v=${PROTOCOL_VERSION}`);
+		client.send({ type: "join", name: "Ana", user: "user-versions-1" });
+		expect(await client.waitFor("welcome")).toMatchObject({ room, version: PROTOCOL_VERSION, name: "Ana" });
+	});
+
+	it("lets a version 1 page, which says no version, join and chat as before", async () => {
+		const room = newRoom();
+		const old = await openWith(room, "");
+		old.send({ type: "join", name: "Old", user: "user-versions-2" });
+		await old.waitFor("welcome");
+		old.send({ type: "send", id: "o1", text: "still here" });
+		expect(await old.message("still here")).toMatchObject({ name: "Old", kind: "chat" });
+	});
+
+	it("answers a client frame type it does not know with unknown_type, and the socket stays usable", async () => {
+		const { client } = await TestClient.join(newRoom(), "Ana");
+		client.sendRaw(JSON.stringify({ type: "from_the_future", x: 1 }));
+		await client.error("unknown_type");
+		client.send({ type: "send", id: "after", text: "after" });
+		await client.message("after");
+	});
+
+	it("has the client ignore a server frame type it does not know", () => {
+		const state = initialRoomState("lobby");
+		const future = { type: "from_the_future", payload: 1 } as unknown as ServerMessage;
+		expect(applyServerMessage(state, future, 0)).toBe(state);
+	});
+});

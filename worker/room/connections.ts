@@ -1,0 +1,134 @@
+/**
+ * The room's sockets: what each one carries through hibernation (its
+ * attachment), which have joined, and how frames reach them: one socket, or
+ * everyone, serialized once, with a tick's new lines batched in one frame.
+ */
+import type { ChatMessage, ServerMessage } from "../../protocol";
+
+/** Who a joined socket speaks for. */
+export interface Joined {
+	name: string;
+	/** The name as the room compares it (nameKey). */
+	key: string;
+	/** The device key: the same person in every tab. Never sent to anyone. */
+	user: string;
+}
+
+/** What a socket carries through hibernation (its attachment). */
+export interface Session {
+	/** The client's address as rate limits count it (see addressKey). */
+	ip: string;
+	/** The protocol version the client said it speaks (1 if it said none). */
+	version: number;
+	joined?: Joined;
+	/** Closed by the room (1008, 1009): a client that ignores the close gets no say, even after hibernation. */
+	shut?: true;
+}
+
+export class Connections {
+	// Caches of the attachments; rebuilt lazily after hibernation.
+	readonly #sessions = new Map<WebSocket, Session>();
+	/** The sockets that have joined: what a broadcast walks, without asking the runtime for every socket. */
+	#joined: Set<WebSocket> | undefined;
+	/** Lines stored in this tick and not yet broadcast: sent together, one frame per socket. */
+	#outbox: ChatMessage[] = [];
+
+	constructor(private readonly ctx: DurableObjectState) {}
+
+	/** Accepts a new socket; the address is a tag, so counting an address's sockets reads no attachment. */
+	accept(ws: WebSocket, session: Session): void {
+		this.ctx.acceptWebSocket(ws, [session.ip]);
+		this.save(ws, session);
+	}
+
+	/** Open sockets from an address. */
+	countFrom(ip: string): number {
+		return this.ctx.getWebSockets(ip).length;
+	}
+
+	session(ws: WebSocket): Session {
+		let session = this.#sessions.get(ws);
+		if (!session) {
+			session = ws.deserializeAttachment() as Session;
+			this.#sessions.set(ws, session);
+		}
+		return session;
+	}
+
+	/** Writes a socket's session to its attachment, where it survives hibernation. */
+	save(ws: WebSocket, session: Session): void {
+		ws.serializeAttachment(session);
+		this.#sessions.set(ws, session);
+		if (session.joined) this.joined().add(ws);
+		else this.#joined?.delete(ws);
+	}
+
+	/** Forgets a socket that closed. */
+	forget(ws: WebSocket): void {
+		this.#sessions.delete(ws);
+		this.#joined?.delete(ws);
+	}
+
+	joined(): Set<WebSocket> {
+		this.#joined ??= new Set(this.ctx.getWebSockets().filter((ws) => this.session(ws).joined));
+		return this.#joined;
+	}
+
+	/** Who the open, joined sockets speak for (one entry per socket). */
+	present(except?: WebSocket): Joined[] {
+		const present = [];
+		for (const ws of this.joined()) {
+			const who = ws !== except && ws.readyState === WebSocket.OPEN ? this.session(ws).joined : undefined;
+			if (who) present.push(who);
+		}
+		return present;
+	}
+
+	/** The name keys of everyone with an open socket. */
+	presentKeys(): Set<string> {
+		return new Set(this.present().map((who) => who.key));
+	}
+
+	sendTo(ws: WebSocket, message: ServerMessage): void {
+		try {
+			ws.send(JSON.stringify(message));
+		} catch {
+			// The socket closed under us; its close handler cleans up.
+		}
+	}
+
+	/** Serializes once, then sends the same string to every joined socket. */
+	broadcast(message: ServerMessage, except?: WebSocket): void {
+		const frame = JSON.stringify(message);
+		for (const ws of this.joined()) {
+			if (ws === except) continue;
+			try {
+				ws.send(frame);
+			} catch {
+				// closing; cleaned up by its close handler
+			}
+		}
+	}
+
+	/**
+	 * Broadcasts a stored line at the end of this tick, with any others stored
+	 * in it. The cost of a room is per frame sent (workerd's socket writes, not
+	 * our JavaScript), so under load a batch saves a frame per socket per line;
+	 * alone, a line goes out as soon as the event that stored it is done.
+	 */
+	publish(line: ChatMessage): void {
+		this.#outbox.push(line);
+		if (this.#outbox.length === 1) setTimeout(() => this.flush(), 0);
+	}
+
+	/** Sends what `publish` holds now: before a socket's welcome, so that its stream begins there. */
+	flush(): void {
+		const batch = this.#outbox;
+		if (batch.length === 0) return;
+		this.#outbox = [];
+		const [only] = batch;
+		this.broadcast(
+			batch.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: batch },
+		);
+	}
+}

@@ -1,0 +1,81 @@
+/**
+ * Membership and presence: who is in the room under which name, and when
+ * someone who left is announced as gone. Names are unique in a room (as
+ * nameKey compares them); a person's tabs and reconnects share their device
+ * key, so coming back within the grace period says nothing.
+ */
+import { nameKey } from "../../protocol";
+import { type Member, MemberStore } from "../store/members";
+import type { Joined } from "./connections";
+
+export type Claim =
+	| { ok: true; who: Joined; returning: boolean }
+	/** Someone else (another device key) holds the name. */
+	| { ok: false };
+
+export class Membership {
+	readonly #store: MemberStore;
+
+	constructor(
+		sql: SqlStorage,
+		private readonly graceMs: number,
+	) {
+		this.#store = new MemberStore(sql);
+	}
+
+	/**
+	 * Lets `user` in under `name`, unless another device holds it. The same
+	 * device (another tab, or back within the grace period or after a restart)
+	 * is returning: the room says nothing of it.
+	 */
+	claim(name: string, user: string): Claim {
+		const key = nameKey(name);
+		const member = this.#store.member(key);
+		if (member && member.userKey !== user) return { ok: false };
+		this.#store.cancelDeparture(key);
+		if (!member) this.#store.addMember({ nameKey: key, userKey: user, name });
+		return { ok: true, who: { name: member?.name ?? name, key, user }, returning: member !== undefined };
+	}
+
+	/** The last socket of `who` closed: they are announced as gone after the grace period, unless they come back. */
+	depart(who: Joined, now = Date.now()): void {
+		this.#store.addDeparture({ nameKey: who.key, userKey: who.user, name: who.name, due: now + this.graceMs });
+	}
+
+	/** Everyone whose grace period ran out without a reconnect: no longer members. */
+	gone(present: Set<string>, now = Date.now()): Member[] {
+		const gone = [];
+		for (const d of this.#store.takeDueDepartures(now)) {
+			if (present.has(d.nameKey)) continue;
+			this.#store.removeMember(d.nameKey);
+			gone.push(d);
+		}
+		return gone;
+	}
+
+	/** When the next departure is due, if any. */
+	nextDue(): number | undefined {
+		return this.#store.nextDeparture();
+	}
+
+	/**
+	 * After a restart every socket is gone without a close event: members with
+	 * no socket get the usual grace period to reconnect.
+	 */
+	reconcile(present: Set<string>, now = Date.now()): void {
+		const pending = new Set(this.#store.departures().map((d) => d.nameKey));
+		for (const m of this.#store.members()) {
+			if (!present.has(m.nameKey) && !pending.has(m.nameKey)) {
+				this.#store.addDeparture({ ...m, due: now + this.graceMs });
+			}
+		}
+	}
+
+	/** Who is in the room: one entry per person, including those within their grace period. */
+	online(): string[] {
+		return this.#store
+			.members()
+			.map((m) => m.name)
+			.sort((a, b) => a.localeCompare(b));
+	}
+}
