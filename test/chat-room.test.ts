@@ -1,9 +1,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { TestClient } from "./ws-client";
-
-const newRoom = () => `room-${crypto.randomUUID()}`;
+import { newRoom, TestClient } from "./ws-client";
 
 describe("a ChatRoom with several sockets", () => {
 	it("announces each arrival to everyone, the newcomer included", async () => {

@@ -14,8 +14,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ChatMessage, type ErrorCode, LIMITS, parseClientFrame, type ServerMessage } from "../protocol";
-import { joinFrom, newRoom, openFrom } from "./clients";
-import type { TestClient } from "./ws-client";
+import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
 
 const SEED = 0x5eed_2026;
 const RUNS = 200;

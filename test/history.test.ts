@@ -3,9 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../protocol";
 import { MessageStore } from "../worker/store/messages";
-import { TestClient } from "./ws-client";
-
-const newRoom = () => `room-${crypto.randomUUID()}`;
+import { newRoom, TestClient } from "./ws-client";
 
 /** Stores `count` chat messages straight into the room's storage, then restarts the room so it reads them. */
 async function fill(room: string, count: number, prefix = "m") {

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker, { originAllowed } from "../worker/index";
-import { discard, newAddress, newRoom, upgrade } from "./clients";
+import { discard, newAddress, newRoom, upgrade } from "./ws-client";
 
 describe("originAllowed", () => {
 	const url = "https://chat.example/api/rooms/lobby/websocket";

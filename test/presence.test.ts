@@ -1,9 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { TestClient } from "./ws-client";
-
-const newRoom = () => `room-${crypto.randomUUID()}`;
+import { newRoom, TestClient } from "./ws-client";
 
 /**
  * Waits until the room's grace-period alarm has fired and nothing is left to

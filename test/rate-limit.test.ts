@@ -10,8 +10,18 @@ import { describe, expect, it } from "vitest";
 import { roomConfig } from "../worker/config";
 import { addressKey } from "../worker/limits/rate-limiter";
 import { charge, fullBucket, take } from "../worker/limits/token-bucket";
-import { count, discard, joinFrom, newAddress, newRoom, openFrom, rateLimited, until, upgrade } from "./clients";
-import type { TestClient } from "./ws-client";
+import {
+	count,
+	discard,
+	joinFrom,
+	newAddress,
+	newRoom,
+	openFrom,
+	rateLimited,
+	type TestClient,
+	until,
+	upgrade,
+} from "./ws-client";
 
 const config = roomConfig(env);
 

@@ -6,8 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ErrorCode } from "../protocol";
-import { joinFrom, newRoom, openFrom } from "./clients";
-import type { TestClient } from "./ws-client";
+import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
 
 /**
  * A room where Ana and Bruno talk. `stillServes` proves they still do, and

@@ -2,9 +2,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { applyServerMessage, initialRoomState } from "../client/room-state";
 import { PROTOCOL_VERSION, type ServerMessage } from "../protocol";
-import { newAddress, TestClient } from "./ws-client";
-
-const newRoom = () => `room-${crypto.randomUUID()}`;
+import { newAddress, newRoom, TestClient } from "./ws-client";
 
 async function openWith(room: string, query: string): Promise<TestClient> {
 	const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket${query}`, {
