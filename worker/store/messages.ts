@@ -3,6 +3,7 @@
  * Every value reaches SQL as a bound parameter.
  */
 import type { ChatMessage, MessageKind } from "../../protocol";
+import { wellFormed } from "./well-formed";
 
 interface Row extends Record<string, SqlStorageValue> {
 	seq: number;
@@ -39,6 +40,7 @@ export class MessageStore {
 
 	/** Stores a line and returns it; time is the server's and never runs backwards. */
 	append(kind: MessageKind, name: string, text: string, clientId: string | null = null): ChatMessage {
+		wellFormed(name, text);
 		const at = Math.max(Date.now(), this.#lastAt);
 		const id = crypto.randomUUID();
 		const { seq } = this.sql
