@@ -6,6 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+	type ChatMessage,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
@@ -16,7 +17,7 @@ import {
 import { type RoomConfig, roomConfig } from "../config";
 import { Admission } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
-import { migrate } from "../store/schema";
+import { hasSchema, migrate } from "../store/schema";
 import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
 import { Membership } from "./membership";
@@ -33,11 +34,14 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #history: History;
 	readonly #membership: Membership;
 	readonly #typing = new Typing();
+	/** Whether the room has storage: made by its first join, so that reading an empty room leaves nothing behind. */
+	#stored: boolean;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.#config = roomConfig(env);
-		migrate(ctx.storage.sql);
+		this.#stored = hasSchema(ctx.storage.sql);
+		if (this.#stored) migrate(ctx.storage.sql);
 		this.#connections = new Connections(ctx);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
@@ -47,6 +51,7 @@ export class ChatRoom extends DurableObject<Env> {
 			(work) => ctx.waitUntil(work),
 		);
 		ctx.blockConcurrencyWhile(async () => {
+			if (!this.#stored) return;
 			// After a restart every socket is gone without a close event.
 			this.#membership.reconcile(this.#connections.presentKeys());
 			await this.#scheduleAlarm();
@@ -73,7 +78,8 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
-	history(before: number, limit: number) {
+	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+		if (!this.#stored) return { messages: [], hasMore: false };
 		return this.#history.page(before, limit);
 	}
 
@@ -135,6 +141,10 @@ export class ChatRoom extends DurableObject<Env> {
 	/** A name is the room's to give: taken names are refused; a new arrival is announced to all. */
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
 		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
+		if (!this.#stored) {
+			migrate(this.ctx.storage.sql);
+			this.#stored = true;
+		}
 		const claim = this.#membership.claim(frame.name, frame.user);
 		if (!claim.ok) {
 			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
