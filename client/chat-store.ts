@@ -6,7 +6,7 @@
 import { computed, signal } from "@preact/signals";
 import { type ChatMessage, DEFAULT_ROOM, isRoomName, type ServerMessage } from "../protocol";
 import { connectRoom, type RoomConnection } from "./room-client";
-import { applyServerMessage, hasGap, initialRoomState, prependHistory, typingNames } from "./room-state";
+import { applyServerMessage, hasGap, initialRoomState, prependHistory, syncAfter, typingNames } from "./room-state";
 
 export type Screen = "landing" | "dialog" | "chat";
 export type ConnectionStatus = "connecting" | "online" | "reconnecting";
@@ -83,13 +83,14 @@ function onFrame(msg: ServerMessage): void {
 			() => {
 				retryTimer = undefined;
 				flushPending();
+				// A refused sync too: a long resume comes page by page, at the pace the room allows.
+				if (hasGap(room.value)) connection?.send({ type: "sync", since: room.value.lastSeq });
 			},
 			(msg.retryAfter ?? 1) * 1000,
 		);
 	}
-	// A history page fills at most 100 lines of a gap: ask again until it is closed.
-	if (hasGap(after) && (!hasGap(before) || (msg.type === "history" && after.lastSeq > before.lastSeq)))
-		connection?.send({ type: "sync", since: after.lastSeq });
+	const since = syncAfter(before, after, msg);
+	if (since !== undefined) connection?.send({ type: "sync", since });
 	if (msg.type === "typing") scheduleTypingExpiry();
 }
 

@@ -1,17 +1,21 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { newRoom, TestClient } from "./ws-client";
+import { newAddress, newRoom, TestClient } from "./ws-client";
 
 /**
  * Waits until the room's grace-period alarm has fired and nothing is left to
  * announce (the tests shorten the grace period to 1 s in vitest.config.ts).
+ * The alarm itself may stay set for a socket's time to join.
  */
 async function graceOver(room: string) {
 	const stub = env.CHAT_ROOM.getByName(room);
-	while ((await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())) !== null) {
-		await scheduler.wait(20);
-	}
+	const departures = () =>
+		runInDurableObject(
+			stub,
+			(_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM departures").one().n,
+		);
+	while ((await departures()) > 0) await scheduler.wait(20);
 }
 
 describe("presence", () => {
@@ -106,6 +110,38 @@ describe("presence", () => {
 		const { client } = await TestClient.join(newRoom(), "Ana");
 		client.send({ type: "join", name: "Other", user: "user-other-1" });
 		await client.error("already_joined");
+	});
+});
+
+describe("churn", () => {
+	it("charges a new arrival for both lines it writes: joins from one address stay within half its frame budget", async () => {
+		const room = newRoom();
+		const ip = newAddress();
+		const { client: watcher } = await TestClient.join(room, "Watcher");
+		const burst = Number(env.IP_RATE_BURST);
+		const perSecond = Number(env.IP_RATE_PER_SECOND);
+		let welcomed = 0;
+		let limited = 0;
+		const started = Date.now();
+		// Rounds of 19 sockets (under the per-room cap), each joining once under a new name, then all leaving.
+		for (let round = 0; round < 4 && limited === 0; round++) {
+			const sockets = await Promise.all(
+				Array.from({ length: 19 }, () => TestClient.open(room, { "CF-Connecting-IP": ip })),
+			);
+			sockets.forEach((s, k) => {
+				s.send({ type: "join", name: `Churn ${round}-${k}`, user: `churn-${round}-${k}` });
+			});
+			const answers = await Promise.all(sockets.map((s) => Promise.race([s.waitFor("welcome"), s.waitFor("error")])));
+			welcomed += answers.filter((a) => a.type === "welcome").length;
+			limited += answers.filter((a) => a.type === "error" && a.code === "rate_limited").length;
+			for (const s of sockets) s.close();
+			await Promise.all(sockets.map((s) => s.closed));
+		}
+		const seconds = (Date.now() - started) / 1000;
+		expect(limited).toBeGreaterThan(0);
+		// Every welcome wrote a "joined" line and will write a "left" one: two tokens each.
+		expect(2 * welcomed).toBeLessThanOrEqual(burst + perSecond * seconds + 2);
+		watcher.close();
 	});
 });
 

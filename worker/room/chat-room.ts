@@ -6,6 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+	type ChatMessage,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
@@ -14,11 +15,12 @@ import {
 	parseClientFrame,
 } from "../../protocol";
 import { type RoomConfig, roomConfig } from "../config";
-import { Admission } from "../limits/admission";
+import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
-import { migrate } from "../store/schema";
+import { hasSchema, migrate } from "../store/schema";
 import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
+import { IdleSockets, JOIN_TIMEOUT } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Typing } from "./typing";
 
@@ -32,13 +34,18 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #admission: Admission;
 	readonly #history: History;
 	readonly #membership: Membership;
+	readonly #idle: IdleSockets;
 	readonly #typing = new Typing();
+	/** Whether the room has storage: made by its first join, so that reading an empty room leaves nothing behind. */
+	#stored: boolean;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.#config = roomConfig(env);
-		migrate(ctx.storage.sql);
+		this.#stored = hasSchema(ctx.storage.sql);
+		if (this.#stored) migrate(ctx.storage.sql);
 		this.#connections = new Connections(ctx);
+		this.#idle = new IdleSockets(this.#connections);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		this.#admission = new Admission(
@@ -47,6 +54,7 @@ export class ChatRoom extends DurableObject<Env> {
 			(work) => ctx.waitUntil(work),
 		);
 		ctx.blockConcurrencyWhile(async () => {
+			if (!this.#stored) return;
 			// After a restart every socket is gone without a close event.
 			this.#membership.reconcile(this.#connections.presentKeys());
 			await this.#scheduleAlarm();
@@ -68,12 +76,14 @@ export class ChatRoom extends DurableObject<Env> {
 			);
 		}
 		const { 0: client, 1: server } = new WebSocketPair();
-		this.#connections.accept(server, { ip, version: clientVersion(request.url) });
+		this.#connections.accept(server, { ip, version: clientVersion(request.url), joinBy: this.#idle.deadline() });
+		await this.#scheduleAlarm();
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
 	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
-	history(before: number, limit: number) {
+	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+		if (!this.#stored) return { messages: [], hasMore: false };
 		return this.#history.page(before, limit);
 	}
 
@@ -81,15 +91,7 @@ export class ChatRoom extends DurableObject<Env> {
 		const session = this.#connections.session(ws);
 		if (session.shut) return;
 		const verdict = this.#admission.admit(ws, session.ip);
-		if (!verdict.ok) {
-			if ("close" in verdict) return this.#shutDown(ws, 1008, "Too many messages");
-			return this.#connections.sendTo(ws, {
-				type: "error",
-				code: "rate_limited",
-				reason: "You are sending too fast; wait a moment",
-				retryAfter: Math.ceil(verdict.retryAfterMs / 1000),
-			});
-		}
+		if (!verdict.ok) return this.#overLimit(ws, verdict);
 		if (tooLarge(data)) return this.#shutDown(ws, 1009, `Frame larger than ${LIMITS.frameBytes} bytes`);
 		if (typeof data !== "string") {
 			return this.#refuse(ws, "binary_frame", "Frames must be text (JSON), not binary");
@@ -124,17 +126,35 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#leave(ws);
 	}
 
-	/** The room's one alarm: says "left the chat" for everyone whose grace period ran out without a reconnect. */
+	/**
+	 * The room's one alarm: closes the sockets whose time to join ran out, and
+	 * says "left the chat" for everyone whose grace period ran out without a reconnect.
+	 */
 	override async alarm(): Promise<void> {
-		for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
-			this.#connections.publish(this.#history.announce("leave", gone.name));
+		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT.code, JOIN_TIMEOUT.reason);
+		if (this.#stored) {
+			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
+				this.#connections.publish(this.#history.announce("leave", gone.name));
+			}
 		}
 		await this.#scheduleAlarm();
 	}
 
-	/** A name is the room's to give: taken names are refused; a new arrival is announced to all. */
+	/**
+	 * A name is the room's to give: taken names are refused; a new arrival is
+	 * announced to all. Churn costs what it writes: an arrival writes its
+	 * "joined" line now and its "left" line later, so it pays for two frames.
+	 */
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
 		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
+		if (!this.#stored) {
+			migrate(this.ctx.storage.sql);
+			this.#stored = true;
+		}
+		if (this.#membership.arriving(frame.name)) {
+			const verdict = this.#admission.admit(ws, session.ip);
+			if (!verdict.ok) return this.#overLimit(ws, verdict);
+		}
 		const claim = this.#membership.claim(frame.name, frame.user);
 		if (!claim.ok) {
 			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
@@ -151,6 +171,8 @@ export class ChatRoom extends DurableObject<Env> {
 			online: this.#membership.online(),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
+		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
+		this.ctx.waitUntil(this.#scheduleAlarm());
 	}
 
 	/** A message is stored once per client id, acknowledged to its sender, and broadcast to all. */
@@ -165,17 +187,44 @@ export class ChatRoom extends DurableObject<Env> {
 		const who = this.#connections.session(ws).joined;
 		this.#connections.forget(ws);
 		this.#admission.forget(ws);
-		if (!who || this.#connections.present(ws).some((p) => p.key === who.key)) return;
-		this.#membership.depart(who);
+		// A socket that had not joined no longer waits to: the alarm may have nothing left to do.
+		if (who) {
+			if (this.#connections.present(ws).some((p) => p.key === who.key)) return;
+			this.#membership.depart(who);
+		}
 		this.ctx.waitUntil(this.#scheduleAlarm());
 	}
 
-	/** Sets the room's one alarm for the earliest thing due. */
+	/**
+	 * Sets the room's one alarm for the earliest thing due: a departure to
+	 * announce, or a socket's time to join. An alarm set earlier stays (when
+	 * it fires it sets the next), so a burst of sockets joining writes no
+	 * alarm each; when nothing is due the alarm goes, so that a room whose
+	 * sockets have all joined sleeps until someone speaks.
+	 */
 	async #scheduleAlarm(): Promise<void> {
-		const next = this.#membership.nextDue();
-		if (next === undefined) return;
 		const current = await this.ctx.storage.getAlarm();
-		if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+		// Read after the wait, so that calls overlapping each other all see the newest state.
+		const next = earliest(this.#stored ? this.#membership.nextDue() : undefined, this.#idle.nextDue());
+		if (next === undefined) {
+			if (current !== null) await this.ctx.storage.deleteAlarm();
+		} else if (current === null || current > next) {
+			await this.ctx.storage.setAlarm(next);
+		}
+	}
+
+	/** A frame over the rate limit: the client is told when to retry, and one that keeps going is closed. */
+	#overLimit(ws: WebSocket, verdict: Exclude<Verdict, { ok: true }>): void {
+		if ("close" in verdict) {
+			this.#shutDown(ws, 1008, "Too many messages");
+			return;
+		}
+		this.#connections.sendTo(ws, {
+			type: "error",
+			code: "rate_limited",
+			reason: "You are sending too fast; wait a moment",
+			retryAfter: Math.ceil(verdict.retryAfterMs / 1000),
+		});
 	}
 
 	/** Closes a socket for breaking the rules; it has no say from then on. */
@@ -191,6 +240,11 @@ export class ChatRoom extends DurableObject<Env> {
 	#refuse(ws: WebSocket, code: ErrorCode, reason: string, id?: string): void {
 		this.#connections.sendTo(ws, { type: "error", code, reason, ...(id !== undefined && { id }) });
 	}
+}
+
+function earliest(...times: (number | undefined)[]): number | undefined {
+	const known = times.filter((t) => t !== undefined);
+	return known.length > 0 ? Math.min(...known) : undefined;
 }
 
 /** Whether a frame is over the size limit; text is encoded only when it could be. */

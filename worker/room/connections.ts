@@ -21,6 +21,8 @@ export interface Session {
 	/** The protocol version the client said it speaks (1 if it said none). */
 	version: number;
 	joined?: Joined;
+	/** Until a socket joins: the time by which it must, or be closed (idle-sockets.ts). */
+	joinBy?: number;
 	/** Closed by the room (1008, 1009): a client that ignores the close gets no say, even after hibernation. */
 	shut?: true;
 }
@@ -30,6 +32,8 @@ export class Connections {
 	readonly #sessions = new Map<WebSocket, Session>();
 	/** The sockets that have joined: what a broadcast walks, without asking the runtime for every socket. */
 	#joined: Set<WebSocket> | undefined;
+	/** The sockets that have neither joined nor been shut: all the join deadline ever looks at. */
+	#waiting: Set<WebSocket> | undefined;
 	/** Lines stored in this tick and not yet broadcast: sent together, one frame per socket. */
 	#outbox: ChatMessage[] = [];
 
@@ -61,17 +65,31 @@ export class Connections {
 		this.#sessions.set(ws, session);
 		if (session.joined) this.joined().add(ws);
 		else this.#joined?.delete(ws);
+		if (session.joined || session.shut) this.#waiting?.delete(ws);
+		else this.#waiting?.add(ws);
 	}
 
 	/** Forgets a socket that closed. */
 	forget(ws: WebSocket): void {
 		this.#sessions.delete(ws);
 		this.#joined?.delete(ws);
+		this.#waiting?.delete(ws);
 	}
 
 	joined(): Set<WebSocket> {
 		this.#joined ??= new Set(this.ctx.getWebSockets().filter((ws) => this.session(ws).joined));
 		return this.#joined;
+	}
+
+	/** The open sockets that have not joined yet. */
+	waiting(): Set<WebSocket> {
+		this.#waiting ??= new Set(
+			this.ctx.getWebSockets().filter((ws) => {
+				const session = this.session(ws);
+				return !session.joined && !session.shut;
+			}),
+		);
+		return this.#waiting;
 	}
 
 	/** Who the open, joined sockets speak for (one entry per socket). */

@@ -37,6 +37,11 @@ export class Membership {
 		return { ok: true, who: { name: member?.name ?? name, key, user }, returning: member !== undefined };
 	}
 
+	/** Whether `name` is free: a join under it would be announced (and, later, its leave). */
+	arriving(name: string): boolean {
+		return this.#store.member(nameKey(name)) === undefined;
+	}
+
 	/** The last socket of `who` closed: they are announced as gone after the grace period, unless they come back. */
 	depart(who: Joined, now = Date.now()): void {
 		this.#store.addDeparture({ nameKey: who.key, userKey: who.user, name: who.name, due: now + this.graceMs });

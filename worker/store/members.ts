@@ -3,6 +3,7 @@
  * in its SQLite storage: durable, so a restart that drops every socket
  * forgets no one.
  */
+import { wellFormed } from "./well-formed";
 
 export class MemberStore {
 	constructor(private readonly sql: SqlStorage) {}
@@ -22,6 +23,7 @@ export class MemberStore {
 	}
 
 	addMember(m: Member): void {
+		wellFormed(m.nameKey, m.userKey, m.name);
 		this.sql.exec(
 			"INSERT OR REPLACE INTO members (name_key, user_key, name) VALUES (?, ?, ?)",
 			m.nameKey,
@@ -35,6 +37,7 @@ export class MemberStore {
 	}
 
 	addDeparture(d: Departure): void {
+		wellFormed(d.nameKey, d.userKey, d.name);
 		this.sql.exec(
 			"INSERT OR REPLACE INTO departures (name_key, user_key, name, due) VALUES (?, ?, ?, ?)",
 			d.nameKey,
