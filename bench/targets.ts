@@ -40,7 +40,7 @@ export const HASHZAP_VARS: Record<string, string> = {
 const root = new URL("../", import.meta.url).pathname;
 
 /** What `wrangler dev` reads: the worker, its config, the built client; node_modules is linked, not copied. */
-const APP_FILES = ["worker", "wrangler.toml", "package.json", "tsconfig.json", "dist/client", "test/e2e/app-server.ts"];
+const APP_FILES = ["worker", "protocol", "wrangler.toml", "package.json", "tsconfig.json", "dist/client", "test/e2e/app-server.ts"];
 
 /**
  * Starts Hashzap with test/e2e/app-server.ts's startApp. By default on a
