@@ -3,7 +3,7 @@
  * worker and lets a test wait for the frame it expects (no sleeping).
  */
 import { exports } from "cloudflare:workers";
-import type { ChatMessage, ClientMessage, ServerMessage } from "../protocol";
+import { type ChatMessage, type ClientMessage, HEARTBEAT, type ServerMessage } from "../protocol";
 
 /** The room's lines a frame carries: one in "message", several in "messages". */
 export function linesOf(m: ServerMessage): ChatMessage[] {
@@ -18,12 +18,20 @@ export function newAddress(): string {
 
 export class TestClient {
 	readonly received: ServerMessage[] = [];
+	/** Answers to the heartbeat: the text frame "pong", outside the JSON frames. */
+	pongs = 0;
 	#waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+	#pongWaiters: (() => void)[] = [];
 	closed: Promise<CloseEvent>;
 
 	private constructor(readonly ws: WebSocket) {
 		ws.accept();
 		ws.addEventListener("message", (event) => {
+			if (event.data === HEARTBEAT.pong) {
+				this.pongs += 1;
+				for (const wake of this.#pongWaiters.splice(0)) wake();
+				return;
+			}
 			const msg = JSON.parse(event.data as string) as ServerMessage;
 			this.received.push(msg);
 			this.#waiters = this.#waiters.filter((w) => {
@@ -76,6 +84,11 @@ export class TestClient {
 		return new Promise((resolve) => {
 			this.#waiters.push({ test, resolve: (m) => resolve(m as Extract<ServerMessage, { type: T }>) });
 		});
+	}
+
+	/** Waits until `n` pongs have come in all. */
+	async pongsReceived(n: number): Promise<void> {
+		while (this.pongs < n) await new Promise<void>((resolve) => this.#pongWaiters.push(resolve));
 	}
 
 	/** Waits for the chat line with this text. */

@@ -9,6 +9,7 @@ import {
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
+	HEARTBEAT,
 	LIMITS,
 	PROTOCOL_VERSION,
 	parseClientFrame,
@@ -37,6 +38,8 @@ export class ChatRoom extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.#config = roomConfig(env);
+		// The heartbeat is answered by the runtime, without waking a hibernated room (docs/protocol.md).
+		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
 		migrate(ctx.storage.sql);
 		this.#connections = new Connections(ctx);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
