@@ -15,10 +15,6 @@ export default defineConfig({
 				plugins: [
 					cloudflareTest({
 						wrangler: { configPath: "./wrangler.toml" },
-						miniflare: {
-							// Short enough for tests to wait on, long enough for a test's reconnect to beat it on a slow machine.
-							bindings: { LEAVE_GRACE_MS: "1000" },
-						},
 					}),
 				],
 				test: { name: "workers", include: ["test/*.test.ts"] },

@@ -3,7 +3,8 @@
  * tests: rate limits count per address across rooms, so a test that does not
  * mean to share a limit must never share an address.
  */
-import { exports } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { newAddress, TestClient } from "./ws-client";
 
 export { newAddress };
@@ -54,4 +55,17 @@ export function count(client: TestClient, ...types: string[]): number {
 /** How many rate_limited errors the client has received. */
 export function rateLimited(client: TestClient): number {
 	return client.received.filter((m) => m.type === "error" && m.code === "rate_limited").length;
+}
+
+/**
+ * Lets `ms` pass for the room's presence, as its alarm sees time: every
+ * pending departure falls due that much sooner, then the alarm runs. Time in
+ * these tests comes from the alarm, never from waiting out a grace period.
+ */
+export async function elapse(room: string, ms: number): Promise<void> {
+	const stub = env.CHAT_ROOM.getByName(room);
+	await runInDurableObject(stub, (_instance, state) => {
+		state.storage.sql.exec("UPDATE departures SET due = due - ?", ms);
+	});
+	await runDurableObjectAlarm(stub);
 }

@@ -10,7 +10,18 @@ import { describe, expect, it } from "vitest";
 import { roomConfig } from "../worker/config";
 import { addressKey } from "../worker/limits/rate-limiter";
 import { charge, fullBucket, take } from "../worker/limits/token-bucket";
-import { count, discard, joinFrom, newAddress, newRoom, openFrom, rateLimited, until, upgrade } from "./clients";
+import {
+	count,
+	discard,
+	elapse,
+	joinFrom,
+	newAddress,
+	newRoom,
+	openFrom,
+	rateLimited,
+	until,
+	upgrade,
+} from "./clients";
 import type { TestClient } from "./ws-client";
 
 const config = roomConfig(env);
@@ -261,6 +272,7 @@ describe("a flood", () => {
 		const seqs = carla.lines().map((m) => m.seq);
 		expect(seqs).toEqual(seqs.map((_, i) => welcome.seq + 1 + i));
 		// The flooder is gone from the room, not left listed as online.
+		await elapse(room, config.leaveGraceMs);
 		await carla.message("Mallory left the chat");
 	});
 });

@@ -2,6 +2,7 @@
  * The room's tunable limits, read from wrangler vars (strings) with defaults,
  * so that a benchmark or a test can raise or shorten them without code.
  */
+import { LEAVE_GRACE_MS } from "../protocol";
 import type { Rate } from "./limits/token-bucket";
 
 export interface RoomConfig {
@@ -26,7 +27,8 @@ export function roomConfig(env: Env): RoomConfig {
 	};
 	return {
 		historyLimit: n(env.HISTORY_LIMIT, 10_000),
-		leaveGraceMs: n(env.LEAVE_GRACE_MS, 5_000),
+		// By default as long as a client's slowest way back (protocol/timing.ts).
+		leaveGraceMs: n(env.LEAVE_GRACE_MS, LEAVE_GRACE_MS),
 		connectionRate: { burst: n(env.RATE_BURST, 20), perSecond: n(env.RATE_PER_SECOND, 5) },
 		ipRate: { burst: n(env.IP_RATE_BURST, 60), perSecond: n(env.IP_RATE_PER_SECOND, 15) },
 		strikesToClose: n(env.RATE_STRIKES_TO_CLOSE, 50),
