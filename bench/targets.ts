@@ -35,12 +35,23 @@ export const HASHZAP_VARS: Record<string, string> = {
 	IP_RATE_PER_SECOND: UNLIMITED,
 	RATE_STRIKES_TO_CLOSE: UNLIMITED,
 	MAX_SOCKETS_PER_IP: UNLIMITED,
+	MAX_SOCKETS_PER_IP_TOTAL: UNLIMITED,
+	IP_UPGRADE_BURST: UNLIMITED,
+	IP_UPGRADE_PER_SECOND: UNLIMITED,
 };
 
 const root = new URL("../", import.meta.url).pathname;
 
 /** What `wrangler dev` reads: the worker, its config, the built client; node_modules is linked, not copied. */
-const APP_FILES = ["worker", "protocol", "wrangler.toml", "package.json", "tsconfig.json", "dist/client", "test/e2e/app-server.ts"];
+const APP_FILES = [
+	"worker",
+	"protocol",
+	"wrangler.toml",
+	"package.json",
+	"tsconfig.json",
+	"dist/client",
+	"test/e2e/app-server.ts",
+];
 
 /**
  * Starts Hashzap with test/e2e/app-server.ts's startApp. By default on a

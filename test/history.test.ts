@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../protocol";
 import { MessageStore } from "../worker/store/messages";
+import { migrate } from "../worker/store/schema";
 import { TestClient } from "./ws-client";
 
 const newRoom = () => `room-${crypto.randomUUID()}`;
@@ -11,6 +12,7 @@ const newRoom = () => `room-${crypto.randomUUID()}`;
 async function fill(room: string, count: number, prefix = "m") {
 	const stub = env.CHAT_ROOM.getByName(room);
 	await runInDurableObject(stub, (_instance, state) => {
+		migrate(state.storage.sql);
 		const store = new MessageStore(state.storage.sql, 10_000);
 		for (let i = 1; i <= count; i++) store.append("chat", "Filler", `${prefix} ${i}`);
 	});
@@ -166,6 +168,7 @@ describe("history", () => {
 	it("keeps only the newest N messages, trimming in batches as new ones arrive", async () => {
 		const stub = env.CHAT_ROOM.getByName(newRoom());
 		const { count, first, newest } = await runInDurableObject(stub, (_instance, state) => {
+			migrate(state.storage.sql);
 			const store = new MessageStore(state.storage.sql, 10);
 			for (let i = 1; i <= 300; i++) store.append("chat", "Ana", `n${i}`);
 			return { count: store.count(), first: store.firstSeq(), newest: store.before(Infinity, 3) };
@@ -177,9 +180,10 @@ describe("history", () => {
 
 	it("keeps seq and time increasing after the object restarts from storage", async () => {
 		const stub = env.CHAT_ROOM.getByName(newRoom());
-		const before = await runInDurableObject(stub, (_i, state) =>
-			new MessageStore(state.storage.sql, 100).append("chat", "A", "x"),
-		);
+		const before = await runInDurableObject(stub, (_i, state) => {
+			migrate(state.storage.sql);
+			return new MessageStore(state.storage.sql, 100).append("chat", "A", "x");
+		});
 		await evictDurableObject(stub);
 		const after = await runInDurableObject(stub, (_i, state) =>
 			new MessageStore(state.storage.sql, 100).append("chat", "A", "y"),

@@ -20,11 +20,22 @@ export interface RoomConfig {
 	maxSocketsPerIp: number;
 }
 
+/** What one address may do across all rooms, kept by its RateLimiter. */
+export interface AddressLimits {
+	/** Frames, all its connections in all rooms together. */
+	ipRate: Rate;
+	/** WebSocket upgrades. */
+	upgradeRate: Rate;
+	/** Open sockets in all rooms together. */
+	maxSockets: number;
+}
+
+const n = (value: string | undefined, fallback: number) => {
+	const parsed = Number(value);
+	return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+};
+
 export function roomConfig(env: Env): RoomConfig {
-	const n = (value: string | undefined, fallback: number) => {
-		const parsed = Number(value);
-		return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-	};
 	return {
 		historyLimit: n(env.HISTORY_LIMIT, 10_000),
 		// By default as long as a client's slowest way back (protocol/timing.ts).
@@ -33,5 +44,13 @@ export function roomConfig(env: Env): RoomConfig {
 		ipRate: { burst: n(env.IP_RATE_BURST, 60), perSecond: n(env.IP_RATE_PER_SECOND, 15) },
 		strikesToClose: n(env.RATE_STRIKES_TO_CLOSE, 50),
 		maxSocketsPerIp: n(env.MAX_SOCKETS_PER_IP, 20),
+	};
+}
+
+export function addressLimits(env: Env): AddressLimits {
+	return {
+		ipRate: roomConfig(env).ipRate,
+		upgradeRate: { burst: n(env.IP_UPGRADE_BURST, 30), perSecond: n(env.IP_UPGRADE_PER_SECOND, 2) },
+		maxSockets: n(env.MAX_SOCKETS_PER_IP_TOTAL, 100),
 	};
 }

@@ -17,7 +17,7 @@ import {
 import { type RoomConfig, roomConfig } from "../config";
 import { Admission } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
-import { migrate } from "../store/schema";
+import { isSetUp, migrate } from "../store/schema";
 import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
 import { Membership } from "./membership";
@@ -31,29 +31,47 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #config: RoomConfig;
 	readonly #connections: Connections;
 	readonly #admission: Admission;
-	readonly #history: History;
-	readonly #membership: Membership;
 	readonly #typing = new Typing();
+	// Opened with the first socket: a room nobody has entered stores nothing, whatever is asked of it.
+	#opened: { history: History; membership: Membership } | undefined;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.#config = roomConfig(env);
 		// The heartbeat is answered by the runtime, without waking a hibernated room (docs/protocol.md).
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
-		migrate(ctx.storage.sql);
 		this.#connections = new Connections(ctx);
-		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
-		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		this.#admission = new Admission(
 			this.#config,
 			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
 			(work) => ctx.waitUntil(work),
 		);
+		if (!isSetUp(ctx.storage.sql)) return;
 		ctx.blockConcurrencyWhile(async () => {
 			// After a restart every socket is gone without a close event.
 			this.#membership.reconcile(this.#connections.presentKeys());
 			await this.#scheduleAlarm();
 		});
+	}
+
+	get #history(): History {
+		return this.#open().history;
+	}
+
+	get #membership(): Membership {
+		return this.#open().membership;
+	}
+
+	/** Brings the storage up to the newest schema (older rooms catch up here) and opens the room's records. */
+	#open(): { history: History; membership: Membership } {
+		if (this.#opened) return this.#opened;
+		const sql = this.ctx.storage.sql;
+		migrate(sql);
+		this.#opened = {
+			history: new History(sql, this.#config.historyLimit),
+			membership: new Membership(sql, this.#config.leaveGraceMs),
+		};
+		return this.#opened;
 	}
 
 	/** The room's name: the name the worker reached this object by. */
@@ -70,6 +88,7 @@ export class ChatRoom extends DurableObject<Env> {
 				{ status: 429 },
 			);
 		}
+		this.#open();
 		const { 0: client, 1: server } = new WebSocketPair();
 		this.#connections.accept(server, { ip, version: clientVersion(request.url) });
 		return new Response(null, { status: 101, webSocket: client });
@@ -77,7 +96,13 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
 	history(before: number, limit: number) {
+		if (!this.#opened && !isSetUp(this.ctx.storage.sql)) return { messages: [], hasMore: false };
 		return this.#history.page(before, limit);
+	}
+
+	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
+	socketsFrom(ip: string): number {
+		return this.#connections.openFrom(ip);
 	}
 
 	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -163,11 +188,21 @@ export class ChatRoom extends DurableObject<Env> {
 		if (line) this.#connections.publish(line);
 	}
 
-	/** A socket is gone: when it was its person's last, they are announced as gone after the grace period. */
+	/**
+	 * A socket is gone: its address's RateLimiter hears how many it still holds
+	 * here; when it was its person's last, they are announced as gone after the
+	 * grace period.
+	 */
 	#leave(ws: WebSocket): void {
-		const who = this.#connections.session(ws).joined;
+		const { ip, joined: who } = this.#connections.session(ws);
 		this.#connections.forget(ws);
 		this.#admission.forget(ws);
+		const open = this.#connections.openFrom(ip, ws);
+		this.ctx.waitUntil(
+			this.env.RATE_LIMITER.getByName(ip)
+				.socketsIn(this.#room, open)
+				.catch(() => {}),
+		);
 		if (!who || this.#connections.present(ws).some((p) => p.key === who.key)) return;
 		this.#membership.depart(who);
 		this.ctx.waitUntil(this.#scheduleAlarm());

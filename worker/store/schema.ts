@@ -32,6 +32,11 @@ const MIGRATIONS: readonly string[] = [
 	);`,
 ];
 
+/** Whether the room's storage has ever been set up: a room nobody has entered has no tables at all. */
+export function isSetUp(sql: SqlStorage): boolean {
+	return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").toArray().length > 0;
+}
+
 /** Brings the room's storage up to the newest schema. */
 export function migrate(sql: SqlStorage): void {
 	sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
