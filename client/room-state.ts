@@ -10,6 +10,8 @@ export interface PendingMessage {
 	/** The client's id for it; resent with the same id until acknowledged. */
 	id: string;
 	text: string;
+	/** The name it was written under (as the room accepted it): it is sent under that name or not at all. */
+	as?: string | null;
 	/** Set once acknowledged; the message is then shown from `messages`. */
 	seq?: number;
 	/** Why the room refused it, if it did. */
@@ -112,7 +114,8 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 			};
 		}
 		case "ack": {
-			const present = state.messages.some((m) => m.seq === msg.seq);
+			// Up to lastSeq every line is shown or lies in older history: an old retry's line will not come again.
+			const present = msg.seq <= state.lastSeq || state.messages.some((m) => m.seq === msg.seq);
 			return {
 				...state,
 				error: null,

@@ -9,8 +9,9 @@ import { MessageTextSchema, NameSchema } from "./text";
 /**
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
+ * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {

@@ -16,3 +16,4 @@
 export * from "./frames";
 export * from "./limits";
 export * from "./text";
+export * from "./timing";

@@ -13,6 +13,7 @@ import { charge, fullBucket, take } from "../worker/limits/token-bucket";
 import {
 	count,
 	discard,
+	elapse,
 	joinFrom,
 	newAddress,
 	newRoom,
@@ -271,6 +272,7 @@ describe("a flood", () => {
 		const seqs = carla.lines().map((m) => m.seq);
 		expect(seqs).toEqual(seqs.map((_, i) => welcome.seq + 1 + i));
 		// The flooder is gone from the room, not left listed as online.
+		await elapse(room, config.leaveGraceMs);
 		await carla.message("Mallory left the chat");
 	});
 });

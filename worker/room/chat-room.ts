@@ -10,6 +10,7 @@ import {
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
+	HEARTBEAT,
 	LIMITS,
 	PROTOCOL_VERSION,
 	parseClientFrame,
@@ -44,6 +45,8 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#config = roomConfig(env);
 		this.#stored = hasSchema(ctx.storage.sql);
 		if (this.#stored) migrate(ctx.storage.sql);
+		// The heartbeat is answered by the runtime, without waking a hibernated room (docs/protocol.md).
+		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
 		this.#connections = new Connections(ctx);
 		this.#idle = new IdleSockets(this.#connections);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
@@ -85,6 +88,11 @@ export class ChatRoom extends DurableObject<Env> {
 	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
 		return this.#history.page(before, limit);
+	}
+
+	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
+	socketsFrom(ip: string): number {
+		return this.#connections.openFrom(ip);
 	}
 
 	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -182,11 +190,21 @@ export class ChatRoom extends DurableObject<Env> {
 		if (line) this.#connections.publish(line);
 	}
 
-	/** A socket is gone: when it was its person's last, they are announced as gone after the grace period. */
+	/**
+	 * A socket is gone: its address's RateLimiter hears how many it still holds
+	 * here; when it was its person's last, they are announced as gone after the
+	 * grace period.
+	 */
 	#leave(ws: WebSocket): void {
-		const who = this.#connections.session(ws).joined;
+		const { ip, joined: who } = this.#connections.session(ws);
 		this.#connections.forget(ws);
 		this.#admission.forget(ws);
+		const open = this.#connections.openFrom(ip, ws);
+		this.ctx.waitUntil(
+			this.env.RATE_LIMITER.getByName(ip)
+				.socketsIn(this.#room, open)
+				.catch(() => {}),
+		);
 		// A socket that had not joined no longer waits to: the alarm may have nothing left to do.
 		if (who) {
 			if (this.#connections.present(ws).some((p) => p.key === who.key)) return;

@@ -45,9 +45,14 @@ export class Connections {
 		this.save(ws, session);
 	}
 
-	/** Open sockets from an address. */
+	/** Sockets from an address, closing ones included. */
 	countFrom(ip: string): number {
 		return this.ctx.getWebSockets(ip).length;
+	}
+
+	/** Open sockets from an address, not counting `closing`. */
+	openFrom(ip: string, closing?: WebSocket): number {
+		return this.ctx.getWebSockets(ip).filter((ws) => ws !== closing && ws.readyState === WebSocket.OPEN).length;
 	}
 
 	session(ws: WebSocket): Session {
