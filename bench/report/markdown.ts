@@ -178,6 +178,18 @@ function resultRows(r: BenchResults, names: TargetName[], ratios: TargetName[]):
 			pick(client.summary, (s) => s.visibleMs),
 		);
 	}
+	const conv = r.conversation;
+	if (conv) {
+		conv.summary.forEach((s, i) => {
+			text(
+				i === 0 ? `Client, long conversation, ${conv.perSecond} msg/s arriving` : "",
+				`main-thread ms per message, ${s.lines.toLocaleString("en")} lines held`,
+				{ hashzap: fmt(s.msPerMessage) },
+			);
+		});
+		const longest = Math.max(...conv.summary.map((s) => s.longestTaskMs));
+		text("", "longest task, ms (0: none over 50)", { hashzap: fmt(longest) });
+	}
 	return rows;
 }
 
