@@ -44,7 +44,7 @@ export function parseOptions(argv: readonly string[]): Options {
 			idle: { sockets: 50, rounds: 1 },
 			join: { historySize: 300, samples: 5 },
 			client: { samples: 1, rounds: 1 },
-			conversation: { lines: [50, 200], messages: 10, perSecond: 10 },
+			conversation: { lines: [30, 120], messages: 5, perSecond: 10 },
 			drainMs: 5000,
 			build,
 			direct,

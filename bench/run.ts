@@ -39,7 +39,7 @@ const started = Date.now();
 const log = (line: string) => console.log(line);
 
 /** The whole run is bounded: a hung scenario must not hold CI (or a machine) forever. */
-const DEADLINE_MS = options.smoke ? 120_000 : 15 * 60_000;
+const DEADLINE_MS = options.smoke ? 180_000 : 15 * 60_000;
 
 const targets: Target[] = [];
 /** Servers a scenario started for itself, stopped here too if the run is cut short. */

@@ -40,7 +40,9 @@ export interface TargetCheck {
 	met: boolean | undefined;
 }
 
+/** The first screen's JS, and the whole app's (test/e2e/bundle-budget.test.ts holds the same budgets). */
 const JS_BUDGET = 15 * 1024;
+const APP_JS_BUDGET = 40 * 1024;
 const JOIN_BUDGET_MS = 50;
 /** The page's cost per message in a long conversation, against a short one. */
 const LONG_CONVERSATION_RATIO = 1.5;
@@ -68,9 +70,14 @@ export function checkTargets(r: Omit<BenchResults, "targets">): TargetCheck[] {
 	}
 	if (r.client) {
 		checks.push({
-			name: "Client JS under 15 KB gzipped",
+			name: "First screen's JS (landing page and name dialog) at most 15 KB gzipped",
+			measured: `${fmt(r.client.weight.jsGzip / 1024)} KB`,
+			met: r.client.weight.jsGzip <= JS_BUDGET,
+		});
+		checks.push({
+			name: "The whole app's JS at most 40 KB gzipped",
 			measured: `${fmt(r.client.weight.allJsGzip / 1024)} KB`,
-			met: r.client.weight.allJsGzip < JS_BUDGET,
+			met: r.client.weight.allJsGzip <= APP_JS_BUDGET,
 		});
 	}
 	const join = r.join?.summary.hashzap;
@@ -91,10 +98,11 @@ export function checkTargets(r: Omit<BenchResults, "targets">): TargetCheck[] {
 			measured: `${fmt(long.msPerMessage)} ms vs ${fmt(short.msPerMessage)} ms (${fmt(ratio)}×)`,
 			met: ratio <= LONG_CONVERSATION_RATIO,
 		});
-		const longest = Math.max(...conv.summary.map((s) => s.longestTaskMs));
+		const longest = Math.max(...conv.summary.map((s) => s.longestThreadMs));
+		const wall = Math.max(...conv.summary.map((s) => s.longestTaskMs));
 		checks.push({
-			name: `No long task over ${LONG_TASK_MS} ms while ${conv.perSecond} messages a second arrive`,
-			measured: longest === 0 ? "none over 50 ms" : `longest ${fmt(longest)} ms`,
+			name: `No long task over ${LONG_TASK_MS} ms while ${conv.perSecond} messages a second arrive (thread time)`,
+			measured: `longest ${fmt(longest)} ms (${fmt(wall)} ms wall, on a machine at load ${fmt(r.loadAverage.start)})`,
 			met: longest <= LONG_TASK_MS,
 		});
 	}
