@@ -41,7 +41,7 @@ export async function enterChat(name: string): Promise<void> {
 		chat.joinRoom(name);
 	} catch {
 		joining.value = false;
-		roomError.value = { code: "offline", reason: CHAT_NOT_LOADED };
+		roomError.value = { code: "chat_not_loaded", reason: CHAT_NOT_LOADED };
 	}
 }
 

@@ -125,6 +125,25 @@ describe("when the chat's chunk is fetched", () => {
 		await context.close();
 	});
 
+	it("says so in the dialog when it cannot be fetched, and is fetched again on the next try", async () => {
+		const chunk = chatChunk();
+		const context = await browser.newContext();
+		const page = await context.newPage();
+		const blocked = (url: URL) => url.pathname === chunk;
+		await context.route(blocked, (route) => route.abort("internetdisconnected"));
+		await page.goto(app.url);
+		await page.getByRole("button", { name: "Start Chat" }).click();
+		const dialog = page.getByRole("dialog", { name: "Welcome to Hashzap" });
+		await dialog.getByLabel("Your name").fill("Bea");
+		await dialog.getByRole("button", { name: "Enter Chat" }).click();
+		await dialog.getByRole("alert").filter({ hasText: "The chat could not be loaded" }).waitFor();
+
+		await context.unroute(blocked);
+		await dialog.getByRole("button", { name: "Enter Chat" }).click();
+		await page.getByRole("log").locator(".system", { hasText: "Bea joined the chat" }).waitFor();
+		await context.close();
+	});
+
 	it("is fetched at once on a link straight into a room", async () => {
 		const chunk = chatChunk();
 		const context = await browser.newContext();
