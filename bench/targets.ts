@@ -51,6 +51,8 @@ const APP_FILES = [
 	"tsconfig.json",
 	"dist/client",
 	"test/e2e/app-server.ts",
+	// app-server.ts gives the server its VAPID keys.
+	"scripts/vapid-keys.ts",
 ];
 
 /**

@@ -4,14 +4,16 @@
  * what the room sends (built from the server's own fields).
  */
 import * as v from "valibot";
+import { LIMITS } from "./limits";
 import { MessageTextSchema, NameSchema } from "./text";
 
 /**
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
+ * 4: chat lines carry `mentions`; `subscribe` and `unsubscribe` (Web Push).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {
@@ -32,6 +34,35 @@ const SeqSchema = v.pipe(
 	v.minValue(0, "A sequence number cannot be negative"),
 );
 
+/** How much of the room a device wants to hear of while it is away. */
+export const NotifyLevelSchema = v.picklist(["all", "mentions"], "level must be all or mentions");
+export type NotifyLevel = v.InferOutput<typeof NotifyLevelSchema> | "off";
+
+/** base64url without padding, of exactly `bytes` bytes, as PushSubscription.toJSON() gives keys. */
+const Base64UrlBytes = (what: string, bytes: number) =>
+	v.pipe(
+		v.string(`${what} must be text`),
+		v.regex(
+			new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`),
+			`${what} must be ${bytes} bytes in base64url`,
+		),
+	);
+
+export const PushSubscriptionSchema = v.strictObject({
+	/** The push service's URL for this device (checked by the room against its list of push services). */
+	endpoint: v.pipe(
+		v.string("endpoint must be text"),
+		v.maxLength(LIMITS.pushEndpointMax, `endpoint can be at most ${LIMITS.pushEndpointMax} characters`),
+		v.url("endpoint must be a URL"),
+		v.startsWith("https://", "endpoint must be an https URL"),
+	),
+	keys: v.strictObject({
+		/** The device's P-256 public key, an uncompressed point (65 bytes, so it begins with "B"). */
+		p256dh: v.pipe(Base64UrlBytes("p256dh", 65), v.startsWith("B", "p256dh must be an uncompressed P-256 point")),
+		auth: Base64UrlBytes("auth", 16),
+	}),
+});
+
 export const ClientMessageSchema = v.variant(
 	"type",
 	[
@@ -51,6 +82,16 @@ export const ClientMessageSchema = v.variant(
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
+		/** Version 3: push this device (its user key) what matches `level` while it has no socket in the room. */
+		v.strictObject({
+			type: v.literal("subscribe"),
+			subscription: PushSubscriptionSchema,
+			level: NotifyLevelSchema,
+			/** Whether a push may show the message's text; without it, only the room and the sender. */
+			preview: v.boolean("preview must be true or false"),
+		}),
+		/** Version 3: push this device nothing more. */
+		v.strictObject({ type: v.literal("unsubscribe") }),
 	],
 	"Unknown frame type",
 );
@@ -71,6 +112,8 @@ export interface ChatMessage {
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
 	at: number;
+	/** Version 4: the names this chat line mentions with `@Name`, as the room knows them (absent for none). */
+	mentions?: string[];
 }
 
 export type ErrorCode =
@@ -83,7 +126,8 @@ export type ErrorCode =
 	| "not_joined"
 	| "already_joined"
 	| "name_taken"
-	| "rate_limited";
+	| "rate_limited"
+	| "invalid_subscription";
 
 export type ServerMessage =
 	| {
@@ -133,16 +177,27 @@ export function parseClientFrame(raw: string): ParseResult {
 	const id = sendId(data);
 	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
 	if (issue.type === "variant") {
-		return refuse("unknown_type", "Unknown frame type: expected join, send, typing or sync");
+		return refuse("unknown_type", "Unknown frame type: expected join, send, typing, sync, subscribe or unsubscribe");
 	}
+	const path = issue.path?.map((p) => String(p.key)).join(".");
+	// A subscription's own fields (inside it too) are answered with its own code: the page learns push failed.
+	const inSubscription = field === "subscription" || (field === "level" && parsedType(data) === "subscribe");
 	if (issue.type === "strict_object") {
 		// valibot reports both an extra key (expected "never") and a missing one under strict_object.
 		const what = issue.expected === "never" ? "Unknown" : "Missing";
-		return refuse("invalid_frame", `${what} field "${String(field)}"`);
+		return refuse(
+			inSubscription && path !== field ? "invalid_subscription" : "invalid_frame",
+			`${what} field "${path}"`,
+		);
 	}
 	if (field === "name") return refuse("invalid_name", issue.message);
 	if (field === "text") return refuse("invalid_message", issue.message);
+	if (inSubscription) return refuse("invalid_subscription", issue.message);
 	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);
+}
+
+function parsedType(data: unknown): unknown {
+	return typeof data === "object" && data !== null ? (data as { type?: unknown }).type : undefined;
 }
 
 /** The id of a refused send, when it is a valid one, so the client knows which message failed. */

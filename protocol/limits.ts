@@ -25,6 +25,8 @@ export const LIMITS = {
 	replyBytes: 256 * 1024,
 	/** A socket that has not joined this long after opening is closed (4408). */
 	joinWithinMs: 10_000,
+	/** Characters in a push subscription's endpoint URL (real ones are 150–500). */
+	pushEndpointMax: 1024,
 } as const;
 
 /** Room names: what fits in a URL path segment without escaping. */

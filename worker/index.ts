@@ -5,8 +5,9 @@
  * Object.
  */
 import { type Context, Hono } from "hono";
-import { isRoomName } from "../protocol";
+import { clientVersion, isRoomName } from "../protocol";
 import { addressKey } from "./limits/rate-limiter";
+import { vapidKeys } from "./push/sender";
 import { securityHeaders } from "./security-headers";
 
 export { RateLimiter } from "./limits/rate-limiter";
@@ -17,6 +18,13 @@ const app = new Hono<{ Bindings: Env }>();
 app.use(securityHeaders);
 
 app.get("/api/health", (c) => c.json({ ok: true }));
+
+// The key a page subscribes to Web Push with (PushManager.subscribe's applicationServerKey).
+app.get("/api/push/key", (c) => {
+	const keys = vapidKeys(c.env);
+	if (!keys) return c.json({ error: "push_unavailable", reason: "This server has no push keys" }, 404);
+	return c.json({ publicKey: keys.publicKey });
+});
 
 app.use("/api/rooms/:room/*", async (c, next) => {
 	if (!isRoomName(c.req.param("room"))) {
@@ -64,7 +72,8 @@ app.get("/api/rooms/:room/messages", async (c) => {
 	if (!Number.isSafeInteger(before) || before < 1 || !Number.isSafeInteger(limit) || limit < 1) {
 		return c.json({ error: "invalid_query", reason: "before and limit must be positive whole numbers" }, 400);
 	}
-	const page = await c.env.CHAT_ROOM.getByName(c.req.param("room")).history(before, limit);
+	// A page asks with the same `?v=` as its socket; one that gives none is version 1.
+	const page = await c.env.CHAT_ROOM.getByName(c.req.param("room")).history(before, limit, clientVersion(c.req.url));
 	return c.json(page);
 });
 

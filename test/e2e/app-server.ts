@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateVapidKeys } from "../../scripts/vapid-keys.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -22,7 +23,14 @@ export interface AppServer {
 	start(): Promise<void>;
 }
 
-export async function startApp(vars: Record<string, string> = {}): Promise<AppServer> {
+/**
+ * `vars` are wrangler vars; `env` goes to wrangler's environment (NODE_EXTRA_CA_CERTS, for one). The server
+ * gets a VAPID key pair of its own, as `npm start` makes one, through the environment that secrets are read from.
+ */
+export async function startApp(
+	vars: Record<string, string> = {},
+	env: Record<string, string> = {},
+): Promise<AppServer> {
 	if (!existsSync(join(root, "dist/client/index.html"))) {
 		throw new Error("dist/client is missing: run `npx vite build` (npm test does) before the browser tests");
 	}
@@ -30,6 +38,7 @@ export async function startApp(vars: Record<string, string> = {}): Promise<AppSe
 	const stateDir = mkdtempSync(join(tmpdir(), "hashzap-state-"));
 	let child: ChildProcess | null = null;
 	let log = "";
+	const vapid = await generateVapidKeys();
 
 	const start = async () => {
 		const args = [
@@ -48,7 +57,14 @@ export async function startApp(vars: Record<string, string> = {}): Promise<AppSe
 			cwd: root,
 			detached: true,
 			stdio: ["ignore", "pipe", "pipe"],
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+			env: {
+				...process.env,
+				...vapid,
+				...env,
+				WRANGLER_SEND_METRICS: "false",
+				CLOUDFLARE_CF_FETCH_ENABLED: "false",
+				CI: "true",
+			},
 		});
 		child.stdout?.on("data", (d) => {
 			log += d;

@@ -18,12 +18,16 @@ import {
 import { type RoomConfig, roomConfig } from "../config";
 import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
+import { Notifier } from "../push/notifier";
+import { vapidKeys } from "../push/sender";
 import { hasSchema, migrate } from "../store/schema";
 import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT } from "./idle-sockets";
 import { Membership } from "./membership";
+import { Mentions } from "./mentions";
 import { Typing } from "./typing";
+import { lineFor } from "./versions";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
 
@@ -36,6 +40,8 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #history: History;
 	readonly #membership: Membership;
 	readonly #idle: IdleSockets;
+	readonly #mentions: Mentions;
+	readonly #push: Notifier;
 	readonly #typing = new Typing();
 	/** Whether the room has storage: made by its first join, so that reading an empty room leaves nothing behind. */
 	#stored: boolean;
@@ -51,6 +57,14 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#idle = new IdleSockets(this.#connections);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
+		this.#mentions = new Mentions(ctx.storage.sql);
+		this.#push = new Notifier(
+			ctx.storage.sql,
+			this.#config.push,
+			vapidKeys(env),
+			() => this.#room,
+			(work) => ctx.waitUntil(work),
+		);
 		this.#admission = new Admission(
 			this.#config,
 			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
@@ -84,10 +98,11 @@ export class ChatRoom extends DurableObject<Env> {
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
-	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
-	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+	/** A page of history, for scrolling back: up to `limit` messages before `before`, as `version` may see them. */
+	history(before: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
-		return this.#history.page(before, limit);
+		const page = this.#history.page(before, limit);
+		return { ...page, messages: page.messages.map((m) => lineFor(m, version)) };
 	}
 
 	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
@@ -118,6 +133,13 @@ export class ChatRoom extends DurableObject<Env> {
 				return;
 			case "sync":
 				return this.#connections.sendTo(ws, { type: "history", messages: this.#history.after(frame.since) });
+			case "subscribe": {
+				const verdict = this.#push.subscribe(who, frame);
+				if (!verdict.ok) return this.#refuse(ws, "invalid_subscription", verdict.reason);
+				return;
+			}
+			case "unsubscribe":
+				return this.#push.unsubscribe(who);
 		}
 	}
 
@@ -135,8 +157,8 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/**
-	 * The room's one alarm: closes the sockets whose time to join ran out, and
-	 * says "left the chat" for everyone whose grace period ran out without a reconnect.
+	 * The room's one alarm: closes the sockets whose time to join ran out, says "left the chat" for everyone
+	 * whose grace period ran out without a reconnect, and sends the pushes held for devices whose interval ended.
 	 */
 	override async alarm(): Promise<void> {
 		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT.code, JOIN_TIMEOUT.reason);
@@ -144,6 +166,7 @@ export class ChatRoom extends DurableObject<Env> {
 			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
 			}
+			this.#push.due(this.#connections.presentDevices(), (seq) => this.#history.line(seq));
 		}
 		await this.#scheduleAlarm();
 	}
@@ -170,6 +193,8 @@ export class ChatRoom extends DurableObject<Env> {
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
 		this.#connections.save(ws, { ...session, joined: claim.who });
+		this.#mentions.remember(claim.who);
+		this.#push.back(claim.who);
 		this.#connections.sendTo(ws, {
 			type: "welcome",
 			version: PROTOCOL_VERSION,
@@ -183,11 +208,16 @@ export class ChatRoom extends DurableObject<Env> {
 		this.ctx.waitUntil(this.#scheduleAlarm());
 	}
 
-	/** A message is stored once per client id, acknowledged to its sender, and broadcast to all. */
+	/**
+	 * A message is stored once per client id, with whom it mentions, acknowledged to its sender, broadcast to
+	 * all, and pushed (in the background) to the devices it matches that have no socket here.
+	 */
 	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
-		const { seq, line } = this.#history.post(who, frame.id, frame.text);
+		const { seq, line } = this.#history.post(who, frame.id, frame.text, this.#mentions.find(frame.text));
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
-		if (line) this.#connections.publish(line);
+		if (!line) return;
+		this.#connections.publish(line);
+		if (this.#push.onLine(line, who, this.#connections.presentDevices())) this.ctx.waitUntil(this.#scheduleAlarm());
 	}
 
 	/**
@@ -215,7 +245,7 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/**
 	 * Sets the room's one alarm for the earliest thing due: a departure to
-	 * announce, or a socket's time to join. An alarm set earlier stays (when
+	 * announce, a socket's time to join, or a push held for a device. An alarm set earlier stays (when
 	 * it fires it sets the next), so a burst of sockets joining writes no
 	 * alarm each; when nothing is due the alarm goes, so that a room whose
 	 * sockets have all joined sleeps until someone speaks.
@@ -223,7 +253,11 @@ export class ChatRoom extends DurableObject<Env> {
 	async #scheduleAlarm(): Promise<void> {
 		const current = await this.ctx.storage.getAlarm();
 		// Read after the wait, so that calls overlapping each other all see the newest state.
-		const next = earliest(this.#stored ? this.#membership.nextDue() : undefined, this.#idle.nextDue());
+		const next = earliest(
+			this.#stored ? this.#membership.nextDue() : undefined,
+			this.#idle.nextDue(),
+			this.#stored ? this.#push.nextDue() : undefined,
+		);
 		if (next === undefined) {
 			if (current !== null) await this.ctx.storage.deleteAlarm();
 		} else if (current === null || current > next) {

@@ -4,6 +4,7 @@
  * everyone, serialized once, with a tick's new lines batched in one frame.
  */
 import type { ChatMessage, ServerMessage } from "../../protocol";
+import { frameFor, versionClass } from "./versions";
 
 /** Who a joined socket speaks for. */
 export interface Joined {
@@ -107,24 +108,36 @@ export class Connections {
 		return present;
 	}
 
+	/** The device keys with an open socket: devices the room need not push to. */
+	presentDevices(): Set<string> {
+		return new Set(this.present().map((who) => who.user));
+	}
+
 	/** The name keys of everyone with an open socket. */
 	presentKeys(): Set<string> {
 		return new Set(this.present().map((who) => who.key));
 	}
 
+	/** Sends a frame as the socket's protocol version may see it. */
 	sendTo(ws: WebSocket, message: ServerMessage): void {
 		try {
-			ws.send(JSON.stringify(message));
+			ws.send(JSON.stringify(frameFor(message, this.session(ws).version)));
 		} catch {
 			// The socket closed under us; its close handler cleans up.
 		}
 	}
 
-	/** Serializes once, then sends the same string to every joined socket. */
+	/** Serializes once per protocol version present, then sends the same string to every joined socket of it. */
 	broadcast(message: ServerMessage, except?: WebSocket): void {
-		const frame = JSON.stringify(message);
+		const frames = new Map<number, string>();
 		for (const ws of this.joined()) {
 			if (ws === except) continue;
+			const version = versionClass(this.session(ws).version);
+			let frame = frames.get(version);
+			if (frame === undefined) {
+				frame = JSON.stringify(frameFor(message, version));
+				frames.set(version, frame);
+			}
 			try {
 				ws.send(frame);
 			} catch {

@@ -27,12 +27,12 @@ export class History {
 	 * Stores a chat message once per client id. A retry gets the seq of the
 	 * first try and no line (`line` undefined): nothing is broadcast again.
 	 */
-	post(who: Joined, id: string, text: string): { seq: number; line?: ChatMessage } {
+	post(who: Joined, id: string, text: string, mentions?: string[]): { seq: number; line?: ChatMessage } {
 		// Scoped by the user's key, so that one client's ids never collide with another's.
 		const clientId = `${who.user}/${id}`;
 		const stored = this.#store.seqOfClientId(clientId);
 		if (stored !== undefined) return { seq: stored };
-		const line = this.#store.append("chat", who.name, text, clientId);
+		const line = this.#store.append("chat", who.name, text, clientId, mentions);
 		return { seq: line.seq, line };
 	}
 
@@ -51,6 +51,11 @@ export class History {
 			? this.#store.after(since, LIMITS.resumeMax, LIMITS.replyBytes)
 			: this.#store.before(last + 1, LIMITS.joinPage, LIMITS.replyBytes);
 		return { seq: last, messages, reset: !resumable, hasMore: this.#store.hasBefore(messages[0]?.seq) };
+	}
+
+	/** One line, if it is still kept. */
+	line(seq: number): ChatMessage | undefined {
+		return this.#store.after(seq - 1, 1).find((m) => m.seq === seq);
 	}
 
 	/** The lines after `since`, for a client filling a gap: a page's worth, and no more than replyBytes. */

@@ -12,9 +12,10 @@ interface Row extends Record<string, SqlStorageValue> {
 	name: string;
 	text: string;
 	at: number;
+	mentions: string | null;
 }
 
-const COLUMNS = "seq, id, kind, name, text, at";
+const COLUMNS = "seq, id, kind, name, text, at, mentions";
 /** Trim in batches so that a busy room deletes rarely, never on a timer. */
 const TRIM_EVERY = 100;
 
@@ -40,24 +41,31 @@ export class MessageStore {
 	}
 
 	/** Stores a line and returns it; time is the server's and never runs backwards. */
-	append(kind: MessageKind, name: string, text: string, clientId: string | null = null): ChatMessage {
+	append(
+		kind: MessageKind,
+		name: string,
+		text: string,
+		clientId: string | null = null,
+		mentions?: string[],
+	): ChatMessage {
 		wellFormed(name, text);
 		const at = Math.max(Date.now(), this.#newest.at);
 		const id = crypto.randomUUID();
 		const { seq } = this.sql
 			.exec<{ seq: number }>(
-				"INSERT INTO messages (id, kind, name, text, at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+				"INSERT INTO messages (id, kind, name, text, at, client_id, mentions) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
 				id,
 				kind,
 				name,
 				text,
 				at,
 				clientId,
+				mentions ? JSON.stringify(mentions) : null,
 			)
 			.one();
 		this.#last = { seq, at };
 		if (seq % TRIM_EVERY === 0) this.trim();
-		return { seq, id, kind, name, text, at };
+		return { seq, id, kind, name, text, at, ...(mentions && { mentions }) };
 	}
 
 	/** The sequence number a client's send was stored under, if it was. */
@@ -129,5 +137,7 @@ function whileFits(rows: Iterable<Row>, maxBytes: number): ChatMessage[] {
 }
 
 function toMessage(r: Row): ChatMessage {
-	return { seq: r.seq, id: r.id, kind: r.kind as MessageKind, name: r.name, text: r.text, at: r.at };
+	const line: ChatMessage = { seq: r.seq, id: r.id, kind: r.kind as MessageKind, name: r.name, text: r.text, at: r.at };
+	if (r.mentions !== null) line.mentions = JSON.parse(r.mentions) as string[];
+	return line;
 }

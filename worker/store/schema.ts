@@ -53,6 +53,32 @@ const MIGRATIONS: readonly Migration[] = [
 			}
 		}
 	},
+	// 3: mentions. Each chat line keeps the names it mentions (JSON, NULL for none); the room
+	// remembers the names it has seen, so that a mention finds someone who has left.
+	`ALTER TABLE messages ADD COLUMN mentions TEXT;
+	CREATE TABLE IF NOT EXISTS names (
+		name_key TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		seen INTEGER NOT NULL
+	);
+	INSERT OR IGNORE INTO names (name_key, name, seen) SELECT name_key, name, 0 FROM members;`,
+	// 4: Web Push. One subscription per device key; `held` lines matched it since its last push and
+	// go out together at `due` (NULL when nothing is held).
+	`CREATE TABLE IF NOT EXISTS push_subscriptions (
+		user_key TEXT PRIMARY KEY,
+		name_key TEXT NOT NULL,
+		endpoint TEXT NOT NULL,
+		p256dh TEXT NOT NULL,
+		auth TEXT NOT NULL,
+		level TEXT NOT NULL,
+		preview INTEGER NOT NULL,
+		last_sent INTEGER NOT NULL DEFAULT 0,
+		held INTEGER NOT NULL DEFAULT 0,
+		held_seq INTEGER,
+		held_mention INTEGER NOT NULL DEFAULT 0,
+		due INTEGER
+	);
+	CREATE INDEX IF NOT EXISTS push_subscriptions_due ON push_subscriptions (due) WHERE due IS NOT NULL;`,
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */

@@ -1,0 +1,199 @@
+/**
+ * Telling the user what matters while they look elsewhere: the per-room,
+ * per-device setting (All messages, Mentions, Off), the system notification
+ * and a short sound for a matching line while the tab is hidden, and the
+ * unread count in the tab's title and favicon, mentions marked apart.
+ * Permission is asked for only from the Notifications control, in the
+ * user's gesture, never on load.
+ */
+import { signal } from "@preact/signals";
+import type { ChatMessage } from "../protocol";
+import { mentionsMe } from "./mention-complete";
+
+export type NotifyLevel = "all" | "mentions" | "off";
+
+const levelKey = (room: string) => `hashzap:notify:${room}`;
+const previewKey = (room: string) => `hashzap:notify-preview:${room}`;
+
+export const notifyLevel = signal<NotifyLevel>("mentions");
+/** Whether notifications may show the text of a message (a push shows only the room and sender without it). */
+export const notifyPreview = signal(false);
+export const unread = signal(0);
+export const unreadMentions = signal(0);
+/** The browser's answer to the permission request, as far as this page knows it. */
+export const permission = signal<NotificationPermission | "unsupported">(
+	typeof Notification === "undefined" ? "unsupported" : Notification.permission,
+);
+
+/** Reads this room's setting on this device: Mentions unless the user chose otherwise. */
+export function loadNotifySettings(room: string): void {
+	const stored = read(levelKey(room));
+	notifyLevel.value = stored === "all" || stored === "off" ? stored : "mentions";
+	notifyPreview.value = read(previewKey(room)) === "1";
+}
+
+/**
+ * Sets this room's level, from the control: the one place that asks the
+ * browser for permission, inside the user's gesture.
+ */
+export async function chooseLevel(room: string, level: NotifyLevel): Promise<void> {
+	notifyLevel.value = level;
+	write(levelKey(room), level);
+	unlockSound();
+	if (level !== "off" && typeof Notification !== "undefined" && Notification.permission === "default") {
+		permission.value = await Notification.requestPermission();
+	}
+}
+
+export function choosePreview(room: string, preview: boolean): void {
+	notifyPreview.value = preview;
+	write(previewKey(room), preview ? "1" : "0");
+}
+
+/** Whether a line is one the user asked to be told of. */
+export function matches(line: ChatMessage, me: string | null, level: NotifyLevel): boolean {
+	if (line.kind !== "chat" || line.name === me || level === "off") return false;
+	return level === "all" || mentionsMe(line, me);
+}
+
+let shown: { notification: Notification; count: number } | null = null;
+
+/**
+ * New lines arrived while the tab is hidden: counts them for the title, and
+ * for those that match the setting shows one system notification per room
+ * (updated, not stacked) and plays a short sound.
+ */
+export function linesWhileHidden(room: string, lines: ChatMessage[], me: string | null, jump: (seq: number) => void) {
+	let newest: ChatMessage | undefined;
+	let count = 0;
+	for (const line of lines) {
+		if (line.kind !== "chat" || line.name === me) continue;
+		unread.value += 1;
+		if (mentionsMe(line, me)) unreadMentions.value += 1;
+		if (matches(line, me, notifyLevel.value)) {
+			newest = line;
+			count += 1;
+		}
+	}
+	if (!newest || typeof Notification === "undefined" || Notification.permission !== "granted") return;
+	const total = (shown?.count ?? 0) + count;
+	const text = newest.text.length > 120 ? `${newest.text.slice(0, 120)}…` : newest.text;
+	const notification = new Notification(total > 1 ? `${newest.name} · ${total} new messages` : newest.name, {
+		body: text,
+		// One per room: a new one replaces the last instead of stacking up.
+		tag: `hashzap:${room}`,
+		icon: "/icons/icon-192.png",
+		data: { room, seq: newest.seq },
+	});
+	const seq = newest.seq;
+	notification.onclick = () => {
+		window.focus();
+		jump(seq);
+		notification.close();
+	};
+	shown = { notification, count: total };
+	playChime();
+}
+
+/** The tab is shown again: the counts start over. */
+export function seen(): void {
+	unread.value = 0;
+	unreadMentions.value = 0;
+	shown?.notification.close();
+	shown = null;
+}
+
+/**
+ * The tab's title with the unread count, mentions marked apart.
+ * @example tabTitle("Hashzap", 2, 1) // "(2 • @) Hashzap"
+ */
+export function tabTitle(base: string, count: number, mentions: number): string {
+	if (count === 0) return base;
+	return `(${count}${mentions > 0 ? " • @" : ""}) ${base}`;
+}
+
+let plainIcon: string | null = null;
+
+/** Draws the unread count on the favicon (a canvas, as a data: URL the CSP allows for images); none restores it. */
+export function badgeFavicon(count: number, mentions: number): void {
+	const link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+	if (!link) return;
+	plainIcon ??= link.getAttribute("href") ?? "/favicon.svg";
+	if (count === 0) {
+		link.href = plainIcon;
+		return;
+	}
+	const canvas = document.createElement("canvas");
+	canvas.width = canvas.height = 64;
+	const g = canvas.getContext("2d");
+	if (!g) return;
+	g.fillStyle = "#0f766e";
+	g.beginPath();
+	g.roundRect(0, 0, 64, 64, 14);
+	g.fill();
+	g.fillStyle = "#ffffff";
+	g.font = "bold 40px system-ui, sans-serif";
+	g.textAlign = "center";
+	g.textBaseline = "middle";
+	g.fillText("#", 22, 34);
+	g.fillStyle = mentions > 0 ? "#e0a800" : "#d92d20";
+	g.beginPath();
+	g.arc(44, 20, 20, 0, Math.PI * 2);
+	g.fill();
+	g.fillStyle = "#ffffff";
+	g.font = "bold 26px system-ui, sans-serif";
+	g.fillText(mentions > 0 ? "@" : count > 9 ? "9+" : String(count), 44, 21);
+	link.href = canvas.toDataURL("image/png");
+}
+
+let audio: AudioContext | null = null;
+
+/** Makes the sound context in a user gesture, so that it may play later from a hidden tab. */
+function unlockSound(): void {
+	try {
+		audio ??= new AudioContext();
+		void audio.resume();
+	} catch {
+		audio = null;
+	}
+}
+
+/** A short two-note chime, made with WebAudio rather than shipped as a file. */
+export function playChime(): void {
+	try {
+		audio ??= new AudioContext();
+		const ctx = audio;
+		const start = ctx.currentTime;
+		const gain = ctx.createGain();
+		gain.connect(ctx.destination);
+		gain.gain.setValueAtTime(0.0001, start);
+		gain.gain.exponentialRampToValueAtTime(0.2, start + 0.02);
+		gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.35);
+		for (const [i, freq] of [880, 1320].entries()) {
+			const tone = ctx.createOscillator();
+			tone.type = "sine";
+			tone.frequency.value = freq;
+			tone.connect(gain);
+			tone.start(start + i * 0.09);
+			tone.stop(start + 0.35);
+		}
+	} catch {
+		// no sound where WebAudio is missing or blocked
+	}
+}
+
+function read(key: string): string | null {
+	try {
+		return localStorage.getItem(key);
+	} catch {
+		return null;
+	}
+}
+
+function write(key: string, value: string): void {
+	try {
+		localStorage.setItem(key, value);
+	} catch {
+		// storage disabled: the setting lasts for this page
+	}
+}
