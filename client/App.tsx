@@ -4,6 +4,7 @@ import { clearUnread, roomName, screen, unread } from "./app-store";
 import { chat, loadChat } from "./chat-chunk";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
+import { badgeFavicon, tabTitle, unreadMentions } from "./tab-badge";
 
 /** A link straight into a room: the chat is likely next, so its chunk is fetched at once. */
 const roomLink = location.pathname.startsWith("/r/");
@@ -19,7 +20,8 @@ export function App() {
 	// Effects on signals, not reads in the render: the unread count changes without re-rendering the page.
 	useSignalEffect(() => {
 		const where = roomName === "lobby" ? "" : ` · ${roomName}`;
-		document.title = `${unread.value > 0 ? `(${unread.value}) ` : ""}Hashzap${screen.value === "chat" ? where : ""}`;
+		document.title = tabTitle(`Hashzap${screen.value === "chat" ? where : ""}`, unread.value, unreadMentions.value);
+		badgeFavicon(unread.value, unreadMentions.value);
 	});
 	useSignalEffect(() => {
 		// A failed prefetch is tried again, and reported, when the name is entered.

@@ -4,6 +4,7 @@ import { roomError, roomName } from "./app-store";
 import { Composer } from "./Composer";
 import { status, typing } from "./chat-store";
 import { MessageList } from "./MessageList";
+import { NotifyControl } from "./NotifyControl";
 import { OnlineList } from "./OnlineList";
 
 /** The typing line's text: a signal in the JSX, so that its changes update that text alone, not the view. */
@@ -36,6 +37,7 @@ export function ChatView() {
 						{copied ? "Link copied" : "Copy link"}
 					</button>
 				</div>
+				<NotifyControl />
 				<p class={`status status-${status.value}`} role="status">
 					{status.value === "online" ? "Online" : status.value === "reconnecting" ? "Reconnecting…" : "Connecting…"}
 				</p>

@@ -6,7 +6,7 @@
  */
 import type { RefObject } from "preact";
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { room } from "./chat-store";
+import { messages, myName, online } from "./chat-store";
 import { choicesFor, complete, type MentionQuery, memberNames, mentionAt } from "./mention-complete";
 import "./attention.css";
 
@@ -23,8 +23,10 @@ export function useMentionCompletion(
 	/** The `@` whose list the user closed with Escape: it stays closed until another `@`. */
 	const [closedAt, setClosedAt] = useState<number | null>(null);
 	const caret = useRef<number | null>(null);
-	const { online, messages, name } = room.value;
-	const names = useMemo(() => memberNames(online, messages, name), [online, messages, name]);
+	const here = online.value;
+	const lines = messages.value;
+	const me = myName.value;
+	const names = useMemo(() => memberNames(here, lines, me), [here, lines, me]);
 	const choices = at && closedAt !== at.start ? choicesFor(at.query, names) : [];
 	const open = choices.length > 0;
 

@@ -1,10 +1,22 @@
 import { Component, type ComponentChildren, type JSX } from "preact";
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage } from "../protocol";
 import { Avatar } from "./Avatar";
-import { hasMore, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
+import { roomName } from "./app-store";
+import { focusLine, hasMore, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
 import { dayKey, dayLabel, linkParts, timeOf } from "./format";
-import { earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, windowRange } from "./message-window";
+import { mentionsMe } from "./mention-complete";
+import {
+	earlier,
+	FOLLOW,
+	hold,
+	later,
+	type MessageWindow,
+	sameWindow,
+	WINDOW_ROWS,
+	windowRange,
+} from "./message-window";
+import { dividerAfter, lastLineOnScreen, markRead } from "./read-marker";
 import { firstIndexAfter, type PendingMessage } from "./room-state";
 
 /** Within this distance of the bottom, the view follows new messages. */
@@ -101,9 +113,64 @@ export function MessageList() {
 		shown.current = { range, top, bottom, first, last, count: list.length, pending: waiting.length };
 	});
 
+	/**
+	 * Brings a line into view: mounted already, it is scrolled to; otherwise
+	 * the rows from just above it are mounted, and the next render scrolls.
+	 */
+	const reveal = (seq: number, block: ScrollLogicalPosition, focus: boolean): boolean => {
+		const row = rowOf(ref.current, seq);
+		if (row) {
+			if (focus) {
+				row.tabIndex = -1;
+				row.focus({ preventScroll: true });
+			}
+			row.scrollIntoView({ block });
+			return true;
+		}
+		const i = firstIndexAfter(list, seq - 1);
+		if (i >= list.length) return false;
+		const end = i + WINDOW_ROWS;
+		setAtBottom(false);
+		setWin({
+			top: list[Math.max(0, i - 10)]?.seq ?? null,
+			bottom: end >= list.length ? null : (list[end - 1]?.seq ?? null),
+		});
+		return false;
+	};
+
+	// On return the view opens at the "New messages" line, not at the bottom: once per placement, when it is drawn.
+	const openedAt = useRef<number | null>(null);
+	const divider = dividerAfter.value;
+	useLayoutEffect(() => {
+		if (divider === null || openedAt.current === divider) return;
+		const line = ref.current?.querySelector<HTMLElement>(".new-divider");
+		if (line) {
+			openedAt.current = divider;
+			line.scrollIntoView({ block: "start" });
+			return;
+		}
+		// Drawn only once the line after it is held; mount the rows there if it is held but not mounted.
+		if (list[0] && list[0].seq <= divider + 1) reveal(divider + 1, "start", false);
+	});
+
+	// A line a notification or a link pointed at: into view, and focused so that a screen reader reads it.
+	const target = focusLine.value;
+	useLayoutEffect(() => {
+		if (target !== null && reveal(target, "center", true)) focusLine.value = null;
+	});
+
+	// What a visible tab has had on screen counts as read.
+	const noteSeen = () => {
+		const el = ref.current;
+		const seq = el && !document.hidden ? lastLineOnScreen(el) : undefined;
+		if (seq !== undefined) markRead(roomName, seq);
+	};
+	useEffect(noteSeen, [list, divider]);
+
 	const onScroll = () => {
 		const el = ref.current;
 		if (!el) return;
+		noteSeen();
 		const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
 		const { range: now } = shown.current;
 		const newestShown = now[1] >= list.length;
@@ -148,7 +215,7 @@ export function MessageList() {
 				{(hasMore.value || from > 0) && (
 					<p class="history-more">{loadingOlder.value ? "Loading older messages…" : "Scroll up for older messages"}</p>
 				)}
-				{renderRows(list, from, to, name)}
+				{renderRows(list, from, to, name, divider, hasMore.value)}
 				{to >= list.length && waiting.map((p) => <PendingLine key={p.id} message={p} name={name ?? ""} />)}
 			</div>
 			{missed > 0 && !atBottom && (
@@ -179,12 +246,28 @@ function dayOf(m: ChatMessage): number {
 }
 
 /** The rows of lines [from, to): a day separator where the day changes, system lines, grouped messages. */
-function renderRows(list: readonly ChatMessage[], from: number, to: number, me: string | null) {
+function renderRows(
+	list: readonly ChatMessage[],
+	from: number,
+	to: number,
+	me: string | null,
+	divider: number | null,
+	more: boolean,
+) {
 	const out = [];
 	const now = Date.now();
 	for (let i = from; i < to; i++) {
 		const m = list[i] as ChatMessage;
 		const prev = i > from ? list[i - 1] : undefined;
+		const held = i > 0 ? list[i - 1] : undefined;
+		// Right before the first line after where the reader stopped; drawn once the line after it is held.
+		if (divider !== null && m.seq > divider && (held ? held.seq <= divider : m.seq === divider + 1 || !more)) {
+			out.push(
+				<p key="new-divider" class="new-divider">
+					<span>New messages</span>
+				</p>,
+			);
+		}
 		const day = dayOf(m);
 		const sameDay = prev !== undefined && dayOf(prev) === day;
 		if (!sameDay) {
@@ -201,8 +284,10 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, me: 
 				</p>,
 			);
 		} else {
-			const grouped = sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
-			out.push(<MessageLine key={m.seq} message={m} own={m.name === me} grouped={grouped} />);
+			const mention = mentionsMe(m, me);
+			// A mention always shows its header, where its mark is.
+			const grouped = !mention && sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
+			out.push(<MessageLine key={m.seq} message={m} own={m.name === me} grouped={grouped} mention={mention} />);
 		}
 	}
 	return out;
@@ -212,24 +297,36 @@ interface LineProps {
 	message: ChatMessage;
 	own: boolean;
 	grouped: boolean;
+	/** The line mentions this user: set apart, with a mark, and an accessible name that says so. */
+	mention: boolean;
 }
 
 /** A confirmed message. Renders again only when it changes: a new line elsewhere leaves the others alone. */
 class MessageLine extends Component<LineProps> {
 	override shouldComponentUpdate(next: LineProps): boolean {
 		const p = this.props;
-		return next.message !== p.message || next.own !== p.own || next.grouped !== p.grouped;
+		return next.message !== p.message || next.own !== p.own || next.grouped !== p.grouped || next.mention !== p.mention;
 	}
 
-	override render({ message, own, grouped }: LineProps) {
+	override render({ message, own, grouped, mention }: LineProps) {
 		return (
 			<Bubble
-				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}`}
+				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${mention ? " mention" : ""}`}
 				data-seq={message.seq}
+				aria-label={mention ? `${message.name} mentioned you` : undefined}
 				name={message.name}
 				text={message.text}
 				grouped={grouped}
-				aside={<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>}
+				aside={
+					<>
+						<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>
+						{mention && (
+							<span class="mention-mark" title="Mentions you" aria-hidden="true">
+								@
+							</span>
+						)}
+					</>
+				}
 			/>
 		);
 	}

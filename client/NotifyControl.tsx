@@ -4,7 +4,7 @@
  * may show a message's text. Choosing a level is the only thing that asks
  * the browser for permission.
  */
-import { room } from "./chat-store";
+import { roomName } from "./app-store";
 import { chooseLevel, choosePreview, type NotifyLevel, notifyLevel, notifyPreview, permission } from "./notifications";
 import "./attention.css";
 
@@ -21,7 +21,7 @@ async function syncPush(): Promise<void> {
 }
 
 export function NotifyControl() {
-	const name = room.value.room;
+	const name = roomName;
 	return (
 		<details class="notify">
 			<summary>Notifications</summary>

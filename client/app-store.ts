@@ -8,6 +8,7 @@
 import { signal } from "@preact/signals";
 import { DEFAULT_ROOM, isRoomName } from "../protocol";
 import { loadChat } from "./chat-chunk";
+import { unreadMentions } from "./tab-badge";
 
 export type Screen = "landing" | "dialog" | "chat";
 
@@ -65,6 +66,7 @@ export function newPrivateRoom(): void {
 
 export function clearUnread(): void {
 	unread.value = 0;
+	unreadMentions.value = 0;
 }
 
 export function readStorage(key: string): string | null {

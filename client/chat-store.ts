@@ -9,9 +9,11 @@
  * Part of the chat chunk; what the first screen needs is in app-store.ts.
  */
 import { computed, signal } from "@preact/signals";
-import type { ChatMessage, ServerMessage } from "../protocol";
-import { joined, joining, readStorage, roomError, roomName, screen, unread, writeStorage } from "./app-store";
+import { type ChatMessage, type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
+import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
+import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
+import { dividerAfter, placeDivider, readSeq } from "./read-marker";
 import { connectRoom, type RoomConnection } from "./room-client";
 import {
 	applyServerMessage,
@@ -32,6 +34,10 @@ export const status = signal<ConnectionStatus>("connecting");
 export const room = signal({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
 export const now = signal(Date.now());
 export const loadingOlder = signal(false);
+/** The protocol version of the room's code (from its welcome): what this page may send it. */
+export const roomVersion = signal(1);
+/** A line to bring into view and focus (from a notification, or a link to a message). */
+export const focusLine = signal<number | null>(null);
 
 // The slices components read. Each is the same object until its part of the state changes.
 export const myName = computed(() => room.value.name);
@@ -79,7 +85,9 @@ function onFrame(msg: ServerMessage): void {
 	if (after.pending !== before.pending) settleOutbox(after.room, before.pending, after.pending);
 	if (msg.type === "welcome") {
 		joined(msg.name);
+		roomVersion.value = msg.version ?? 1;
 		flushPending();
+		if (msg.reset) roomOpened();
 	}
 	if (msg.type === "error" && (msg.code === "name_taken" || msg.code === "invalid_name")) {
 		// A refused name (also after a long absence, if someone took it): ask again; the socket stays open.
@@ -90,7 +98,7 @@ function onFrame(msg: ServerMessage): void {
 	}
 	if (document.hidden && (msg.type === "message" || msg.type === "messages")) {
 		const lines = msg.type === "message" ? [msg.message] : msg.messages;
-		unread.value += lines.filter((m) => m.kind === "chat" && m.name !== after.name).length;
+		linesWhileHidden(after.room, lines, after.name, (seq) => void showLine(seq));
 	}
 	if (msg.type === "error" && msg.code === "rate_limited" && retryTimer === undefined) {
 		// Whatever was refused is still pending: send it again, once, when the room allows.
@@ -159,7 +167,9 @@ export async function loadOlder(): Promise<void> {
 	if (!room.value.hasMore || loadingOlder.value || !first) return;
 	loadingOlder.value = true;
 	try {
-		const res = await fetch(`/api/rooms/${encodeURIComponent(room.value.room)}/messages?before=${first.seq}&limit=50`);
+		const res = await fetch(
+			`/api/rooms/${encodeURIComponent(room.value.room)}/messages?before=${first.seq}&limit=50&v=${PROTOCOL_VERSION}`,
+		);
 		if (!res.ok) return;
 		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
 		// A reconnect may have replaced the list meanwhile: the page continues only the list it was asked for.
@@ -168,6 +178,72 @@ export async function loadOlder(): Promise<void> {
 	} finally {
 		loadingOlder.value = false;
 	}
+}
+
+/** Most older lines loaded to reach a line further back (20 pages). */
+const REACH_BACK_MAX = 1000;
+
+/** Loads older pages until the line after `seq` is shown, if it is still kept. */
+async function reachBack(seq: number): Promise<void> {
+	const start = room.value.messages.length;
+	while (room.value.hasMore && (room.value.messages[0]?.seq ?? 0) > seq + 1) {
+		if (room.value.messages.length - start >= REACH_BACK_MAX) return;
+		const before = room.value.messages.length;
+		await loadOlder();
+		if (room.value.messages.length === before) return;
+	}
+}
+
+/**
+ * The page opened the room: its notification setting, the "New messages"
+ * line after what this device last showed (history loaded back to it), or
+ * the line a link or a notification pointed at (`#seq-61`).
+ */
+function roomOpened(): void {
+	const { room: name, messages } = room.value;
+	loadNotifySettings(name);
+	// The shell for offline use, and push when it is on: loaded only now that the chat is open.
+	void import("./service-worker").then((m) => m.registerServiceWorker());
+	if (notifyLevel.value !== "off" && permission.value === "granted") {
+		void import("./push-subscription").then((m) => m.syncPushSubscription(notifyLevel.value, notifyPreview.value));
+	}
+	const linked = /^#seq-(\d+)$/.exec(location.hash);
+	if (linked) {
+		history.replaceState(null, "", location.pathname);
+		void showLine(Number(linked[1]));
+		return;
+	}
+	dividerAfter.value = placeDivider(readSeq(name), messages, room.value.name);
+	if (dividerAfter.value !== null) void reachBack(dividerAfter.value);
+}
+
+// A notification's click (the service worker's) may point an open tab at another line.
+addEventListener("hashchange", () => {
+	const linked = /^#seq-(\d+)$/.exec(location.hash);
+	if (!linked || screen.value !== "chat") return;
+	history.replaceState(null, "", location.pathname);
+	void showLine(Number(linked[1]));
+});
+
+// Back to the tab: the room's notification goes, and the "New messages" line goes after what was last seen.
+document.addEventListener("visibilitychange", () => {
+	if (document.hidden || screen.value !== "chat") return;
+	seen();
+	clearUnread();
+	dividerAfter.value = placeDivider(readSeq(room.value.room), room.value.messages, room.value.name);
+});
+
+/** Brings a line into view, loading history back to it if needed. */
+async function showLine(seq: number): Promise<void> {
+	await reachBack(seq - 1);
+	focusLine.value = seq;
+}
+
+/** Sends a control frame (a push subscription) when the room's version knows it. */
+export function sendControl(frame: ClientMessage, since: number): boolean {
+	if (roomVersion.value < since || status.value !== "online" || !connection) return false;
+	connection.send(frame);
+	return true;
 }
 
 /** A random key this device keeps: the room counts two tabs with it as one person. */

@@ -2,13 +2,15 @@
  * Telling the user what matters while they look elsewhere: the per-room,
  * per-device setting (All messages, Mentions, Off), the system notification
  * and a short sound for a matching line while the tab is hidden, and the
- * unread count in the tab's title and favicon, mentions marked apart.
+ * unread counts the tab's title and favicon show (tab-badge.ts).
  * Permission is asked for only from the Notifications control, in the
  * user's gesture, never on load.
  */
 import { signal } from "@preact/signals";
 import type { ChatMessage } from "../protocol";
+import { unread } from "./app-store";
 import { mentionsMe } from "./mention-complete";
+import { unreadMentions } from "./tab-badge";
 
 export type NotifyLevel = "all" | "mentions" | "off";
 
@@ -18,8 +20,6 @@ const previewKey = (room: string) => `hashzap:notify-preview:${room}`;
 export const notifyLevel = signal<NotifyLevel>("mentions");
 /** Whether notifications may show the text of a message (a push shows only the room and sender without it). */
 export const notifyPreview = signal(false);
-export const unread = signal(0);
-export const unreadMentions = signal(0);
 /** The browser's answer to the permission request, as far as this page knows it. */
 export const permission = signal<NotificationPermission | "unsupported">(
 	typeof Notification === "undefined" ? "unsupported" : Notification.permission,
@@ -95,55 +95,10 @@ export function linesWhileHidden(room: string, lines: ChatMessage[], me: string 
 	playChime();
 }
 
-/** The tab is shown again: the counts start over. */
+/** The tab is shown again: the room's notification goes (the counts start over in app-store's clearUnread). */
 export function seen(): void {
-	unread.value = 0;
-	unreadMentions.value = 0;
 	shown?.notification.close();
 	shown = null;
-}
-
-/**
- * The tab's title with the unread count, mentions marked apart.
- * @example tabTitle("Hashzap", 2, 1) // "(2 • @) Hashzap"
- */
-export function tabTitle(base: string, count: number, mentions: number): string {
-	if (count === 0) return base;
-	return `(${count}${mentions > 0 ? " • @" : ""}) ${base}`;
-}
-
-let plainIcon: string | null = null;
-
-/** Draws the unread count on the favicon (a canvas, as a data: URL the CSP allows for images); none restores it. */
-export function badgeFavicon(count: number, mentions: number): void {
-	const link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
-	if (!link) return;
-	plainIcon ??= link.getAttribute("href") ?? "/favicon.svg";
-	if (count === 0) {
-		link.href = plainIcon;
-		return;
-	}
-	const canvas = document.createElement("canvas");
-	canvas.width = canvas.height = 64;
-	const g = canvas.getContext("2d");
-	if (!g) return;
-	g.fillStyle = "#0f766e";
-	g.beginPath();
-	g.roundRect(0, 0, 64, 64, 14);
-	g.fill();
-	g.fillStyle = "#ffffff";
-	g.font = "bold 40px system-ui, sans-serif";
-	g.textAlign = "center";
-	g.textBaseline = "middle";
-	g.fillText("#", 22, 34);
-	g.fillStyle = mentions > 0 ? "#e0a800" : "#d92d20";
-	g.beginPath();
-	g.arc(44, 20, 20, 0, Math.PI * 2);
-	g.fill();
-	g.fillStyle = "#ffffff";
-	g.font = "bold 26px system-ui, sans-serif";
-	g.fillText(mentions > 0 ? "@" : count > 9 ? "9+" : String(count), 44, 21);
-	link.href = canvas.toDataURL("image/png");
 }
 
 let audio: AudioContext | null = null;
