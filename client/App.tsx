@@ -1,12 +1,8 @@
-import { useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { clearUnread, roomName, screen, unread } from "./app-store";
-import { chat, loadChat } from "./chat-chunk";
+import { ChatView } from "./ChatView";
+import { clearUnread, room, screen, unread } from "./chat-store";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
-
-/** A link straight into a room: the chat is likely next, so its chunk is fetched at once. */
-const roomLink = location.pathname.startsWith("/r/");
 
 export function App() {
 	useEffect(() => {
@@ -16,20 +12,14 @@ export function App() {
 		document.addEventListener("visibilitychange", onVisible);
 		return () => document.removeEventListener("visibilitychange", onVisible);
 	}, []);
-	// Effects on signals, not reads in the render: the unread count changes without re-rendering the page.
-	useSignalEffect(() => {
-		const where = roomName === "lobby" ? "" : ` · ${roomName}`;
+	useEffect(() => {
+		const where = room.value.room === "lobby" ? "" : ` · ${room.value.room}`;
 		document.title = `${unread.value > 0 ? `(${unread.value}) ` : ""}Hashzap${screen.value === "chat" ? where : ""}`;
-	});
-	useSignalEffect(() => {
-		// A failed prefetch is tried again, and reported, when the name is entered.
-		if (roomLink || screen.value === "dialog") loadChat().catch(() => undefined);
-	});
+	}, [unread.value, screen.value, room.value.room]);
 
-	const Chat = chat.value?.ChatView;
 	return (
 		<>
-			{screen.value === "chat" && Chat ? <Chat /> : <Landing />}
+			{screen.value === "chat" ? <ChatView /> : <Landing />}
 			<JoinDialog />
 		</>
 	);

@@ -1,7 +1,7 @@
-import { newPrivateRoom, roomName, screen } from "./app-store";
+import { newPrivateRoom, room, screen } from "./chat-store";
 
 export function Landing() {
-	const name = roomName;
+	const name = room.value.room;
 	return (
 		<main class="landing">
 			<h1 class="brand">Hashzap</h1>

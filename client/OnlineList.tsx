@@ -1,9 +1,8 @@
 import { Avatar } from "./Avatar";
-import { myName, online as onlineNames } from "./chat-store";
+import { room } from "./chat-store";
 
 export function OnlineList() {
-	const online = onlineNames.value;
-	const name = myName.value;
+	const { online, name } = room.value;
 	return (
 		<aside class="online" aria-labelledby="online-title">
 			<h2 id="online-title">
