@@ -37,7 +37,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #membership: Membership;
 	readonly #idle: IdleSockets;
 	readonly #typing = new Typing();
-	/** Whether the room has storage: made by its first join, so that reading an empty room leaves nothing behind. */
+	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
 	#stored: boolean;
 
 	constructor(ctx: DurableObjectState, env: Env) {
