@@ -96,6 +96,8 @@ describe("the client store", () => {
 		const bruno = await joinPeer(app, room, "Bruno");
 		await send(page, "hello from Ana");
 		await bruno.hear("hello from Ana");
+		// Her page has the room's word for it too: what was stored before the cut is not pending after it.
+		await seeMessage(page, "Ana", "hello from Ana");
 
 		// Ana's network goes; she types on; her grace period runs out and someone else takes her name.
 		wire.cut();
