@@ -406,10 +406,9 @@ describe("room state beyond messages", () => {
 	});
 
 	it("calls a private room by its title, else 'Private room', and any other room by its name", () => {
-		const room = (name: string, text: string | null = null) => ({ room: name, title: { text, seq: 0, mine: false } });
-		expect(roomTitle(room("TMf8guVYq3XkP0dLr7Zb2w"))).toBe("Private room");
-		expect(roomTitle(room("TMf8guVYq3XkP0dLr7Zb2w", "Weekend hike"))).toBe("Weekend hike");
-		expect(roomTitle(room("team"))).toBe("team");
+		expect(roomTitle("TMf8guVYq3XkP0dLr7Zb2w", null)).toBe("Private room");
+		expect(roomTitle("TMf8guVYq3XkP0dLr7Zb2w", "Weekend hike")).toBe("Weekend hike");
+		expect(roomTitle("team", null)).toBe("team");
 	});
 });
 
