@@ -4,14 +4,15 @@
  * what the room sends (built from the server's own fields).
  */
 import * as v from "valibot";
-import { MessageTextSchema, NameSchema } from "./text";
+import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 
 /**
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
+ * 4: the `title` frame, lines of kind `title`, and `title` / `canSetTitle` in the welcome.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {
@@ -51,13 +52,20 @@ export const ClientMessageSchema = v.variant(
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
+		v.strictObject({
+			type: v.literal("title"),
+			/** Like a send's id: the same title frame sent twice is stored once. */
+			id: TokenSchema("A title id", 1),
+			text: RoomTitleSchema,
+		}),
 	],
 	"Unknown frame type",
 );
 
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
-export type MessageKind = "chat" | "join" | "leave";
+/** A person's message, an arrival, a departure, or a new display title for the room (its text). */
+export type MessageKind = "chat" | "join" | "leave" | "title";
 
 /** A line of the room's history, as the server stored it. */
 export interface ChatMessage {
@@ -66,7 +74,7 @@ export interface ChatMessage {
 	/** The server's id for the message. */
 	id: string;
 	kind: MessageKind;
-	/** The sender's name (for join and leave, whose arrival or departure). */
+	/** The sender's name (for join and leave, whose arrival or departure; for title, who set it). */
 	name: string;
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
@@ -83,7 +91,9 @@ export type ErrorCode =
 	| "not_joined"
 	| "already_joined"
 	| "name_taken"
-	| "rate_limited";
+	| "rate_limited"
+	| "invalid_title"
+	| "not_creator";
 
 export type ServerMessage =
 	| {
@@ -102,6 +112,10 @@ export type ServerMessage =
 			/** Whether older messages exist before the first of `messages`. */
 			hasMore: boolean;
 			online: string[];
+			/** The room's display title, if its creator gave it one. */
+			title?: string;
+			/** Present (true) when this person created the room and so may set its title. */
+			canSetTitle?: true;
 	  }
 	| { type: "message"; message: ChatMessage }
 	/** Several new lines at once: what the room stored in one tick, in seq order. */
@@ -133,7 +147,7 @@ export function parseClientFrame(raw: string): ParseResult {
 	const id = sendId(data);
 	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
 	if (issue.type === "variant") {
-		return refuse("unknown_type", "Unknown frame type: expected join, send, typing or sync");
+		return refuse("unknown_type", "Unknown frame type: expected join, send, typing, sync or title");
 	}
 	if (issue.type === "strict_object") {
 		// valibot reports both an extra key (expected "never") and a missing one under strict_object.
@@ -141,6 +155,7 @@ export function parseClientFrame(raw: string): ParseResult {
 		return refuse("invalid_frame", `${what} field "${String(field)}"`);
 	}
 	if (field === "name") return refuse("invalid_name", issue.message);
+	if (field === "text" && (data as { type?: unknown }).type === "title") return refuse("invalid_title", issue.message);
 	if (field === "text") return refuse("invalid_message", issue.message);
 	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);
 }

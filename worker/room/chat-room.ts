@@ -23,6 +23,7 @@ import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
+import { linesFor, RoomTitle } from "./room-title";
 import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -35,6 +36,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #admission: Admission;
 	readonly #history: History;
 	readonly #membership: Membership;
+	readonly #title: RoomTitle;
 	readonly #idle: IdleSockets;
 	readonly #typing = new Typing();
 	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
@@ -51,6 +53,7 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
+		this.#title = new RoomTitle(ctx.storage.sql);
 		this.#admission = new Admission(
 			this.#config,
 			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
@@ -84,10 +87,11 @@ export class ChatRoom extends DurableObject<Env> {
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
-	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
-	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+	/** A page of history, for scrolling back: up to `limit` messages before `before`, as a page of `version` takes them. */
+	history(before: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
-		return this.#history.page(before, limit);
+		const page = this.#history.page(before, limit);
+		return { ...page, messages: linesFor(version, page.messages) };
 	}
 
 	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
@@ -116,8 +120,12 @@ export class ChatRoom extends DurableObject<Env> {
 			case "typing":
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
-			case "sync":
-				return this.#connections.sendTo(ws, { type: "history", messages: this.#history.after(frame.since) });
+			case "sync": {
+				const messages = linesFor(session.version, this.#history.after(frame.since));
+				return this.#connections.sendTo(ws, { type: "history", messages });
+			}
+			case "title":
+				return this.#retitle(ws, who, frame);
 		}
 	}
 
@@ -167,16 +175,20 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!claim.ok) {
 			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
 		}
+		this.#title.noteJoin(this.#room, frame.user, this.#history.empty);
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
 		this.#connections.save(ws, { ...session, joined: claim.who });
+		const opening = this.#history.opening(frame.since);
 		this.#connections.sendTo(ws, {
 			type: "welcome",
 			version: PROTOCOL_VERSION,
 			room: this.#room,
 			name: claim.who.name,
-			...this.#history.opening(frame.since),
+			...opening,
+			messages: linesFor(session.version, opening.messages),
 			online: this.#membership.online(),
+			...this.#title.forWelcome(frame.user),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
 		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
@@ -186,6 +198,18 @@ export class ChatRoom extends DurableObject<Env> {
 	/** A message is stored once per client id, acknowledged to its sender, and broadcast to all. */
 	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
 		const { seq, line } = this.#history.post(who, frame.id, frame.text);
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
+		if (line) this.#connections.publish(line);
+	}
+
+	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
+	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
+		if (!this.#title.maySet(who.user)) {
+			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
+			return;
+		}
+		const { seq, line } = this.#history.post(who, frame.id, frame.text, "title");
+		if (line) this.#title.set(frame.text);
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
 		if (line) this.#connections.publish(line);
 	}

@@ -4,6 +4,7 @@
  * everyone, serialized once, with a tick's new lines batched in one frame.
  */
 import type { ChatMessage, ServerMessage } from "../../protocol";
+import { linesFor, TITLE_VERSION } from "./room-title";
 
 /** Who a joined socket speaks for. */
 export interface Joined {
@@ -120,13 +121,18 @@ export class Connections {
 		}
 	}
 
-	/** Serializes once, then sends the same string to every joined socket. */
-	broadcast(message: ServerMessage, except?: WebSocket): void {
+	/**
+	 * Serializes once, then sends the same string to every joined socket; or,
+	 * when pages of an older protocol version need another form of it
+	 * (`older`), once more for them.
+	 */
+	broadcast(message: ServerMessage, except?: WebSocket, older?: { below: number; message: ServerMessage }): void {
 		const frame = JSON.stringify(message);
+		const olderFrame = older && JSON.stringify(older.message);
 		for (const ws of this.joined()) {
 			if (ws === except) continue;
 			try {
-				ws.send(frame);
+				ws.send(olderFrame && this.session(ws).version < (older?.below ?? 0) ? olderFrame : frame);
 			} catch {
 				// closing; cleaned up by its close handler
 			}
@@ -149,9 +155,21 @@ export class Connections {
 		const batch = this.#outbox;
 		if (batch.length === 0) return;
 		this.#outbox = [];
-		const [only] = batch;
+		const older = linesFor(TITLE_VERSION - 1, batch);
 		this.broadcast(
-			batch.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: batch },
+			linesFrame(batch),
+			undefined,
+			older === batch
+				? undefined
+				: {
+						below: TITLE_VERSION,
+						message: linesFrame(older),
+					},
 		);
 	}
+}
+
+function linesFrame(lines: ChatMessage[]): ServerMessage {
+	const [only] = lines;
+	return lines.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: lines };
 }

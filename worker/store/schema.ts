@@ -53,6 +53,12 @@ const MIGRATIONS: readonly Migration[] = [
 			}
 		}
 	},
+	// 3: the room's creator and display title (worker/room/room-title.ts); one row at most.
+	`CREATE TABLE IF NOT EXISTS room_title (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		creator TEXT,
+		title TEXT
+	);`,
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */
