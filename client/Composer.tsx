@@ -1,18 +1,43 @@
-import { useRef, useState } from "preact/hooks";
-import { LIMITS } from "../protocol";
+import { useEffect, useRef, useState } from "preact/hooks";
+import * as v from "valibot";
+import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
+import { roomName } from "./app-store";
+import { Counter } from "./Counter";
 import { noteTyping, sendMessage } from "./chat-store";
 import { useMentionCompletion } from "./MentionList";
+import { recall, remember } from "./room-memory";
 
-/** The message field: Enter sends, Shift+Enter makes a new line; empty messages are not sent; `@` completes names. */
+/**
+ * The message field: Enter sends, Shift+Enter makes a new line; empty
+ * messages are not sent; `@` completes names. The draft survives a reload; a
+ * message over the limit is kept, counted and refused out loud, never cut.
+ */
 export function Composer() {
-	const [text, setText] = useState("");
-	const field = useRef<HTMLTextAreaElement>(null);
-	const mentions = useMentionCompletion(field, text, setText);
+	const ref = useRef<HTMLTextAreaElement>(null);
+	const [text, setText] = useState(() => recall(roomName).draft ?? "");
+	const [problem, setProblem] = useState<string | null>(null);
+	const length = normalizeMessage(text).length;
+	const edit = (value: string) => {
+		setText(value);
+		setProblem(null);
+		remember(roomName, { draft: value || undefined });
+	};
+	const mentions = useMentionCompletion(ref, text, edit);
+
+	// The composer is where typing goes once in the room.
+	useEffect(() => ref.current?.focus(), []);
 
 	const send = () => {
-		if (text.trim() === "") return;
+		const checked = v.safeParse(MessageTextSchema, text);
+		if (!checked.success) {
+			// An empty message is simply not sent; anything else is said.
+			setProblem(text.trim() === "" ? null : checked.issues[0].message);
+			return;
+		}
 		sendMessage(text);
 		setText("");
+		setProblem(null);
+		remember(roomName, { draft: undefined });
 	};
 
 	return (
@@ -21,6 +46,8 @@ export function Composer() {
 			onSubmit={(e) => {
 				e.preventDefault();
 				send();
+				// After Send, typing goes on here (on a phone, the keyboard stays open).
+				ref.current?.focus();
 			}}
 		>
 			{mentions.list}
@@ -28,18 +55,20 @@ export function Composer() {
 				Message
 			</label>
 			<textarea
-				ref={field}
+				ref={ref}
 				id="message"
 				name="message"
 				rows={1}
 				placeholder="Write a message…"
-				maxLength={LIMITS.messageMax}
 				value={text}
+				aria-invalid={length > LIMITS.messageMax ? "true" : undefined}
+				aria-describedby="message-count message-problem"
 				{...mentions.fieldProps}
 				onInput={(e) => {
-					setText(e.currentTarget.value);
+					const value = e.currentTarget.value;
+					edit(value);
 					mentions.track();
-					if (e.currentTarget.value.trim() !== "") noteTyping();
+					if (value.trim() !== "") noteTyping();
 				}}
 				onClick={mentions.track}
 				onKeyUp={(e) => {
@@ -53,9 +82,16 @@ export function Composer() {
 					}
 				}}
 			/>
-			<button type="submit" class="primary">
+			{/* Pressing Send must not take focus from the field: on a phone that would close the keyboard. */}
+			<button type="submit" class="primary" onMouseDown={(e) => e.preventDefault()}>
 				Send
 			</button>
+			<div class="composer-notes">
+				<p id="message-problem" class="form-error" role="alert">
+					{problem}
+				</p>
+				<Counter id="message-count" length={length} max={LIMITS.messageMax} />
+			</div>
 		</form>
 	);
 }

@@ -4,7 +4,8 @@ import type { ChatMessage } from "../protocol";
 import { Avatar } from "./Avatar";
 import { roomName } from "./app-store";
 import { focusLine, hasMore, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
-import { dayKey, dayLabel, linkParts, timeOf } from "./format";
+import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
+import { MessageText } from "./MessageText";
 import { mentionsMe } from "./mention-complete";
 import {
 	earlier,
@@ -16,8 +17,11 @@ import {
 	WINDOW_ROWS,
 	windowRange,
 } from "./message-window";
+import { isPresence } from "./presence-lines";
 import { dividerAfter, lastLineOnScreen, markRead } from "./read-marker";
 import { firstIndexAfter, type PendingMessage } from "./room-state";
+import { PresenceLine, TitleLine } from "./SystemLine";
+import { useScrollMemory } from "./scroll-memory";
 
 /** Within this distance of the bottom, the view follows new messages. */
 const AT_BOTTOM_PX = 48;
@@ -108,10 +112,25 @@ export function MessageList() {
 				setWin(FOLLOW);
 			}
 		} else if (added > 0 && !following) {
-			setMissed((m) => m + added);
+			// Messages, not join and leave lines: those are not what the reader missed.
+			setMissed((m) => m + chatAfter(list, p.last));
 		}
 		shown.current = { range, top, bottom, first, last, count: list.length, pending: waiting.length };
 	});
+	useScrollMemory(ref, list, AT_BOTTOM_PX);
+
+	// A log that gets shorter (a phone's keyboard opens, the phone turns) keeps its newest line in view.
+	const followingNow = useRef(following);
+	followingNow.current = following;
+	useEffect(() => {
+		const el = ref.current;
+		if (!el) return;
+		const keep = new ResizeObserver(() => {
+			if (followingNow.current) el.scrollTop = el.scrollHeight;
+		});
+		keep.observe(el);
+		return () => keep.disconnect();
+	}, []);
 
 	/**
 	 * Brings a line into view: mounted already, it is scrolled to; otherwise
@@ -203,6 +222,8 @@ export function MessageList() {
 
 	const jumpDown = () => {
 		pin.current = true;
+		// The button goes away: focus goes to the log it scrolled, not to the page.
+		ref.current?.focus({ preventScroll: true });
 		setWin(FOLLOW);
 		setMissed(0);
 		setAtBottom(true);
@@ -230,8 +251,21 @@ export function MessageList() {
 	);
 }
 
+/** The row that shows a line: its own, or the folded presence line it is part of (data-from…data-seq). */
 function rowOf(history: HTMLElement | null, seq: number): HTMLElement | null {
-	return history?.querySelector<HTMLElement>(`[data-seq="${seq}"]`) ?? null;
+	const own = history?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+	if (own || !history) return own ?? null;
+	for (const row of history.querySelectorAll<HTMLElement>("[data-from]")) {
+		if (Number(row.dataset.from) <= seq && seq <= Number(row.dataset.seq)) return row;
+	}
+	return null;
+}
+
+/** How many chat messages (not join or leave lines) come after `seq`. */
+function chatAfter(list: readonly ChatMessage[], seq: number): number {
+	let n = 0;
+	for (let i = firstIndexAfter(list, seq); i < list.length; i++) if (list[i]?.kind === "chat") n++;
+	return n;
 }
 
 /** Each line's day, worked out once: lines are immutable, so the line itself is the key. */
@@ -245,7 +279,11 @@ function dayOf(m: ChatMessage): number {
 	return day;
 }
 
-/** The rows of lines [from, to): a day separator where the day changes, system lines, grouped messages. */
+/**
+ * The rows of lines [from, to): a day separator where the day changes, grouped messages, the room's
+ * own lines; consecutive join and leave lines of a day as one line (quiet presence); the "New
+ * messages" line after `divider`.
+ */
 function renderRows(
 	list: readonly ChatMessage[],
 	from: number,
@@ -256,12 +294,18 @@ function renderRows(
 ) {
 	const out = [];
 	const now = Date.now();
+	let run: ChatMessage[] = [];
+	const endRun = () => {
+		if (run[0]) out.push(<PresenceLine key={`p-${run[0].seq}`} lines={run} />);
+		run = [];
+	};
 	for (let i = from; i < to; i++) {
 		const m = list[i] as ChatMessage;
 		const prev = i > from ? list[i - 1] : undefined;
 		const held = i > 0 ? list[i - 1] : undefined;
 		// Right before the first line after where the reader stopped; drawn once the line after it is held.
 		if (divider !== null && m.seq > divider && (held ? held.seq <= divider : m.seq === divider + 1 || !more)) {
+			endRun();
 			out.push(
 				<p key="new-divider" class="new-divider">
 					<span>New messages</span>
@@ -270,6 +314,7 @@ function renderRows(
 		}
 		const day = dayOf(m);
 		const sameDay = prev !== undefined && dayOf(prev) === day;
+		if (!sameDay || !isPresence(m)) endRun();
 		if (!sameDay) {
 			out.push(
 				<p key={`day-${m.seq}`} class="day">
@@ -277,19 +322,16 @@ function renderRows(
 				</p>,
 			);
 		}
-		if (m.kind !== "chat") {
-			out.push(
-				<p key={m.seq} class={`system system-${m.kind}`} data-seq={m.seq}>
-					{m.text}
-				</p>,
-			);
-		} else {
+		if (isPresence(m)) run.push(m);
+		else if (m.kind === "title") out.push(<TitleLine key={m.seq} line={m} />);
+		else if (m.kind === "chat") {
 			const mention = mentionsMe(m, me);
 			// A mention always shows its header, where its mark is.
 			const grouped = !mention && sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
 			out.push(<MessageLine key={m.seq} message={m} own={m.name === me} grouped={grouped} mention={mention} />);
 		}
 	}
+	endRun();
 	return out;
 }
 
@@ -309,6 +351,7 @@ class MessageLine extends Component<LineProps> {
 	}
 
 	override render({ message, own, grouped, mention }: LineProps) {
+		const when = new Date(message.at).toISOString();
 		return (
 			<Bubble
 				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${mention ? " mention" : ""}`}
@@ -319,13 +362,20 @@ class MessageLine extends Component<LineProps> {
 				grouped={grouped}
 				aside={
 					<>
-						<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>
+						<time dateTime={when}>{timeOf(message.at)}</time>
 						{mention && (
 							<span class="mention-mark" title="Mentions you" aria-hidden="true">
 								@
 							</span>
 						)}
 					</>
+				}
+				gutter={
+					grouped && (
+						<time dateTime={when} title={timeOf(message.at)}>
+							{shortTimeOf(message.at)}
+						</time>
+					)
 				}
 			/>
 		);
@@ -350,13 +400,15 @@ type BubbleProps = {
 	text: string;
 	grouped: boolean;
 	aside: ComponentChildren;
+	/** Beside a grouped message, where the avatar would be: its time, shown on hover. */
+	gutter?: ComponentChildren;
 } & JSX.IntrinsicElements["article"];
 
-/** One message: avatar, sender and time (or state), text. A grouped one shows only its text. */
-function Bubble({ name, text, grouped, aside, ...article }: BubbleProps) {
+/** One message: avatar, sender and time (or state), text. A grouped one shows its text, and its time on hover. */
+function Bubble({ name, text, grouped, aside, gutter, ...article }: BubbleProps) {
 	return (
 		<article {...article}>
-			{grouped ? <span class="avatar-space" /> : <Avatar name={name} />}
+			{grouped ? <span class="avatar-space">{gutter}</span> : <Avatar name={name} />}
 			<div class="bubble">
 				{grouped ? (
 					// Said to screen readers, not shown: who wrote each line of a group.
@@ -367,27 +419,8 @@ function Bubble({ name, text, grouped, aside, ...article }: BubbleProps) {
 						{aside}
 					</header>
 				)}
-				<p class="text" dir="auto">
-					<MessageText text={text} />
-				</p>
+				<MessageText text={text} />
 			</div>
 		</article>
-	);
-}
-
-/** Text and links as nodes: the message is never parsed as HTML. */
-function MessageText({ text }: { text: string }) {
-	return (
-		<>
-			{linkParts(text).map((part, i) =>
-				part.kind === "link" ? (
-					<a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
-						{part.text}
-					</a>
-				) : (
-					part.text
-				),
-			)}
-		</>
 	);
 }

@@ -15,6 +15,7 @@ import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permi
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
 import { dividerAfter, placeDivider, readSeq } from "./read-marker";
 import { connectRoom, type RoomConnection } from "./room-client";
+import { forget } from "./room-memory";
 import {
 	applyServerMessage,
 	hasGap,
@@ -24,6 +25,7 @@ import {
 	syncAfter,
 	typingNames,
 } from "./room-state";
+import { roomTitle } from "./room-title";
 
 export type ConnectionStatus = "connecting" | "online" | "reconnecting";
 
@@ -45,6 +47,9 @@ export const messages = computed(() => room.value.messages);
 export const pending = computed(() => room.value.pending);
 export const online = computed(() => room.value.online);
 export const hasMore = computed(() => room.value.hasMore);
+export const title = computed(() => room.value.title);
+/** What the room is called on screen: its title, or its name. */
+export const displayTitle = computed(() => roomTitle(roomName, title.value.text));
 const typingUntil = computed(() => room.value.typing);
 /** Names typing now, except this user's: recomputed on typing frames and their expiry, not on every frame. */
 export const typing = computed(() => typingNames({ typing: typingUntil.value, name: myName.value }, now.value));
@@ -244,6 +249,28 @@ export function sendControl(frame: ClientMessage, since: number): boolean {
 	if (roomVersion.value < since || status.value !== "online" || !connection) return false;
 	connection.send(frame);
 	return true;
+}
+
+/** Leaves the room and forgets it here: the socket closes (the room says "left" after its grace period). */
+export function leaveRoom(): void {
+	connection?.close();
+	connection = null;
+	forget(roomName);
+	setRoom({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
+	status.value = "connecting";
+	screen.value = "landing";
+}
+
+/** Joins again under another name, on a new socket that resumes where this one was; the old name leaves. */
+export function changeName(name: string): void {
+	connection?.close();
+	connection = null;
+	joinRoom(name);
+}
+
+/** Asks the room to show this title; only the room's creator may set it, and the room decides. */
+export function setRoomTitle(text: string): void {
+	connection?.send({ type: "title", id: crypto.randomUUID(), text });
 }
 
 /** A random key this device keeps: the room counts two tabs with it as one person. */

@@ -9,15 +9,15 @@
 import type { ChatMessage } from "../protocol";
 import { firstIndexAfter } from "./room-state";
 
-/** Rows mounted while following the newest lines. */
-export const WINDOW_ROWS = 150;
+/** Rows mounted while following the newest lines, at least (up to a step more). */
+export const WINDOW_ROWS = 100;
 /** Rows mounted or dropped at a time when the reader reaches either end of the run. */
 export const WINDOW_STEP = 50;
 /** Most rows mounted: while the reader is scrolled up, new lines are added below up to this. */
 export const WINDOW_MAX = WINDOW_ROWS + 2 * WINDOW_STEP;
 
 export interface MessageWindow {
-	/** Seq of the first mounted line; null: the newest WINDOW_ROWS lines. */
+	/** Seq of the first mounted line; null: the newest lines (WINDOW_ROWS, up to a step more). */
 	top: number | null;
 	/** Seq of the last mounted line; null: through the newest. */
 	bottom: number | null;
@@ -28,11 +28,15 @@ export const FOLLOW: MessageWindow = { top: null, bottom: null };
 
 /**
  * The mounted lines as indexes [from, to) into `messages`.
- * @example windowRange(messages, FOLLOW) // [length - 150, length]
+ * @example windowRange(messages, FOLLOW) // [length - 100, length] when length is a multiple of 50
  */
 export function windowRange(messages: readonly ChatMessage[], w: MessageWindow): [number, number] {
 	const to = w.bottom === null ? messages.length : firstIndexAfter(messages, w.bottom);
-	if (w.top === null) return [Math.max(0, to - WINDOW_ROWS), to];
+	if (w.top === null) {
+		// Rows above are dropped a step at a time, not one per new line: most lines only add a row.
+		const from = Math.max(0, to - WINDOW_ROWS);
+		return [from - (from % WINDOW_STEP), to];
+	}
 	const from = Math.min(firstIndexAfter(messages, w.top - 1), to);
 	return [from, Math.min(to, from + WINDOW_MAX)];
 }

@@ -5,15 +5,17 @@
  */
 import * as v from "valibot";
 import { LIMITS } from "./limits";
-import { MessageTextSchema, NameSchema } from "./text";
+import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 
 /**
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
- * 4: chat lines carry `mentions`; `subscribe` and `unsubscribe` (Web Push).
+ * 4: the `title` frame, lines of kind `title`, and `title` / `canSetTitle` in the welcome.
+ * 5 and 6 are taken by work not merged here (message verbs, moderation).
+ * 7: chat lines carry `mentions`; `subscribe` and `unsubscribe` (Web Push).
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 7;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {
@@ -82,7 +84,13 @@ export const ClientMessageSchema = v.variant(
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
-		/** Version 3: push this device (its user key) what matches `level` while it has no socket in the room. */
+		v.strictObject({
+			type: v.literal("title"),
+			/** Like a send's id: the same title frame sent twice is stored once. */
+			id: TokenSchema("A title id", 1),
+			text: RoomTitleSchema,
+		}),
+		/** Version 7: push this device (its user key) what matches `level` while it has no socket in the room. */
 		v.strictObject({
 			type: v.literal("subscribe"),
 			subscription: PushSubscriptionSchema,
@@ -90,7 +98,7 @@ export const ClientMessageSchema = v.variant(
 			/** Whether a push may show the message's text; without it, only the room and the sender. */
 			preview: v.boolean("preview must be true or false"),
 		}),
-		/** Version 3: push this device nothing more. */
+		/** Version 7: push this device nothing more. */
 		v.strictObject({ type: v.literal("unsubscribe") }),
 	],
 	"Unknown frame type",
@@ -98,7 +106,8 @@ export const ClientMessageSchema = v.variant(
 
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
-export type MessageKind = "chat" | "join" | "leave";
+/** A person's message, an arrival, a departure, or a new display title for the room (its text). */
+export type MessageKind = "chat" | "join" | "leave" | "title";
 
 /** A line of the room's history, as the server stored it. */
 export interface ChatMessage {
@@ -107,12 +116,12 @@ export interface ChatMessage {
 	/** The server's id for the message. */
 	id: string;
 	kind: MessageKind;
-	/** The sender's name (for join and leave, whose arrival or departure). */
+	/** The sender's name (for join and leave, whose arrival or departure; for title, who set it). */
 	name: string;
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
 	at: number;
-	/** Version 4: the names this chat line mentions with `@Name`, as the room knows them (absent for none). */
+	/** Version 7: the names this chat line mentions with `@Name`, as the room knows them (absent for none). */
 	mentions?: string[];
 }
 
@@ -127,6 +136,8 @@ export type ErrorCode =
 	| "already_joined"
 	| "name_taken"
 	| "rate_limited"
+	| "invalid_title"
+	| "not_creator"
 	| "invalid_subscription";
 
 export type ServerMessage =
@@ -146,6 +157,10 @@ export type ServerMessage =
 			/** Whether older messages exist before the first of `messages`. */
 			hasMore: boolean;
 			online: string[];
+			/** The room's display title, if its creator gave it one. */
+			title?: string;
+			/** Present (true) when this person created the room and so may set its title. */
+			canSetTitle?: true;
 	  }
 	| { type: "message"; message: ChatMessage }
 	/** Several new lines at once: what the room stored in one tick, in seq order. */
@@ -177,7 +192,10 @@ export function parseClientFrame(raw: string): ParseResult {
 	const id = sendId(data);
 	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
 	if (issue.type === "variant") {
-		return refuse("unknown_type", "Unknown frame type: expected join, send, typing, sync, subscribe or unsubscribe");
+		return refuse(
+			"unknown_type",
+			"Unknown frame type: expected join, send, typing, sync, title, subscribe or unsubscribe",
+		);
 	}
 	const path = issue.path?.map((p) => String(p.key)).join(".");
 	// A subscription's own fields (inside it too) are answered with its own code: the page learns push failed.
@@ -191,6 +209,7 @@ export function parseClientFrame(raw: string): ParseResult {
 		);
 	}
 	if (field === "name") return refuse("invalid_name", issue.message);
+	if (field === "text" && (data as { type?: unknown }).type === "title") return refuse("invalid_title", issue.message);
 	if (field === "text") return refuse("invalid_message", issue.message);
 	if (inSubscription) return refuse("invalid_subscription", issue.message);
 	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);

@@ -6,6 +6,8 @@
 export const LIMITS = {
 	/** Characters (UTF-16 code units, as the browser's maxlength counts) in a name, after trimming. */
 	nameMax: 32,
+	/** Characters in a room's display title, after trimming. */
+	titleMax: 60,
 	/** Characters in a message, after trimming. */
 	messageMax: 2000,
 	/** Bytes in one frame from a client; a larger frame closes the socket with 1009. */
@@ -23,8 +25,6 @@ export const LIMITS = {
 	 * of 1,000 long lines arrives whole, in several frames.
 	 */
 	replyBytes: 256 * 1024,
-	/** A socket that has not joined this long after opening is closed (4408). */
-	joinWithinMs: 10_000,
 	/** Characters in a push subscription's endpoint URL (real ones are 150–500). */
 	pushEndpointMax: 1024,
 } as const;

@@ -1,8 +1,9 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ChatMessage, PROTOCOL_VERSION } from "../protocol";
+import { roomConfig } from "../worker/config";
 import { findMentions } from "../worker/room/mentions";
-import { newAddress, newRoom, TestClient } from "./ws-client";
+import { elapse, newAddress, newRoom, TestClient } from "./ws-client";
 
 /** Joins with the protocol version a page of that version would say. */
 async function joinAtVersion(room: string, name: string, version: number) {
@@ -57,7 +58,10 @@ describe("mentions in a room", () => {
 		const room = newRoom();
 		const { client: ana } = await TestClient.join(room, "Ana");
 		const { client: bruno } = await TestClient.join(room, "Bruno");
-		ana.ws.close(1000, "bye");
+		ana.close();
+		await ana.closed;
+		// The grace period passes through the room's alarm, never by waiting.
+		await elapse(room, roomConfig(env).leaveGraceMs);
 		await bruno.message("Ana left the chat");
 		bruno.send({ type: "send", id: "m1", text: "@Ana are you there?" });
 		expect((await bruno.message("@Ana are you there?")).mentions).toEqual(["Ana"]);

@@ -72,7 +72,7 @@ app.get("/api/rooms/:room/messages", async (c) => {
 	if (!Number.isSafeInteger(before) || before < 1 || !Number.isSafeInteger(limit) || limit < 1) {
 		return c.json({ error: "invalid_query", reason: "before and limit must be positive whole numbers" }, 400);
 	}
-	// A page asks with the same `?v=` as its socket; one that gives none is version 1.
+	// The page's protocol version (`v`, as on the socket): an older page takes some lines in another form.
 	const page = await c.env.CHAT_ROOM.getByName(c.req.param("room")).history(before, limit, clientVersion(c.req.url));
 	return c.json(page);
 });

@@ -23,11 +23,12 @@ import { vapidKeys } from "../push/sender";
 import { hasSchema, migrate } from "../store/schema";
 import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
-import { IdleSockets, JOIN_TIMEOUT } from "./idle-sockets";
+import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Mentions } from "./mentions";
+import { RoomTitle } from "./room-title";
 import { Typing } from "./typing";
-import { lineFor } from "./versions";
+import { linesFor } from "./versions";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
 
@@ -39,11 +40,12 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #admission: Admission;
 	readonly #history: History;
 	readonly #membership: Membership;
+	readonly #title: RoomTitle;
 	readonly #idle: IdleSockets;
 	readonly #mentions: Mentions;
 	readonly #push: Notifier;
 	readonly #typing = new Typing();
-	/** Whether the room has storage: made by its first join, so that reading an empty room leaves nothing behind. */
+	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
 	#stored: boolean;
 
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -54,7 +56,7 @@ export class ChatRoom extends DurableObject<Env> {
 		// The heartbeat is answered by the runtime, without waking a hibernated room (docs/protocol.md).
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
 		this.#connections = new Connections(ctx);
-		this.#idle = new IdleSockets(this.#connections);
+		this.#idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		this.#mentions = new Mentions(ctx.storage.sql);
@@ -65,6 +67,7 @@ export class ChatRoom extends DurableObject<Env> {
 			() => this.#room,
 			(work) => ctx.waitUntil(work),
 		);
+		this.#title = new RoomTitle(ctx.storage.sql);
 		this.#admission = new Admission(
 			this.#config,
 			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
@@ -98,11 +101,11 @@ export class ChatRoom extends DurableObject<Env> {
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
-	/** A page of history, for scrolling back: up to `limit` messages before `before`, as `version` may see them. */
+	/** A page of history, for scrolling back: up to `limit` messages before `before`, as a page of `version` takes them. */
 	history(before: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
 		const page = this.#history.page(before, limit);
-		return { ...page, messages: page.messages.map((m) => lineFor(m, version)) };
+		return { ...page, messages: linesFor(version, page.messages) };
 	}
 
 	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
@@ -133,6 +136,8 @@ export class ChatRoom extends DurableObject<Env> {
 				return;
 			case "sync":
 				return this.#connections.sendTo(ws, { type: "history", messages: this.#history.after(frame.since) });
+			case "title":
+				return this.#retitle(ws, who, frame);
 			case "subscribe": {
 				const verdict = this.#push.subscribe(who, frame);
 				if (!verdict.ok) return this.#refuse(ws, "invalid_subscription", verdict.reason);
@@ -161,7 +166,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 * whose grace period ran out without a reconnect, and sends the pushes held for devices whose interval ended.
 	 */
 	override async alarm(): Promise<void> {
-		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT.code, JOIN_TIMEOUT.reason);
+		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT_CODE, this.#idle.reason);
 		if (this.#stored) {
 			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
@@ -190,11 +195,13 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!claim.ok) {
 			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
 		}
+		this.#title.noteJoin(this.#room, frame.user, this.#history.empty);
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
 		this.#connections.save(ws, { ...session, joined: claim.who });
 		this.#mentions.remember(claim.who);
 		this.#push.back(claim.who);
+		// sendTo gives an older page its lines in the form it knows (versions.ts).
 		this.#connections.sendTo(ws, {
 			type: "welcome",
 			version: PROTOCOL_VERSION,
@@ -202,6 +209,7 @@ export class ChatRoom extends DurableObject<Env> {
 			name: claim.who.name,
 			...this.#history.opening(frame.since),
 			online: this.#membership.online(),
+			...this.#title.forWelcome(frame.user),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
 		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
@@ -213,11 +221,23 @@ export class ChatRoom extends DurableObject<Env> {
 	 * all, and pushed (in the background) to the devices it matches that have no socket here.
 	 */
 	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
-		const { seq, line } = this.#history.post(who, frame.id, frame.text, this.#mentions.find(frame.text));
+		const { seq, line } = this.#history.post(who, frame.id, frame.text, "chat", this.#mentions.find(frame.text));
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
 		if (!line) return;
 		this.#connections.publish(line);
 		if (this.#push.onLine(line, who, this.#connections.presentDevices())) this.ctx.waitUntil(this.#scheduleAlarm());
+	}
+
+	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
+	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
+		if (!this.#title.maySet(who.user)) {
+			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
+			return;
+		}
+		const { seq, line } = this.#history.post(who, frame.id, frame.text, "title");
+		if (line) this.#title.set(frame.text);
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
+		if (line) this.#connections.publish(line);
 	}
 
 	/**

@@ -162,9 +162,11 @@ export class Connections {
 		const batch = this.#outbox;
 		if (batch.length === 0) return;
 		this.#outbox = [];
-		const [only] = batch;
-		this.broadcast(
-			batch.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: batch },
-		);
+		this.broadcast(linesFrame(batch));
 	}
+}
+
+function linesFrame(lines: ChatMessage[]): ServerMessage {
+	const [only] = lines;
+	return lines.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: lines };
 }

@@ -23,16 +23,28 @@ export class History {
 		this.#store = new MessageStore(sql, limit);
 	}
 
+	/** Whether the room has never had a line. */
+	get empty(): boolean {
+		return this.#store.lastSeq === 0;
+	}
+
 	/**
-	 * Stores a chat message once per client id. A retry gets the seq of the
-	 * first try and no line (`line` undefined): nothing is broadcast again.
+	 * Stores a chat message (or a room title, worker/room/room-title.ts) once
+	 * per client id. A retry gets the seq of the first try and no line (`line`
+	 * undefined): nothing is broadcast again.
 	 */
-	post(who: Joined, id: string, text: string, mentions?: string[]): { seq: number; line?: ChatMessage } {
+	post(
+		who: Joined,
+		id: string,
+		text: string,
+		kind: "chat" | "title" = "chat",
+		mentions?: string[],
+	): { seq: number; line?: ChatMessage } {
 		// Scoped by the user's key, so that one client's ids never collide with another's.
 		const clientId = `${who.user}/${id}`;
 		const stored = this.#store.seqOfClientId(clientId);
 		if (stored !== undefined) return { seq: stored };
-		const line = this.#store.append("chat", who.name, text, clientId, mentions);
+		const line = this.#store.append(kind, who.name, text, clientId, mentions);
 		return { seq: line.seq, line };
 	}
 

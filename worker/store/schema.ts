@@ -6,7 +6,7 @@
  * a function when it must look at rows.
  *
  * A room gets its storage on its first join, not before: reading an empty
- * room's history leaves nothing on disk.
+ * room's history writes nothing.
  */
 import { readsBackSame } from "./well-formed";
 
@@ -53,16 +53,26 @@ const MIGRATIONS: readonly Migration[] = [
 			}
 		}
 	},
-	// 3: mentions. Each chat line keeps the names it mentions (JSON, NULL for none); the room
-	// remembers the names it has seen, so that a mention finds someone who has left.
-	`ALTER TABLE messages ADD COLUMN mentions TEXT;
-	CREATE TABLE IF NOT EXISTS names (
-		name_key TEXT PRIMARY KEY,
-		name TEXT NOT NULL,
-		seen INTEGER NOT NULL
-	);
-	INSERT OR IGNORE INTO names (name_key, name, seen) SELECT name_key, name, 0 FROM members;`,
-	// 4: Web Push. One subscription per device key; `held` lines matched it since its last push and
+	// 3: the room's creator and display title (worker/room/room-title.ts); one row at most.
+	`CREATE TABLE IF NOT EXISTS room_title (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		creator TEXT,
+		title TEXT
+	);`,
+	// 4: mentions. Each chat line keeps the names it mentions (JSON, NULL for none); the room
+	// remembers the names it has seen, so that a mention finds someone who has left. A function,
+	// as SQLite has no ADD COLUMN IF NOT EXISTS: the step may run again over its own work.
+	(sql) => {
+		const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')").toArray();
+		if (!columns.some((c) => c.name === "mentions")) sql.exec("ALTER TABLE messages ADD COLUMN mentions TEXT");
+		sql.exec(`CREATE TABLE IF NOT EXISTS names (
+			name_key TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			seen INTEGER NOT NULL
+		);
+		INSERT OR IGNORE INTO names (name_key, name, seen) SELECT name_key, name, 0 FROM members;`);
+	},
+	// 5: Web Push. One subscription per device key; `held` lines matched it since its last push and
 	// go out together at `due` (NULL when nothing is held).
 	`CREATE TABLE IF NOT EXISTS push_subscriptions (
 		user_key TEXT PRIMARY KEY,
