@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppServer, startApp } from "./app-server";
 import { launchBrowser } from "./browser";
-import { joinAs, openPage, seeMessage, send, setTabHidden } from "./chat-page";
+import { backIn, joinAs, openPage, seeMessage, send, setTabHidden } from "./chat-page";
 
 let app: AppServer;
 let browser: Browser;
@@ -35,7 +35,8 @@ describe("mentions", () => {
 		await joinAs(ada.page, "Ada Lovelace");
 		await joinAs(adam.page, "Adam");
 		await joinAs(ana.page, "Ana");
-		await ana.page.getByRole("log").getByText("Adam joined the chat").waitFor();
+		// Both are online for her: the list offers them.
+		await ana.page.locator("aside.online .online-name", { hasText: "Adam" }).waitFor();
 
 		const field = ana.page.getByLabel("Message", { exact: true });
 		await field.pressSequentially("hi @ad");
@@ -122,9 +123,10 @@ describe("where you stopped reading", () => {
 		for (let i = 1; i <= 60; i++) await send(bruno.page, `after ${i}`);
 		await seeMessage(bruno.page, "Bruno", "after 60");
 
+		// Coming back goes straight in (issue #11), under the name the room accepted.
 		const page = await ana.context.newPage();
 		await page.goto(url);
-		await joinAs(page, "Ana");
+		await backIn(page);
 		const divider = page.getByRole("log").getByText("New messages", { exact: true });
 		await divider.waitFor();
 		// Right before the first line that came after that point, with the last line she saw just above it.
