@@ -9,8 +9,15 @@
  * Part of the chat chunk; what the first screen needs is in app-store.ts.
  */
 import { computed, signal } from "@preact/signals";
-import { type ChatMessage, type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
+import {
+	ATTENTION_VERSION,
+	type ChatMessage,
+	type ClientMessage,
+	PROTOCOL_VERSION,
+	type ServerMessage,
+} from "../protocol";
 import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
+import { dropHeld, heldLines, holdLines, writeHeld } from "./held-lines";
 import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
 import { dividerAfter, placeDivider, readSeq } from "./read-marker";
@@ -33,7 +40,15 @@ const USER_KEY = "hashzap:user";
 
 export const status = signal<ConnectionStatus>("connecting");
 /** What was sent from this device and not yet stored comes back as pending, to be sent after the welcome. */
-export const room = signal({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
+/**
+ * The lines this device held when it was last here show until the room's first welcome replaces them
+ * (lastSeq stays 0: the join asks for a fresh page): a page opened offline shows the conversation.
+ */
+export const room = signal({
+	...initialRoomState(roomName),
+	messages: heldLines(roomName),
+	pending: loadOutbox(roomName),
+});
 export const now = signal(Date.now());
 export const loadingOlder = signal(false);
 /** The protocol version of the room's code (from its welcome): what this page may send it. */
@@ -56,9 +71,14 @@ export const typing = computed(() => typingNames({ typing: typingUntil.value, na
 
 /** The one place the room's state changes; its error is also the dialog's (app-store). */
 function setRoom(next: RoomState): void {
+	if (next.messages !== room.value.messages && next.name) holdLines(next.room, next.messages);
 	room.value = next;
 	roomError.value = next.error;
 }
+
+// What is held is written at once when the page goes away.
+addEventListener("pagehide", writeHeld);
+document.addEventListener("visibilitychange", () => document.hidden && writeHeld());
 
 let connection: RoomConnection | null = null;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -253,8 +273,11 @@ export function sendControl(frame: ClientMessage, since: number): boolean {
 
 /** Leaves the room and forgets it here: the socket closes (the room says "left" after its grace period). */
 export function leaveRoom(): void {
+	// Nothing more is pushed to this device from a room it left.
+	sendControl({ type: "unsubscribe" }, ATTENTION_VERSION);
 	connection?.close();
 	connection = null;
+	dropHeld();
 	forget(roomName);
 	setRoom({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
 	status.value = "connecting";

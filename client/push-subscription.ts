@@ -4,17 +4,14 @@
  * the level and whether to show text; Off tells the room to push nothing.
  * Loaded only when notifications are on and allowed.
  */
-import { PROTOCOL_VERSION } from "../protocol";
+import { ATTENTION_VERSION, PROTOCOL_VERSION } from "../protocol";
 import { sendControl } from "./chat-store";
 import type { NotifyLevel } from "./notifications";
 import { registerServiceWorker } from "./service-worker";
 
-/** The first protocol version whose rooms take `subscribe`. */
-const PUSH_VERSION = 3;
-
 export async function syncPushSubscription(level: NotifyLevel, preview: boolean): Promise<void> {
 	if (level === "off" || typeof Notification === "undefined" || Notification.permission !== "granted") {
-		sendControl({ type: "unsubscribe" }, PUSH_VERSION);
+		sendControl({ type: "unsubscribe" }, ATTENTION_VERSION);
 		return;
 	}
 	try {
@@ -31,7 +28,7 @@ export async function syncPushSubscription(level: NotifyLevel, preview: boolean)
 		if (!endpoint || !keys?.p256dh || !keys.auth) return;
 		sendControl(
 			{ type: "subscribe", subscription: { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } }, level, preview },
-			PUSH_VERSION,
+			ATTENTION_VERSION,
 		);
 	} catch {
 		// No push service reachable (or push refused): notifications still work while the page is open.

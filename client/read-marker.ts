@@ -4,8 +4,7 @@
  * return. A line counts as shown when it was on screen in a visible tab.
  */
 import { signal } from "@preact/signals";
-
-const key = (room: string) => `hashzap:read:${room}`;
+import { readKey as key } from "./room-memory";
 
 /** The seq the "New messages" line follows, while there is one. */
 export const dividerAfter = signal<number | null>(null);

@@ -17,6 +17,9 @@ import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
  */
 export const PROTOCOL_VERSION = 7;
 
+/** The first version whose lines carry `mentions` and whose rooms take `subscribe` and `unsubscribe`. */
+export const ATTENTION_VERSION = 7;
+
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {
 	const v = Number(new URL(url).searchParams.get("v"));

@@ -11,7 +11,7 @@ import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppServer, startApp } from "./app-server";
 import { launchProfile } from "./browser";
-import { joinAs } from "./chat-page";
+import { backIn, joinAs, messageTexts, seeMessage, send } from "./chat-page";
 
 let app: AppServer;
 let profile: BrowserContext;
@@ -42,17 +42,24 @@ describe("an installable app", () => {
 		await page.close();
 	});
 
-	it("opens with no network after one visit, from the service worker's cache, under the same CSP", async () => {
-		const url = `${app.url}/r/offline-${Date.now()}`;
+	it("opens with no network after one visit, from the service worker's cache, under the same CSP: the held lines, Reconnecting…, and what is typed kept", async () => {
+		const room = `offline-${Date.now()}`;
+		const url = `${app.url}/r/${room}`;
 		const page = await profile.newPage();
 		await page.goto(url);
 		await joinAs(page, "Ana");
-		// The shell is cached when the service worker is installed and active.
+		await send(page, "said while online");
+		await seeMessage(page, "Ana", "said while online");
+		// The shell is cached when the service worker is installed and active; the lines a moment after they change.
 		await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+		await page.waitForFunction(
+			(key) => (localStorage.getItem(key) ?? "").includes("said while online"),
+			`hashzap:lines:${room}`,
+		);
 
 		await app.stop();
+		const offline = await profile.newPage();
 		try {
-			const offline = await profile.newPage();
 			const refused: string[] = [];
 			offline.on("console", (m) => {
 				if (/Refused to|Content Security Policy/i.test(m.text())) refused.push(m.text());
@@ -60,13 +67,23 @@ describe("an installable app", () => {
 			const response = await offline.goto(url);
 			expect(response?.fromServiceWorker()).toBe(true);
 			expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
-			await offline.getByRole("button", { name: "Start Chat" }).waitFor();
-			expect(await offline.title()).toBe("Hashzap");
+			// Coming back goes straight in, with the room's held lines and the connection's state.
+			await backIn(offline);
+			await seeMessage(offline, "Ana", "said while online");
+			await offline.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+			await send(offline, "typed offline");
+			await offline.locator("article.pending", { hasText: "typed offline" }).waitFor();
+			expect(await offline.evaluate((key) => localStorage.getItem(key), `hashzap:outbox:${room}`)).toContain(
+				"typed offline",
+			);
 			expect(refused).toEqual([]);
-			await offline.close();
 		} finally {
 			await app.start();
 		}
+		// The server back: what was typed offline is delivered, once.
+		await seeMessage(offline, "Ana", "typed offline");
+		await expect.poll(() => messageTexts(offline)).toEqual(["said while online", "typed offline"]);
+		await offline.close();
 		await page.close();
 	});
 });

@@ -3,11 +3,11 @@
  * frame is cut down to what the client's version knows before it is sent.
  * Frames of the newest version pass through untouched.
  */
-import type { ChatMessage, ServerMessage } from "../../protocol";
+import { ATTENTION_VERSION, type ChatMessage, type ServerMessage } from "../../protocol";
 import { TITLE_VERSION, titleLinesFor } from "./room-title";
 
 /** The first version whose lines carry `mentions`. */
-export const MENTIONS_VERSION = 7;
+const MENTIONS_VERSION = ATTENTION_VERSION;
 
 /** The versions whose frames differ: one serialization per class serves every socket in it. */
 export function versionClass(version: number): number {
