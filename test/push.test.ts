@@ -15,7 +15,7 @@ import type { ReceivedPush } from "./push-service";
 import { newRoom, TestClient } from "./ws-client";
 
 /** A device: its key pair, and an endpoint of its own at the test push service. */
-async function newDevice(kind: "ok" | "gone" | "missing" = "ok") {
+async function newDevice(kind: "ok" | "gone" | "missing" | "slow" = "ok") {
 	const keys = await deviceKeys();
 	const endpoint = `https://push.test/${kind === "ok" ? "send" : kind}/${crypto.randomUUID()}`;
 	return { keys, endpoint };
@@ -204,6 +204,24 @@ describe("pushes", () => {
 });
 
 describe("bounds", () => {
+	it("never makes the message path wait for a push service: a push that hangs holds up no ack and no line", async () => {
+		const room = newRoom();
+		const slow = await newDevice("slow");
+		await subscribedAway(room, "Bruno", slow, "all");
+		const { client: ana } = await TestClient.join(room, "Ana");
+		const { client: carla } = await TestClient.join(room, "Carla");
+		carla.send({ type: "send", id: "c1", text: "first, pushed to Bruno" });
+		// The push service has the push and has not answered it.
+		await pushes(slow, 1);
+		const ack = carla.waitFor("ack", (m) => m.id === "c1");
+		carla.send({ type: "send", id: "c2", text: "second, while the push hangs" });
+		await ack;
+		await carla.waitFor("ack", (m) => m.id === "c2");
+		await ana.message("second, while the push hangs");
+		expect(await pushes(slow, 1)).toHaveLength(1);
+		await fetch(`https://push.test/__answer${new URL(slow.endpoint).pathname}`, { method: "POST" });
+	});
+
 	it("sends a device one push at once, then coalesces what follows into one push when its interval ends", async () => {
 		const room = newRoom();
 		const device = await newDevice();
