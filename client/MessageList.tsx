@@ -181,7 +181,8 @@ export function MessageList() {
 	// What a visible tab has had on screen counts as read.
 	const noteSeen = () => {
 		const el = ref.current;
-		const seq = el && !document.hidden ? lastLineOnScreen(el) : undefined;
+		// Lines held from before the room answered may not all have been seen: they count once it has.
+		const seq = el && !document.hidden && myName.value ? lastLineOnScreen(el) : undefined;
 		if (seq !== undefined) markRead(roomName, seq);
 	};
 	useEffect(noteSeen, [list, divider]);

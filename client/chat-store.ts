@@ -81,6 +81,8 @@ addEventListener("pagehide", writeHeld);
 document.addEventListener("visibilitychange", () => document.hidden && writeHeld());
 
 let connection: RoomConnection | null = null;
+/** Whether this page has had the room's welcome (roomOpened ran). */
+let opened = false;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Asks the room to let this user in under `name` (again, after it refused one); the dialog stays until the room says yes. */
@@ -112,7 +114,11 @@ function onFrame(msg: ServerMessage): void {
 		joined(msg.name);
 		roomVersion.value = msg.version ?? 1;
 		flushPending();
-		if (msg.reset) roomOpened();
+		// Once per page: a reconnect that replaces the list is not the user coming back.
+		if (!opened) {
+			opened = true;
+			roomOpened();
+		}
 	}
 	if (msg.type === "error" && (msg.code === "name_taken" || msg.code === "invalid_name")) {
 		// A refused name (also after a long absence, if someone took it): ask again; the socket stays open.

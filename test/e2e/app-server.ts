@@ -4,7 +4,7 @@
  * its process group. The build in dist/client must exist (`npm test` makes it).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,8 @@ export interface AppServer {
 	stop(): Promise<void>;
 	/** Stops the server and starts it again on the same port with the same state. */
 	restart(): Promise<void>;
+	/** Like a new deploy: the same origin and state, serving the client files in `assetsDir` instead. */
+	redeploy(assetsDir: string): Promise<void>;
 	start(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export async function startApp(
 	const stateDir = mkdtempSync(join(tmpdir(), "hashzap-state-"));
 	let child: ChildProcess | null = null;
 	let log = "";
+	/** A wrangler config of its own (absolute paths, in the state directory), for a redeploy's other assets. */
+	let config: string | null = null;
 	const vapid = await generateVapidKeys();
 
 	const start = async () => {
@@ -51,6 +55,7 @@ export async function startApp(
 			stateDir,
 			"--show-interactive-dev-session=false",
 		];
+		if (config) args.push("--config", config);
 		for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
 		log = "";
 		child = spawn(join(root, "node_modules/.bin/wrangler"), args, {
@@ -108,6 +113,15 @@ export async function startApp(
 		stop,
 		async restart() {
 			await stop();
+			await start();
+		},
+		async redeploy(assetsDir: string) {
+			await stop();
+			config = join(stateDir, "wrangler-redeploy.toml");
+			const toml = readFileSync(join(root, "wrangler.toml"), "utf8")
+				.replace(/^main = "(.*)"$/m, (_, main: string) => `main = ${JSON.stringify(join(root, main))}`)
+				.replace(/^directory = ".*"$/m, `directory = ${JSON.stringify(assetsDir)}`);
+			writeFileSync(config, toml);
 			await start();
 		},
 	};

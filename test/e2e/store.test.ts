@@ -39,12 +39,19 @@ afterAll(async () => {
 /** The room's page, reached through the network the test can cut. */
 const roomUrl = (room: string) => `http://127.0.0.1:${network.port}/r/${room}`;
 
-/** The seqs of the lines the page shows, in order. */
+/** The seqs of the lines the page shows, in order: a folded presence row stands for its lines data-from…data-seq. */
 const shownSeqs = (page: Page) =>
 	page
 		.getByRole("log")
 		.locator("[data-seq]")
-		.evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
+		.evaluateAll((nodes) =>
+			nodes.flatMap((n) => {
+				const { from, seq } = (n as HTMLElement).dataset;
+				const last = Number(seq);
+				const first = from === undefined ? last : Number(from);
+				return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+			}),
+		);
 
 /** Fills a room with `count` lines, fast, from bystanders with addresses of their own (each within its burst). */
 async function fill(room: string, count: number, prefix: string) {
