@@ -39,13 +39,14 @@ afterAll(async () => {
 /** The room's page, reached through the network the test can cut. */
 const roomUrl = (room: string) => `http://127.0.0.1:${network.port}/r/${room}`;
 
-/** The seqs of the lines the page shows, in order: a folded presence row stands for its lines data-from…data-seq. */
+/** The seqs of the lines the page shows, in order. */
 const shownSeqs = (page: Page) =>
 	page
 		.getByRole("log")
 		.locator("[data-seq]")
 		.evaluateAll((nodes) =>
 			nodes.flatMap((n) => {
+				// A folded run of join and leave lines shows the seqs from its first line (data-from) to its last.
 				const { from, seq } = (n as HTMLElement).dataset;
 				const last = Number(seq);
 				const first = from === undefined ? last : Number(from);
