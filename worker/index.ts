@@ -59,13 +59,19 @@ app.get("/api/rooms/:room/messages", async (c) => {
 			"Too many history requests from your address; wait a moment",
 			HISTORY_PERIOD_MS,
 		);
-	const before = Number(c.req.query("before") ?? Number.MAX_SAFE_INTEGER);
+	const { before: rawBefore, around: rawAround } = c.req.query();
+	const before = Number(rawBefore ?? Number.MAX_SAFE_INTEGER);
+	const around = Number(rawAround ?? 1);
 	const limit = Number(c.req.query("limit") ?? 50);
-	if (!Number.isSafeInteger(before) || before < 1 || !Number.isSafeInteger(limit) || limit < 1) {
-		return c.json({ error: "invalid_query", reason: "before and limit must be positive whole numbers" }, 400);
+	const whole = (n: number) => Number.isSafeInteger(n) && n >= 1;
+	if (!whole(before) || !whole(around) || !whole(limit) || (rawBefore !== undefined && rawAround !== undefined)) {
+		return c.json(
+			{ error: "invalid_query", reason: "before or around, and limit, must be positive whole numbers" },
+			400,
+		);
 	}
-	const page = await c.env.CHAT_ROOM.getByName(c.req.param("room")).history(before, limit);
-	return c.json(page);
+	const room = c.env.CHAT_ROOM.getByName(c.req.param("room"));
+	return c.json(rawAround !== undefined ? await room.around(around, limit) : await room.history(before, limit));
 });
 
 app.get("/r/:room", async (c) => {

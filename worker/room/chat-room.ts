@@ -6,23 +6,30 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+	CHANGES_VERSION,
 	type ChatMessage,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
 	HEARTBEAT,
 	LIMITS,
+	type Line,
 	PROTOCOL_VERSION,
 	parseClientFrame,
 } from "../../protocol";
 import { type RoomConfig, roomConfig } from "../config";
 import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
+import { MessageStore } from "../store/messages";
 import { hasSchema, migrate } from "../store/schema";
+import type { Outcome } from "./changes";
 import { Connections, type Joined, type Session } from "./connections";
+import { Edits } from "./edits";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
+import { forOldPage, linesForOldPage } from "./old-pages";
+import { Reactions } from "./reactions";
 import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -34,6 +41,8 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #connections: Connections;
 	readonly #admission: Admission;
 	readonly #history: History;
+	readonly #edits: Edits;
+	readonly #reactions: Reactions;
 	readonly #membership: Membership;
 	readonly #idle: IdleSockets;
 	readonly #typing = new Typing();
@@ -49,7 +58,11 @@ export class ChatRoom extends DurableObject<Env> {
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
 		this.#connections = new Connections(ctx);
 		this.#idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
-		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
+		// One store for all three: it keeps the room's newest seq in memory.
+		const lines = new MessageStore(ctx.storage.sql, this.#config.historyLimit);
+		this.#history = new History(lines);
+		this.#edits = new Edits(lines);
+		this.#reactions = new Reactions(lines);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		this.#admission = new Admission(
 			this.#config,
@@ -90,6 +103,12 @@ export class ChatRoom extends DurableObject<Env> {
 		return this.#history.page(before, limit);
 	}
 
+	/** A page of history around message `seq`, for jumping to it. */
+	around(seq: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+		if (!this.#stored) return { messages: [], hasMore: false };
+		return this.#history.around(seq, limit);
+	}
+
 	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
 	socketsFrom(ip: string): number {
 		return this.#connections.openFrom(ip);
@@ -117,7 +136,16 @@ export class ChatRoom extends DurableObject<Env> {
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
 			case "sync":
-				return this.#connections.sendTo(ws, { type: "history", messages: this.#history.after(frame.since) });
+				return this.#connections.sendTo(ws, {
+					type: "history",
+					messages: this.#linesFor(session, this.#history.after(frame.since)),
+				});
+			case "edit":
+				return this.#changed(ws, frame.id, this.#edits.edit(who, frame.id, frame.seq, frame.text));
+			case "delete":
+				return this.#changed(ws, frame.id, this.#edits.delete(who, frame.id, frame.seq));
+			case "react":
+				return this.#changed(ws, frame.id, this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on));
 		}
 	}
 
@@ -170,12 +198,14 @@ export class ChatRoom extends DurableObject<Env> {
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
 		this.#connections.save(ws, { ...session, joined: claim.who });
+		const opening = this.#history.opening(frame.since);
 		this.#connections.sendTo(ws, {
 			type: "welcome",
 			version: PROTOCOL_VERSION,
 			room: this.#room,
 			name: claim.who.name,
-			...this.#history.opening(frame.since),
+			...opening,
+			messages: this.#linesFor(session, opening.messages),
 			online: this.#membership.online(),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
@@ -185,9 +215,34 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/** A message is stored once per client id, acknowledged to its sender, and broadcast to all. */
 	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
-		const { seq, line } = this.#history.post(who, frame.id, frame.text);
-		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
-		if (line) this.#connections.publish(line);
+		const posted = this.#history.post(who, frame.id, frame.text, frame.replyTo);
+		if (!posted.ok) {
+			this.#refuse(ws, posted.code, posted.reason, frame.id);
+			return;
+		}
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
+		if (posted.line) this.#connections.publish(posted.line);
+	}
+
+	/**
+	 * An edit, delete or reaction, once its rules let it through: acknowledged
+	 * to its sender and broadcast like a message. An older page, which knows
+	 * no changes, is sent an edited or deleted message again instead.
+	 */
+	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
+		if (!outcome.ok) {
+			this.#refuse(ws, outcome.code, outcome.reason, id);
+			return;
+		}
+		this.#connections.sendTo(ws, { type: "ack", id, seq: outcome.seq });
+		const { change, target } = outcome;
+		if (!change) return;
+		this.#connections.publish(change, change.kind === "react" ? undefined : target && forOldPage(target));
+	}
+
+	/** The lines a socket can read: all of them, or, for a page older than changes, the messages as it knows them. */
+	#linesFor(session: Session, lines: Line[]): Line[] {
+		return session.version >= CHANGES_VERSION ? lines : linesForOldPage(lines);
 	}
 
 	/**

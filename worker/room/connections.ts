@@ -3,7 +3,8 @@
  * attachment), which have joined, and how frames reach them: one socket, or
  * everyone, serialized once, with a tick's new lines batched in one frame.
  */
-import type { ChatMessage, ServerMessage } from "../../protocol";
+import { CHANGES_VERSION, type ChatMessage, isChange, type Line, type ServerMessage } from "../../protocol";
+import { forOldPage } from "./old-pages";
 
 /** Who a joined socket speaks for. */
 export interface Joined {
@@ -34,8 +35,12 @@ export class Connections {
 	#joined: Set<WebSocket> | undefined;
 	/** The sockets that have neither joined nor been shut: all the join deadline ever looks at. */
 	#waiting: Set<WebSocket> | undefined;
-	/** Lines stored in this tick and not yet broadcast: sent together, one frame per socket. */
-	#outbox: ChatMessage[] = [];
+	/**
+	 * Lines stored in this tick and not yet broadcast: sent together, one
+	 * frame per socket. Each with what a page older than CHANGES_VERSION gets
+	 * instead, if anything.
+	 */
+	#outbox: { line: Line; old: ChatMessage | undefined }[] = [];
 
 	constructor(private readonly ctx: DurableObjectState) {}
 
@@ -123,14 +128,7 @@ export class Connections {
 	/** Serializes once, then sends the same string to every joined socket. */
 	broadcast(message: ServerMessage, except?: WebSocket): void {
 		const frame = JSON.stringify(message);
-		for (const ws of this.joined()) {
-			if (ws === except) continue;
-			try {
-				ws.send(frame);
-			} catch {
-				// closing; cleaned up by its close handler
-			}
-		}
+		for (const ws of this.joined()) if (ws !== except) send(ws, frame);
 	}
 
 	/**
@@ -139,8 +137,8 @@ export class Connections {
 	 * our JavaScript), so under load a batch saves a frame per socket per line;
 	 * alone, a line goes out as soon as the event that stored it is done.
 	 */
-	publish(line: ChatMessage): void {
-		this.#outbox.push(line);
+	publish(line: Line, old: ChatMessage | undefined = isChange(line) ? undefined : forOldPage(line)): void {
+		this.#outbox.push({ line, old });
 		if (this.#outbox.length === 1) setTimeout(() => this.flush(), 0);
 	}
 
@@ -149,9 +147,35 @@ export class Connections {
 		const batch = this.#outbox;
 		if (batch.length === 0) return;
 		this.#outbox = [];
-		const [only] = batch;
-		this.broadcast(
-			batch.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: batch },
-		);
+		const frame = linesFrame(batch.map((b) => b.line));
+		// Serialized once for all older pages, and only when one is here.
+		let oldFrame: string | undefined;
+		for (const ws of this.joined()) {
+			if (this.session(ws).version >= CHANGES_VERSION) {
+				send(ws, frame);
+				continue;
+			}
+			oldFrame ??= linesFrame(batch.flatMap((b) => (b.old ? [b.old] : [])));
+			if (oldFrame !== "") send(ws, oldFrame);
+		}
+	}
+}
+
+/** One line as a `message` frame, several as `messages`, none as nothing (""). */
+function linesFrame(lines: Line[]): string {
+	const [only] = lines;
+	if (!only) return "";
+	return JSON.stringify(
+		(lines.length === 1
+			? { type: "message", message: only }
+			: { type: "messages", messages: lines }) satisfies ServerMessage,
+	);
+}
+
+function send(ws: WebSocket, frame: string): void {
+	try {
+		ws.send(frame);
+	} catch {
+		// closing; cleaned up by its close handler
 	}
 }
