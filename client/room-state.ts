@@ -1,9 +1,11 @@
 /**
  * The state of one room as this client knows it, and the pure function that
  * folds each server frame into it. No DOM and no socket here: a test can call
- * `applyServerMessage` directly.
+ * `applyServerMessage` directly. Changes to messages fold in through
+ * changes.ts.
  */
-import type { ChatMessage, ServerMessage } from "../protocol";
+import { type Change, type ChatMessage, isChange, type Line, type ServerMessage } from "../protocol";
+import { addPage, foldLines, indexOf } from "./changes";
 
 /** A message this user sent that the room has not yet confirmed it stored. */
 export interface PendingMessage {
@@ -22,16 +24,23 @@ export interface RoomState {
 	room: string;
 	/** The name the room accepted, once joined. */
 	name: string | null;
-	/** Confirmed lines, ordered by seq, each once. */
+	/** Confirmed messages, ordered by seq, each once, as they are now. */
 	messages: ChatMessage[];
-	/** Every seq up to this one is in `messages` (or was before the first page). */
+	/** Every seq up to this one, message or change, has been folded in (or was before the first page). */
 	lastSeq: number;
 	/**
-	 * The newest seq the room has told of: its welcome's, or a later line's.
-	 * Above `lastSeq` there is a gap to fill, also when a welcome brought only
-	 * part of what was missed (a reply holds at most LIMITS.replyBytes).
+	 * The newest seq the room has told of: its welcome's, or a later line's
+	 * (a change's too). Above `lastSeq` there is a gap to fill, also when a
+	 * welcome brought only part of what was missed (a reply holds at most
+	 * LIMITS.replyBytes).
 	 */
 	roomSeq: number;
+	/** Changes to messages not held, for a page that brings them in an older state (changes.ts). */
+	unheld: Change[];
+	/** Held messages just above which older ones may be missing (a page around a message far back). */
+	holes: number[];
+	/** The room's protocol version: changes can only be sent to a room of CHANGES_VERSION or newer. */
+	version: number;
 	/** Older messages can be loaded. */
 	hasMore: boolean;
 	pending: PendingMessage[];
@@ -52,6 +61,9 @@ export function initialRoomState(room: string): RoomState {
 		messages: [],
 		lastSeq: 0,
 		roomSeq: 0,
+		unheld: [],
+		holes: [],
+		version: 1,
 		hasMore: false,
 		pending: [],
 		online: [],
@@ -71,13 +83,16 @@ export const TYPING_SHOWN_MS = 5000;
 export function applyServerMessage(state: RoomState, msg: ServerMessage, now: number): RoomState {
 	switch (msg.type) {
 		case "welcome": {
-			const merged = msg.reset ? msg.messages : merge(state.messages, msg.messages);
+			const held = msg.reset
+				? { messages: msg.messages.filter((l): l is ChatMessage => !isChange(l)), lastSeq: msg.seq, unheld: [] }
+				: foldLines(state, msg.messages);
 			return {
 				...state,
+				...held,
+				holes: msg.reset ? [] : state.holes,
+				version: msg.version ?? 1,
 				name: msg.name,
-				messages: merged,
-				lastSeq: msg.reset ? msg.seq : contiguousUpTo(merged, state.lastSeq),
-				roomSeq: Math.max(msg.seq, merged.at(-1)?.seq ?? 0),
+				roomSeq: Math.max(msg.seq, held.messages.at(-1)?.seq ?? 0),
 				hasMore: msg.reset ? msg.hasMore : state.hasMore,
 				online: msg.online,
 				onlineSeq: msg.seq,
@@ -89,14 +104,14 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 		case "message":
 		case "messages":
 		case "history": {
-			const incoming = msg.type === "message" ? [msg.message] : msg.messages;
-			const messages = merge(state.messages, incoming);
+			const incoming: Line[] = msg.type === "message" ? [msg.message] : msg.messages;
+			const held = foldLines(state, incoming);
 			const confirmed = new Set(incoming.map((m) => m.seq));
 			const typing = { ...state.typing };
 			let { online, onlineSeq } = state;
 			for (const m of incoming) {
 				if (m.kind === "chat") delete typing[m.name];
-				else if (m.seq > onlineSeq) {
+				else if ((m.kind === "join" || m.kind === "leave") && m.seq > onlineSeq) {
 					const others = online.filter((n) => n !== m.name);
 					online = m.kind === "join" ? [...others, m.name].sort(byName) : others;
 					onlineSeq = m.seq;
@@ -104,11 +119,10 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 			}
 			return {
 				...state,
-				messages,
+				...held,
 				online,
 				onlineSeq,
-				lastSeq: contiguousUpTo(messages, state.lastSeq),
-				roomSeq: Math.max(state.roomSeq, messages.at(-1)?.seq ?? 0),
+				roomSeq: Math.max(state.roomSeq, ...incoming.map((m) => m.seq)),
 				pending: state.pending.filter((p) => p.seq === undefined || !confirmed.has(p.seq)),
 				typing,
 			};
@@ -144,7 +158,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 
 /** Older messages loaded by scrolling up, put in front. */
 export function prependHistory(state: RoomState, older: ChatMessage[], hasMore: boolean): RoomState {
-	return { ...state, messages: merge(state.messages, older), hasMore };
+	return { ...state, ...addPage(state, older), hasMore };
 }
 
 /** Whether this client misses lines the room has: it should ask for those after `lastSeq`. */
@@ -165,6 +179,40 @@ export function syncAfter(before: RoomState, after: RoomState, msg: ServerMessag
 	return undefined;
 }
 
+/**
+ * A page around a message older than those held (the original of a reply,
+ * far back): put in with the others, with a hole between them and the held
+ * ones unless the page reaches them.
+ */
+export function placeAround(state: RoomState, page: ChatMessage[], hasMore: boolean): RoomState {
+	const first = state.messages[0];
+	const oldest = page[0];
+	if (!first || !oldest || oldest.seq >= first.seq) return { ...state, ...addPage(state, page) };
+	const reaches = page.some((m) => m.seq >= first.seq);
+	return {
+		...state,
+		...addPage(state, page),
+		hasMore,
+		holes: reaches ? state.holes : [...state.holes, first.seq],
+	};
+}
+
+/**
+ * A page of the messages just below hole `hole`: the hole closes if the page
+ * reaches the messages held below it, else it moves down to the page's
+ * oldest message.
+ */
+export function fillHole(state: RoomState, hole: number, page: ChatMessage[]): RoomState {
+	const below = state.messages[indexOf(state.messages, hole) - 1];
+	const oldest = page[0];
+	const closed = !below || !oldest || oldest.seq <= below.seq;
+	return {
+		...state,
+		...addPage(state, page),
+		holes: state.holes.flatMap((h) => (h !== hole ? [h] : closed ? [] : [oldest.seq])),
+	};
+}
+
 /** Names typing now, except this user's. */
 export function typingNames(state: RoomState, now: number): string[] {
 	return Object.entries(state.typing)
@@ -173,32 +221,3 @@ export function typingNames(state: RoomState, now: number): string[] {
 }
 
 const byName = (a: string, b: string) => a.localeCompare(b);
-
-/** Merges two seq-ordered lists, each seq once. */
-function merge(a: ChatMessage[], b: ChatMessage[]): ChatMessage[] {
-	if (b.length === 0) return a;
-	const last = a.at(-1);
-	// The common case, a new message at the end, without copying through a map.
-	if (last === undefined || (b[0] !== undefined && b[0].seq > last.seq && isSorted(b))) return [...a, ...b];
-	const bySeq = new Map<number, ChatMessage>();
-	for (const m of a) bySeq.set(m.seq, m);
-	for (const m of b) bySeq.set(m.seq, m);
-	return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
-}
-
-function isSorted(list: ChatMessage[]): boolean {
-	for (let i = 1; i < list.length; i++)
-		if ((list[i] as ChatMessage).seq <= (list[i - 1] as ChatMessage).seq) return false;
-	return true;
-}
-
-/** The highest seq reached from `from` without a hole. */
-function contiguousUpTo(messages: ChatMessage[], from: number): number {
-	let seq = from;
-	let i = messages.findIndex((m) => m.seq > seq);
-	while (i !== -1 && i < messages.length && (messages[i] as ChatMessage).seq === seq + 1) {
-		seq += 1;
-		i += 1;
-	}
-	return seq;
-}
