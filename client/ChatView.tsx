@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { Composer } from "./Composer";
-import { room, status, typing } from "./chat-store";
+import { ConfirmDelete } from "./ConfirmDelete";
+import { announcement, room, status, typing } from "./chat-store";
 import { MessageList } from "./MessageList";
 import { OnlineList } from "./OnlineList";
 
@@ -43,7 +44,11 @@ export function ChatView() {
 					<p class="typing" aria-live="polite">
 						{names.length === 1 ? `${names[0]} is typing…` : names.length > 1 ? "several people are typing…" : ""}
 					</p>
+					<p class="visually-hidden" aria-live="polite">
+						{announcement.value}
+					</p>
 					<Composer />
+					<ConfirmDelete />
 				</main>
 				<OnlineList />
 			</div>

@@ -5,7 +5,15 @@
  * outbox, until the room confirms.
  */
 import { computed, signal } from "@preact/signals";
-import { type ChatMessage, DEFAULT_ROOM, isRoomName, type ServerMessage } from "../protocol";
+import {
+	type ChatMessage,
+	type ClientMessage,
+	DEFAULT_ROOM,
+	isChange,
+	isRoomName,
+	type Line,
+	type ServerMessage,
+} from "../protocol";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
 import { connectRoom, type RoomConnection } from "./room-client";
 import { applyServerMessage, hasGap, initialRoomState, prependHistory, syncAfter, typingNames } from "./room-state";
@@ -35,6 +43,13 @@ export const unread = signal(0);
 
 export const typing = computed(() => typingNames(room.value, now.value));
 export const loadingOlder = signal(false);
+/** Said politely to screen readers: someone edited or deleted a message (not a new message, so not in the log). */
+export const announcement = signal("");
+
+/** An edit, delete or reaction, as sent. */
+export type ChangeFrame = Extract<ClientMessage, { type: "edit" | "delete" | "react" }>;
+/** Changes sent and not yet answered: sent again, with the same id, after a reconnect (the room applies each once). */
+const unanswered = new Map<string, ChangeFrame>();
 
 let connection: RoomConnection | null = null;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -61,6 +76,7 @@ export function enterChat(name: string): void {
 }
 
 function onFrame(msg: ServerMessage): void {
+	if ((msg.type === "ack" || msg.type === "error") && msg.id !== undefined) unanswered.delete(msg.id);
 	const before = room.value;
 	const after = applyServerMessage(before, msg, Date.now());
 	room.value = after;
@@ -79,9 +95,10 @@ function onFrame(msg: ServerMessage): void {
 		room.value = { ...after, name: null };
 		return;
 	}
-	if (document.hidden && (msg.type === "message" || msg.type === "messages")) {
+	if (msg.type === "message" || msg.type === "messages") {
 		const lines = msg.type === "message" ? [msg.message] : msg.messages;
-		unread.value += lines.filter((m) => m.kind === "chat" && m.name !== after.name).length;
+		if (document.hidden) unread.value += lines.filter((m) => m.kind === "chat" && m.name !== after.name).length;
+		announceChanges(lines, after.name);
 	}
 	if (msg.type === "error" && msg.code === "rate_limited" && retryTimer === undefined) {
 		// Whatever was refused is still pending: send it again, once, when the room allows.
@@ -100,19 +117,29 @@ function onFrame(msg: ServerMessage): void {
 	if (msg.type === "typing") scheduleTypingExpiry();
 }
 
-/** Sends a message: shown at once as pending, delivered once even across reconnects. */
-export function sendMessage(text: string): void {
+/** Sends a message (maybe a reply): shown at once as pending, delivered once even across reconnects. */
+export function sendMessage(text: string, replyTo?: number): void {
 	const id = crypto.randomUUID();
-	const message = { id, text, as: room.value.name };
+	const message = { id, text, as: room.value.name, ...(replyTo !== undefined && { replyTo }) };
 	keepInOutbox(room.value.room, message);
 	room.value = { ...room.value, pending: [...room.value.pending, message] };
 	lastTypingSent = 0;
-	if (status.value === "online") connection?.send({ type: "send", id, text });
+	if (status.value === "online") connection?.send(sendFrame(id, text, replyTo));
+}
+
+const sendFrame = (id: string, text: string, replyTo?: number): ClientMessage =>
+	replyTo === undefined ? { type: "send", id, text } : { type: "send", id, text, replyTo };
+
+/** Sends an edit, delete or reaction: once answered it shows as a line of the room, for everyone alike. */
+export function sendChange(frame: ChangeFrame): void {
+	unanswered.set(frame.id, frame);
+	if (status.value === "online") connection?.send(frame);
 }
 
 /**
  * Sends every unconfirmed message again, with its original id, so the room
- * stores each once; but only under the name it was written under.
+ * stores each once; but only under the name it was written under. Then every
+ * unanswered change, which the room likewise applies once.
  */
 function flushPending(): void {
 	const { name, pending } = room.value;
@@ -120,11 +147,22 @@ function flushPending(): void {
 	const next = pending.map((p) => {
 		if (p.seq !== undefined || p.error !== undefined) return p;
 		if (p.as && p.as !== name) return { ...p, error: `it was written as ${p.as}` };
-		connection?.send({ type: "send", id: p.id, text: p.text });
+		connection?.send(sendFrame(p.id, p.text, p.replyTo));
 		return p;
 	});
 	settleOutbox(room.value.room, pending, next);
 	room.value = { ...room.value, pending: next };
+	for (const frame of unanswered.values()) connection?.send(frame);
+}
+
+/** Others' edits and deletes, said once each; a change of one's own is not news to oneself. */
+function announceChanges(lines: Line[], me: string | null): void {
+	const said = lines.flatMap((l) =>
+		isChange(l) && l.kind !== "react" && l.name !== me
+			? [`${l.name} ${l.kind === "edit" ? "edited" : "deleted"} a message`]
+			: [],
+	);
+	if (said.length > 0) announcement.value = said.join(". ");
 }
 
 let lastTypingSent = 0;

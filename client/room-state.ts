@@ -18,6 +18,8 @@ export interface PendingMessage {
 	seq?: number;
 	/** Why the room refused it, if it did. */
 	error?: string;
+	/** The seq of the message it answers. */
+	replyTo?: number;
 }
 
 export interface RoomState {

@@ -1,0 +1,100 @@
+/**
+ * What a person does to a message: reply to it, react to it, edit or delete
+ * their own, and jump to the original of a reply. Components call these; the
+ * room decides (a refused change comes back as the room's error).
+ */
+import { computed, signal } from "@preact/signals";
+import { CHANGES_VERSION, type ChatMessage, type Emoji } from "../protocol";
+import { indexOf } from "./changes";
+import { room, sendChange, sendMessage } from "./chat-store";
+import { fillHole, placeAround } from "./room-state";
+
+/** The message being edited in the composer. */
+export const editing = signal<ChatMessage | null>(null);
+/** The message the composer's next message answers. */
+export const replyingTo = signal<ChatMessage | null>(null);
+/** The message whose delete waits for a yes. */
+export const confirmingDelete = signal<ChatMessage | null>(null);
+/** The message just jumped to, shown highlighted. */
+export const highlighted = signal<number | null>(null);
+/** Whether the room knows changes (an older room, during a deploy, would refuse them). */
+export const canChange = computed(() => room.value.version >= CHANGES_VERSION);
+
+/** A message of one's own that can still be changed. The room checks the device key; the page can only go by name. */
+export function isOwn(m: ChatMessage): boolean {
+	return m.kind === "chat" && !m.deleted && m.name === room.value.name;
+}
+
+/** Whether this user reacts to `m` with `emoji`. */
+export function reacted(m: ChatMessage, emoji: Emoji): boolean {
+	return m.reactions?.some((r) => r.emoji === emoji && r.names.includes(room.value.name ?? "")) ?? false;
+}
+
+export function startReply(m: ChatMessage): void {
+	editing.value = null;
+	replyingTo.value = m;
+}
+
+export function startEdit(m: ChatMessage): void {
+	replyingTo.value = null;
+	editing.value = m;
+}
+
+/** Up in an empty composer: edits one's last message, if there is one. */
+export function editLast(): boolean {
+	const last = room.value.messages.findLast(isOwn);
+	if (last && canChange.value) startEdit(last);
+	return last !== undefined;
+}
+
+export function cancelCompose(): void {
+	editing.value = null;
+	replyingTo.value = null;
+}
+
+/** The composer's Enter: saves the edit, or sends the message (as a reply, if one is being written). */
+export function submit(text: string): void {
+	const edited = editing.value;
+	editing.value = null;
+	if (edited) {
+		if (text.trim() !== edited.text) sendChange({ type: "edit", id: crypto.randomUUID(), seq: edited.seq, text });
+		return;
+	}
+	sendMessage(text, replyingTo.value?.seq);
+	replyingTo.value = null;
+}
+
+export function deleteMessage(m: ChatMessage): void {
+	sendChange({ type: "delete", id: crypto.randomUUID(), seq: m.seq });
+}
+
+export function toggleReaction(m: ChatMessage, emoji: Emoji): void {
+	sendChange({ type: "react", id: crypto.randomUUID(), seq: m.seq, emoji, on: !reacted(m, emoji) });
+}
+
+const messagesUrl = (query: string) => `/api/rooms/${encodeURIComponent(room.value.room)}/messages?${query}`;
+
+/** Scrolls to message `seq` and focuses it, first fetching the page around it if it is not held. */
+export async function jumpTo(seq: number): Promise<void> {
+	if (indexOf(room.value.messages, seq) === -1) {
+		const res = await fetch(messagesUrl(`around=${seq}&limit=50`));
+		if (!res.ok) return;
+		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
+		room.value = placeAround(room.value, page.messages, page.hasMore);
+	}
+	highlighted.value = seq;
+	// Once the page is rendered.
+	requestAnimationFrame(() => {
+		const el = document.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+		el?.scrollIntoView({ block: "center" });
+		el?.focus({ preventScroll: true });
+	});
+}
+
+/** Loads the messages missing just above `hole` (held messages after a jump far back). */
+export async function loadHole(hole: number): Promise<void> {
+	const res = await fetch(messagesUrl(`before=${hole}&limit=100`));
+	if (!res.ok) return;
+	const page = (await res.json()) as { messages: ChatMessage[] };
+	room.value = fillHole(room.value, hole, page.messages);
+}
