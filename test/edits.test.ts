@@ -7,8 +7,10 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type Change, type ChatMessage, isChange, type Line } from "../protocol";
-import { newRoom, TestClient } from "./ws-client";
+import { CHANGES_VERSION, type Change, type ChatMessage, isChange, type Line } from "../protocol";
+import { roomConfig } from "../worker/config";
+import { migrate } from "../worker/store/schema";
+import { elapse, newRoom, TestClient } from "./ws-client";
 
 /** Two people in a fresh room, Ana having said `text`. */
 async function anaSaid(text: string) {
@@ -73,6 +75,7 @@ describe("editing a message", () => {
 		ana.client.close();
 		await ana.client.closed;
 		// Ana's name is free again once she is announced as gone.
+		await elapse(room, roomConfig(env).leaveGraceMs);
 		await bruno.client.message("Ana left the chat");
 		const impostor = await TestClient.join(room, "Ana");
 		impostor.client.send({ type: "edit", id: "imp", seq: line.seq, text: "impostor" });
@@ -217,8 +220,9 @@ describe("a room created by older code", () => {
 		const stub = env.CHAT_ROOM.getByName(room);
 		await runInDurableObject(stub, (_i, state) => {
 			const sql = state.storage.sql;
-			// Back to the first release's schema, with one message in it.
-			sql.exec("DROP TABLE messages; DROP TABLE reactions; UPDATE schema_version SET version = 1");
+			// The schema as the code before this feature left it (version 2), with one message in it.
+			migrate(sql);
+			sql.exec("DROP TABLE messages; DROP TABLE reactions; UPDATE schema_version SET version = 2");
 			sql.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, kind TEXT NOT NULL,
 				name TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL, client_id TEXT UNIQUE)`);
 			sql.exec(
@@ -236,9 +240,9 @@ describe("a room created by older code", () => {
 });
 
 describe("older pages", () => {
-	it("never sees a change line or a field it does not know (protocol version 2)", async () => {
+	it("never sees a change line or a field it does not know (protocol version 3, the one before)", async () => {
 		const { room, ana, line } = await anaSaid("hi");
-		const old = await TestClient.join(room, "Old", undefined, undefined, 2);
+		const old = await TestClient.join(room, "Old", undefined, undefined, CHANGES_VERSION - 1);
 		ana.client.send({ type: "edit", id: "e", seq: line.seq, text: "hi there" });
 		// A reaction changes nothing an old page shows: it is not sent one.
 		ana.client.send({ type: "react", id: "r", seq: line.seq, emoji: "🎉", on: true });

@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Change, type ChatMessage, isChange, LIMITS, REACTIONS } from "../protocol";
 import { MessageStore } from "../worker/store/messages";
+import { migrate } from "../worker/store/schema";
 import { newRoom, TestClient } from "./ws-client";
 
 async function roomWithMessage() {
@@ -134,6 +135,7 @@ describe("trimming", () => {
 		const stub = env.CHAT_ROOM.getByName(newRoom());
 		const left = await runInDurableObject(stub, (_i, state) => {
 			const sql = state.storage.sql;
+			migrate(sql);
 			const store = new MessageStore(sql, 10);
 			const first = store.append("chat", "Ana", "soon gone", { user: "ana-device" });
 			sql.exec(

@@ -4,11 +4,12 @@
  * deleted or trimmed original is quoted as unavailable; history can be read
  * around a message, for a client jumping to an original it does not hold.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ChatMessage, isChange, LIMITS } from "../protocol";
 import { MessageStore } from "../worker/store/messages";
+import { migrate } from "../worker/store/schema";
 import { newRoom, TestClient } from "./ws-client";
 
 async function around(room: string, query: string) {
@@ -52,6 +53,7 @@ describe("replies", () => {
 	it("quotes a trimmed original as unavailable", async () => {
 		const stub = env.CHAT_ROOM.getByName(newRoom());
 		const quote = await runInDurableObject(stub, (_i, state) => {
+			migrate(state.storage.sql);
 			const store = new MessageStore(state.storage.sql, 100);
 			const original = store.append("chat", "Ana", "soon trimmed", { user: "ana-device" });
 			for (let i = 0; i < 150; i++) store.append("chat", "Ana", `filler ${i}`);
@@ -77,9 +79,12 @@ describe("history around a message", () => {
 		const room = newRoom();
 		const stub = env.CHAT_ROOM.getByName(room);
 		await runInDurableObject(stub, (_i, state) => {
+			migrate(state.storage.sql);
 			const store = new MessageStore(state.storage.sql, 10_000);
 			for (let i = 1; i <= 400; i++) store.append("chat", "Filler", `m ${i}`);
 		});
+		// Restarted, so that the room reads the storage filled behind its back.
+		await evictDurableObject(stub);
 		const { status, body } = await around(room, "around=100&limit=20");
 		expect(status).toBe(200);
 		expect(body.messages.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 90 + i));
