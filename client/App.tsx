@@ -1,8 +1,12 @@
+import { useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { ChatView } from "./ChatView";
-import { clearUnread, room, screen, unread } from "./chat-store";
+import { clearUnread, roomName, screen, unread } from "./app-store";
+import { chat, loadChat } from "./chat-chunk";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
+
+/** A link straight into a room: the chat is likely next, so its chunk is fetched at once. */
+const roomLink = location.pathname.startsWith("/r/");
 
 export function App() {
 	useEffect(() => {
@@ -12,14 +16,20 @@ export function App() {
 		document.addEventListener("visibilitychange", onVisible);
 		return () => document.removeEventListener("visibilitychange", onVisible);
 	}, []);
-	useEffect(() => {
-		const where = room.value.room === "lobby" ? "" : ` · ${room.value.room}`;
+	// Effects on signals, not reads in the render: the unread count changes without re-rendering the page.
+	useSignalEffect(() => {
+		const where = roomName === "lobby" ? "" : ` · ${roomName}`;
 		document.title = `${unread.value > 0 ? `(${unread.value}) ` : ""}Hashzap${screen.value === "chat" ? where : ""}`;
-	}, [unread.value, screen.value, room.value.room]);
+	});
+	useSignalEffect(() => {
+		// A failed prefetch is tried again, and reported, when the name is entered.
+		if (roomLink || screen.value === "dialog") loadChat().catch(() => undefined);
+	});
 
+	const Chat = chat.value?.ChatView;
 	return (
 		<>
-			{screen.value === "chat" ? <ChatView /> : <Landing />}
+			{screen.value === "chat" && Chat ? <Chat /> : <Landing />}
 			<JoinDialog />
 		</>
 	);

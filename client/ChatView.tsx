@@ -1,9 +1,17 @@
+import { computed } from "@preact/signals";
 import { useState } from "preact/hooks";
+import { roomError, roomName } from "./app-store";
 import { Composer } from "./Composer";
 import { ConfirmDelete } from "./ConfirmDelete";
-import { announcement, room, status, typing } from "./chat-store";
+import { announcement, status, typing } from "./chat-store";
 import { MessageList } from "./MessageList";
 import { OnlineList } from "./OnlineList";
+
+/** The typing line's text: a signal in the JSX, so that its changes update that text alone, not the view. */
+const typingText = computed(() => {
+	const names = typing.value;
+	return names.length === 1 ? `${names[0]} is typing…` : names.length > 1 ? "several people are typing…" : "";
+});
 
 export function ChatView() {
 	const [copied, setCopied] = useState(false);
@@ -16,7 +24,7 @@ export function ChatView() {
 			setCopied(false);
 		}
 	};
-	const names = typing.value;
+	const error = roomError.value;
 	return (
 		<div class="chat">
 			<header class="chat-header">
@@ -24,7 +32,7 @@ export function ChatView() {
 					<span class="logo" aria-hidden="true">
 						#
 					</span>
-					<h1 class="room-name">{room.value.room}</h1>
+					<h1 class="room-name">{roomName}</h1>
 					<button type="button" class="link-button" onClick={copyLink}>
 						{copied ? "Link copied" : "Copy link"}
 					</button>
@@ -36,16 +44,16 @@ export function ChatView() {
 			<div class="chat-body">
 				<main class="conversation">
 					<MessageList />
-					{room.value.error && (
+					{error && (
 						<p class="chat-error" role="alert">
-							{room.value.error.reason}
+							{error.reason}
 						</p>
 					)}
 					<p class="typing" aria-live="polite">
-						{names.length === 1 ? `${names[0]} is typing…` : names.length > 1 ? "several people are typing…" : ""}
+						{typingText}
 					</p>
 					<p class="visually-hidden" aria-live="polite">
-						{announcement.value}
+						{announcement}
 					</p>
 					<Composer />
 					<ConfirmDelete />

@@ -1,56 +1,134 @@
-import type { ComponentChildren, JSX } from "preact";
+import { Component, type ComponentChildren, type JSX } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage } from "../protocol";
 import { Avatar } from "./Avatar";
-import { loadingOlder, loadOlder, room, status } from "./chat-store";
-import { dayOf, linkParts, timeOf } from "./format";
+import { hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
+import { dayKey, dayLabel, linkParts, timeOf } from "./format";
 import { MessageActions } from "./MessageActions";
-import { canChange, confirmingDelete, highlighted, isOwn, loadHole } from "./message-actions";
+import { canChange, confirmingDelete, highlighted, jump, loadHole } from "./message-actions";
+import { around, earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, windowRange } from "./message-window";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
-import type { PendingMessage } from "./room-state";
+import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
 
 /** Within this distance of the bottom, the view follows new messages. */
 const AT_BOTTOM_PX = 48;
+/** Within this distance of either end of the mounted rows, more are mounted (or loaded) on that side. */
+const NEAR_END_PX = 80;
 /** Messages of one sender closer than this are grouped under one name. */
 const GROUP_MS = 5 * 60_000;
+
+/** What the last render showed, and what the layout effect compares the next one with. */
+interface Shown {
+	range: [number, number];
+	/** Seqs of the first and last mounted lines (0 when none). */
+	top: number;
+	bottom: number;
+	/** Seqs of the first and last lines held, and how many lines and pending sends. */
+	first: number;
+	last: number;
+	count: number;
+	pending: number;
+}
+
+/**
+ * A row that stays in the view while the rows around it change, and where it was in the
+ * viewport before: after the change the view is scrolled so that it is there again.
+ */
+interface Anchor {
+	seq: number;
+	top: number;
+}
 
 export function MessageList() {
 	const ref = useRef<HTMLDivElement>(null);
 	const [atBottom, setAtBottom] = useState(true);
 	const [missed, setMissed] = useState(0);
-	const { messages, pending, name, holes } = room.value;
-	const prev = useRef({ first: 0, last: 0, height: 0, pending: 0 });
+	const [win, setWin] = useState<MessageWindow>(FOLLOW);
+	const list = messages.value;
+	const waiting = pending.value;
+	const name = myName.value;
+	const target = jump.value;
+	const following = atBottom && win.bottom === null;
+	const range = windowRange(list, following ? FOLLOW : win);
+	const [from, to] = range;
+	const top = list[from]?.seq ?? 0;
+	const bottom = list[to - 1]?.seq ?? 0;
+	const shown = useRef<Shown>({ range, top: 0, bottom: 0, first: 0, last: 0, count: 0, pending: 0 });
+	const anchor = useRef<Anchor | null>(null);
+	const pin = useRef(false);
 
-	// Keeps the view still when older messages are put above, and follows new ones at the bottom.
+	// Rows come or go above the view while the reader is not at the bottom: note where a row
+	// that stays is now, before the DOM changes, to put it back there after. Not the first row
+	// both runs share, which gains or loses its day separator and its sender as it becomes or
+	// stops being the first mounted: the one after it.
+	const before = shown.current;
+	if (!following && before.top !== 0 && top !== before.top && anchor.current === null) {
+		const seq = list[firstIndexAfter(list, Math.max(top, before.top))]?.seq;
+		const row = seq !== undefined && seq <= Math.min(bottom, before.bottom) ? rowOf(ref.current, seq) : null;
+		if (seq !== undefined && row) anchor.current = { seq, top: row.getBoundingClientRect().top };
+	}
+
+	const move = (next: MessageWindow) => {
+		if (!sameWindow(next, win)) setWin(next);
+	};
+
+	// Keeps the view still when rows are put above or taken away, and follows new messages at the bottom.
 	useLayoutEffect(() => {
 		const el = ref.current;
 		if (!el) return;
-		const first = messages[0]?.seq ?? 0;
-		const last = messages.at(-1)?.seq ?? 0;
-		const p = prev.current;
-		if (p.first !== 0 && first < p.first && last === p.last) {
-			el.scrollTop += el.scrollHeight - p.height;
-		} else if (last > p.last || pending.length > p.pending) {
-			const ownLatest = pending.length > 0 || messages.at(-1)?.name === name;
-			const added = messages.length - messages.findLastIndex((m) => m.seq <= p.last) - 1;
-			if (atBottom || ownLatest) el.scrollTop = el.scrollHeight;
-			else setMissed((m) => m + added);
-		} else if (atBottom) {
-			// A message changed (an edit, a reaction): at the bottom, stay there.
-			el.scrollTop = el.scrollHeight;
+		const p = shown.current;
+		const first = list[0]?.seq ?? 0;
+		const last = list.at(-1)?.seq ?? 0;
+		const added = last > p.last ? list.length - firstIndexAfter(list, p.last) : 0;
+		const sent = Math.max(0, waiting.length - p.pending);
+		const a = anchor.current;
+		anchor.current = null;
+		if (a) {
+			const row = rowOf(el, a.seq);
+			if (row) el.scrollTop += row.getBoundingClientRect().top - a.top;
 		}
-		prev.current = { first, last, height: el.scrollHeight, pending: pending.length };
-	}, [messages, pending]);
+		const ownLatest = waiting.length > 0 || list.at(-1)?.name === name;
+		// Following, rows taken off the top change nothing on screen: the view stays at the bottom.
+		const grew = added > 0 || sent > 0;
+		if (pin.current || (following && (grew || top !== p.top)) || (grew && ownLatest)) {
+			pin.current = false;
+			el.scrollTop = el.scrollHeight;
+			if (!following) {
+				// Sent while reading older lines: back to the newest, where it shows.
+				setAtBottom(true);
+				setMissed(0);
+				setWin(FOLLOW);
+			}
+		} else if (added > 0 && !following) {
+			setMissed((m) => m + added);
+		}
+		shown.current = { range, top, bottom, first, last, count: list.length, pending: waiting.length };
+	});
+
+	// A jump to a message (the original of a reply): mount the rows around it, then bring it into view and focus it.
+	useLayoutEffect(() => {
+		if (target === null) return;
+		const i = seqIndex(list, target);
+		if (i === -1) return;
+		if (i < from || i >= to) {
+			setAtBottom(false);
+			move(around(list, i));
+			return;
+		}
+		const row = rowOf(ref.current, target);
+		row?.scrollIntoView({ block: "center" });
+		row?.focus({ preventScroll: true });
+		jump.value = null;
+	});
 
 	// Up and Down move between messages; Tab goes on to a message's actions.
 	const onKeyDown = (e: KeyboardEvent) => {
 		if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return;
 		const rows = [...(ref.current?.querySelectorAll<HTMLElement>("article[tabindex]") ?? [])];
 		const at = rows.findIndex((r) => r.contains(document.activeElement));
-		const next = e.key === "ArrowUp" ? (at === -1 ? rows.length - 1 : at - 1) : at + 1;
 		if (at === -1 && e.key === "ArrowDown") return;
-		const row = rows[next];
+		const row = rows[e.key === "ArrowUp" ? (at === -1 ? rows.length - 1 : at - 1) : at + 1];
 		if (!row) return;
 		e.preventDefault();
 		row.focus();
@@ -59,15 +137,39 @@ export function MessageList() {
 	const onScroll = () => {
 		const el = ref.current;
 		if (!el) return;
-		const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= AT_BOTTOM_PX;
-		setAtBottom(bottom);
-		if (bottom) setMissed(0);
-		if (el.scrollTop < 80) void loadOlder();
+		const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+		const { range: now } = shown.current;
+		const newestShown = now[1] >= list.length;
+		const bottomNow = fromBottom <= AT_BOTTOM_PX && newestShown;
+		if (bottomNow !== atBottom) {
+			setAtBottom(bottomNow);
+			// Leaving the bottom: the rows shown stay as they are while new lines come below.
+			move(bottomNow ? FOLLOW : hold(list, now));
+		}
+		if (bottomNow) setMissed(0);
+		if (fromBottom <= NEAR_END_PX && !newestShown) {
+			const next = later(list, now);
+			if (next) move(next);
+		} else if (el.scrollTop < NEAR_END_PX) {
+			const next = earlier(list, now);
+			if (next) move(next);
+			else if (hasMore.value) {
+				const { top: seq } = shown.current;
+				const rows = now[1] - now[0];
+				void loadOlder().then(() => {
+					// The page went in front of the rows shown: mount it if the reader is still up there.
+					const held = messages.value;
+					const at = firstIndexAfter(held, seq - 1);
+					const again = earlier(held, [at, at + rows]);
+					if (again && ref.current && ref.current.scrollTop < NEAR_END_PX) setWin(again);
+				});
+			}
+		}
 	};
 
 	const jumpDown = () => {
-		const el = ref.current;
-		if (el) el.scrollTop = el.scrollHeight;
+		pin.current = true;
+		setWin(FOLLOW);
 		setMissed(0);
 		setAtBottom(true);
 	};
@@ -84,42 +186,74 @@ export function MessageList() {
 				onScroll={onScroll}
 				onKeyDown={onKeyDown}
 			>
-				{room.value.hasMore && (
+				{(hasMore.value || from > 0) && (
 					<p class="history-more">{loadingOlder.value ? "Loading older messages…" : "Scroll up for older messages"}</p>
 				)}
-				{renderMessages(messages, name, holes)}
-				{pending.map((p) => (
-					<PendingLine key={p.id} message={p} name={name ?? ""} />
-				))}
+				{renderRows(list, from, to, {
+					me: name,
+					holes: holes.value,
+					canChange: canChange.value,
+					active: [confirmingDelete.value?.seq, highlighted.value],
+				})}
+				{to >= list.length && waiting.map((p) => <PendingLine key={p.id} message={p} name={name ?? ""} />)}
 			</div>
 			{missed > 0 && !atBottom && (
 				<button type="button" class="new-messages" onClick={jumpDown}>
 					{missed === 1 ? "1 new message" : `${missed} new messages`} ↓
 				</button>
 			)}
-			{status.value === "reconnecting" && pending.length > 0 && (
+			{status.value === "reconnecting" && waiting.length > 0 && (
 				<p class="pending-note">Messages will be sent when you are back online.</p>
 			)}
 		</div>
 	);
 }
 
-function renderMessages(messages: ChatMessage[], me: string | null, holes: number[]) {
+function rowOf(history: HTMLElement | null, seq: number): HTMLElement | null {
+	return history?.querySelector<HTMLElement>(`[data-seq="${seq}"]`) ?? null;
+}
+
+/** Each line's day, worked out once: lines are immutable, so the line itself is the key. */
+const days = new WeakMap<ChatMessage, number>();
+function dayOf(m: ChatMessage): number {
+	let day = days.get(m);
+	if (day === undefined) {
+		day = dayKey(m.at);
+		days.set(m, day);
+	}
+	return day;
+}
+
+/** What every row is drawn with, beyond its line: read here, once, so that rows read no signal themselves. */
+interface RowContext {
+	me: string | null;
+	/** Seqs above which older messages may be missing (after a jump far back). */
+	holes: number[];
+	canChange: boolean;
+	/** Seqs of the rows shown with their actions: the one whose delete is asked, the one jumped to. */
+	active: (number | null | undefined)[];
+}
+
+/** The rows of lines [from, to): a day separator where the day changes, system lines, grouped messages. */
+function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx: RowContext) {
 	const out = [];
-	let prev: ChatMessage | undefined;
-	for (const m of messages) {
-		if (prev && holes.includes(m.seq)) {
+	const now = Date.now();
+	for (let i = from; i < to; i++) {
+		const m = list[i] as ChatMessage;
+		const prev = i > from ? list[i - 1] : undefined;
+		if (i > 0 && ctx.holes.includes(m.seq)) {
 			out.push(
 				<button key={`hole-${m.seq}`} type="button" class="hole" onClick={() => void loadHole(m.seq)}>
 					Load the messages in between
 				</button>,
 			);
 		}
-		const day = dayOf(m.at);
-		if (!prev || dayOf(prev.at) !== day) {
+		const day = dayOf(m);
+		const sameDay = prev !== undefined && dayOf(prev) === day;
+		if (!sameDay) {
 			out.push(
 				<p key={`day-${m.seq}`} class="day">
-					{day}
+					{dayLabel(m.at, now)}
 				</p>,
 			);
 		}
@@ -132,56 +266,93 @@ function renderMessages(messages: ChatMessage[], me: string | null, holes: numbe
 				</p>,
 			);
 		} else {
-			const grouped =
-				prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS && dayOf(prev.at) === day;
-			out.push(<MessageLine key={m.seq} message={m} own={m.name === me} grouped={grouped} />);
+			const grouped = sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
+			out.push(
+				<MessageLine
+					key={m.seq}
+					message={m}
+					me={ctx.me}
+					grouped={grouped}
+					canChange={ctx.canChange}
+					active={ctx.active.includes(m.seq)}
+				/>,
+			);
 		}
-		prev = m;
 	}
 	return out;
+}
+
+interface LineProps {
+	message: ChatMessage;
+	me: string | null;
+	grouped: boolean;
+	/** The room knows changes: the actions are offered. */
+	canChange: boolean;
+	/** Shown with its actions (asked to delete, or jumped to). */
+	active: boolean;
 }
 
 /** How long a touch must hold a message to show its actions. */
 const LONG_PRESS_MS = 500;
 let pressTimer: ReturnType<typeof setTimeout> | undefined;
+const release = () => clearTimeout(pressTimer);
 
-function MessageLine({ message, own, grouped }: { message: ChatMessage; own: boolean; grouped: boolean }) {
-	const [pressed, setPressed] = useState(false);
-	const active = pressed || confirmingDelete.value === message || highlighted.value === message.seq;
-	const release = () => clearTimeout(pressTimer);
-	return (
-		<Bubble
-			class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${active ? " active" : ""}`}
-			data-seq={message.seq}
-			tabIndex={-1}
-			onPointerDown={(e) => {
-				if (e.pointerType !== "touch") return;
-				release();
-				pressTimer = setTimeout(() => setPressed(true), LONG_PRESS_MS);
-			}}
-			onPointerUp={release}
-			onPointerCancel={release}
-			onPointerMove={release}
-			onBlur={(e) => {
-				if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setPressed(false);
-			}}
-			name={message.name}
-			text={message.deleted ? "" : message.text}
-			grouped={grouped}
-			aside={<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>}
-			quote={message.replyTo && <ReplyQuote quote={message.replyTo} />}
-		>
-			{message.deleted ? (
-				<p class="text deleted">This message was deleted</p>
-			) : (
-				<>
-					{message.edited && <span class="edited">(edited)</span>}
-					<ReactionBar message={message} />
-					{canChange.value && <MessageActions message={message} own={isOwn(message)} />}
-				</>
-			)}
-		</Bubble>
-	);
+/**
+ * A confirmed message. Renders again only when it changes: a new line, an edit or a reaction
+ * elsewhere leaves the others alone (a change gives its message a new object, the others keep theirs).
+ */
+class MessageLine extends Component<LineProps, { pressed: boolean }> {
+	override state = { pressed: false };
+
+	override shouldComponentUpdate(next: LineProps, state: { pressed: boolean }): boolean {
+		const p = this.props;
+		return (
+			next.message !== p.message ||
+			next.me !== p.me ||
+			next.grouped !== p.grouped ||
+			next.canChange !== p.canChange ||
+			next.active !== p.active ||
+			state.pressed !== this.state.pressed
+		);
+	}
+
+	override render({ message, me, grouped, canChange, active }: LineProps) {
+		const own = message.name === me;
+		const shown = active || this.state.pressed;
+		return (
+			<Bubble
+				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${shown ? " active" : ""}`}
+				data-seq={message.seq}
+				tabIndex={-1}
+				onPointerDown={(e) => {
+					if (e.pointerType !== "touch") return;
+					release();
+					pressTimer = setTimeout(() => this.setState({ pressed: true }), LONG_PRESS_MS);
+				}}
+				onPointerUp={release}
+				onPointerCancel={release}
+				onPointerMove={release}
+				onFocusOut={(e) => {
+					if (!e.currentTarget.contains(e.relatedTarget as Node | null)) this.setState({ pressed: false });
+				}}
+				name={message.name}
+				text={message.deleted ? "" : message.text}
+				grouped={grouped}
+				aside={<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>}
+				quote={message.replyTo && <ReplyQuote quote={message.replyTo} />}
+			>
+				{message.deleted ? (
+					<p class="text deleted">This message was deleted</p>
+				) : (
+					<>
+						{message.edited && <span class="edited">(edited)</span>}
+						<ReactionBar message={message} me={me} />
+						{canChange && <MessageActions message={message} own={own} />}
+					</>
+				)}
+			</Bubble>
+		);
+	}
 }
 
 function PendingLine({ message, name }: { message: PendingMessage; name: string }) {

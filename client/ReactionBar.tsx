@@ -2,7 +2,7 @@ import type { ChatMessage } from "../protocol";
 import { canChange, reacted, toggleReaction } from "./message-actions";
 
 /** A message's reactions: one toggle per emoji, with the count; its name and tooltip say who reacted. */
-export function ReactionBar({ message }: { message: ChatMessage }) {
+export function ReactionBar({ message, me }: { message: ChatMessage; me: string | null }) {
 	if (!message.reactions) return null;
 	return (
 		<div class="reactions">
@@ -13,7 +13,7 @@ export function ReactionBar({ message }: { message: ChatMessage }) {
 						key={r.emoji}
 						type="button"
 						class="reaction"
-						aria-pressed={reacted(message, r.emoji)}
+						aria-pressed={reacted(message, r.emoji, me)}
 						aria-label={who}
 						title={who}
 						disabled={!canChange.value}

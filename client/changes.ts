@@ -34,7 +34,7 @@ export function foldLines(held: Held, lines: Line[]): Held {
 	);
 	let { unheld } = held;
 	let seq = held.lastSeq;
-	let i = firstAbove(messages, seq);
+	let i = firstIndexAfter(messages, seq);
 	let c = 0;
 	for (;;) {
 		if (messages[i]?.seq === seq + 1) {
@@ -45,7 +45,7 @@ export function foldLines(held: Held, lines: Line[]): Held {
 		while (c < changes.length && (changes[c] as Change).seq <= seq) c += 1;
 		const change = changes[c];
 		if (change?.seq !== seq + 1) break;
-		const target = indexOf(messages, change.target);
+		const target = seqIndex(messages, change.target);
 		if (target === -1) unheld = [...unheld.slice(1 - UNHELD_KEPT), change];
 		else messages = applyAt(messages, target, change);
 		seq += 1;
@@ -63,7 +63,7 @@ export function addPage(held: Held, page: ChatMessage[]): Held {
 	let messages = mergeMessages(held.messages, page);
 	const unheld: Change[] = [];
 	for (const change of held.unheld) {
-		const target = indexOf(messages, change.target);
+		const target = seqIndex(messages, change.target);
 		if (target === -1) unheld.push(change);
 		else messages = applyAt(messages, target, change);
 	}
@@ -92,13 +92,13 @@ export function quoteOf(original: ChatMessage): ChatMessage["replyTo"] {
 }
 
 /** Index of the message with this seq, or -1 (binary search: messages are ordered by seq). */
-export function indexOf(messages: ChatMessage[], seq: number): number {
-	const i = firstAbove(messages, seq - 1);
+export function seqIndex(messages: readonly ChatMessage[], seq: number): number {
+	const i = firstIndexAfter(messages, seq - 1);
 	return messages[i]?.seq === seq ? i : -1;
 }
 
-/** Index of the first message with a seq above `seq` (messages.length if none). */
-function firstAbove(messages: ChatMessage[], seq: number): number {
+/** Index of the first message with a seq above `seq` (messages.length if none): per-frame work never walks a long history. */
+export function firstIndexAfter(messages: readonly ChatMessage[], seq: number): number {
 	let lo = 0;
 	let hi = messages.length;
 	while (lo < hi) {
@@ -137,9 +137,13 @@ function withReaction(list: Reaction[] = [], r: Reaction): Reaction[] | undefine
  */
 export function mergeMessages(a: ChatMessage[], b: ChatMessage[]): ChatMessage[] {
 	if (b.length === 0) return a;
+	const first = a[0];
 	const last = a.at(-1);
-	// The common case, new messages at the end, without copying through a map.
-	if (last === undefined || ((b[0] as ChatMessage).seq > last.seq && isSorted(b))) return [...a, ...b];
+	// The two ways a list grows, new messages at the end and an older page in front, without copying through a map.
+	if (isSorted(b)) {
+		if (last === undefined || (b[0] as ChatMessage).seq > last.seq) return [...a, ...b];
+		if (first !== undefined && (b.at(-1) as ChatMessage).seq < first.seq) return [...b, ...a];
+	}
 	const bySeq = new Map<number, ChatMessage>();
 	for (const m of a) bySeq.set(m.seq, m);
 	for (const m of b) {

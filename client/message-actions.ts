@@ -5,8 +5,8 @@
  */
 import { computed, signal } from "@preact/signals";
 import { CHANGES_VERSION, type ChatMessage, type Emoji } from "../protocol";
-import { indexOf } from "./changes";
-import { room, sendChange, sendMessage } from "./chat-store";
+import { seqIndex } from "./changes";
+import { room, sendChange, sendMessage, setRoom } from "./chat-store";
 import { fillHole, placeAround } from "./room-state";
 
 /** The message being edited in the composer. */
@@ -17,6 +17,8 @@ export const replyingTo = signal<ChatMessage | null>(null);
 export const confirmingDelete = signal<ChatMessage | null>(null);
 /** The message just jumped to, shown highlighted. */
 export const highlighted = signal<number | null>(null);
+/** A message to bring into view and focus, once held and mounted (the list does it, then clears this). */
+export const jump = signal<number | null>(null);
 /** Whether the room knows changes (an older room, during a deploy, would refuse them). */
 export const canChange = computed(() => room.value.version >= CHANGES_VERSION);
 
@@ -25,9 +27,9 @@ export function isOwn(m: ChatMessage): boolean {
 	return m.kind === "chat" && !m.deleted && m.name === room.value.name;
 }
 
-/** Whether this user reacts to `m` with `emoji`. */
-export function reacted(m: ChatMessage, emoji: Emoji): boolean {
-	return m.reactions?.some((r) => r.emoji === emoji && r.names.includes(room.value.name ?? "")) ?? false;
+/** Whether `me` reacts to `m` with `emoji`. */
+export function reacted(m: ChatMessage, emoji: Emoji, me: string | null): boolean {
+	return me !== null && (m.reactions?.some((r) => r.emoji === emoji && r.names.includes(me)) ?? false);
 }
 
 export function startReply(m: ChatMessage): void {
@@ -69,26 +71,21 @@ export function deleteMessage(m: ChatMessage): void {
 }
 
 export function toggleReaction(m: ChatMessage, emoji: Emoji): void {
-	sendChange({ type: "react", id: crypto.randomUUID(), seq: m.seq, emoji, on: !reacted(m, emoji) });
+	sendChange({ type: "react", id: crypto.randomUUID(), seq: m.seq, emoji, on: !reacted(m, emoji, room.value.name) });
 }
 
 const messagesUrl = (query: string) => `/api/rooms/${encodeURIComponent(room.value.room)}/messages?${query}`;
 
 /** Scrolls to message `seq` and focuses it, first fetching the page around it if it is not held. */
 export async function jumpTo(seq: number): Promise<void> {
-	if (indexOf(room.value.messages, seq) === -1) {
+	if (seqIndex(room.value.messages, seq) === -1) {
 		const res = await fetch(messagesUrl(`around=${seq}&limit=50`));
 		if (!res.ok) return;
 		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
-		room.value = placeAround(room.value, page.messages, page.hasMore);
+		setRoom(placeAround(room.value, page.messages, page.hasMore));
 	}
 	highlighted.value = seq;
-	// Once the page is rendered.
-	requestAnimationFrame(() => {
-		const el = document.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
-		el?.scrollIntoView({ block: "center" });
-		el?.focus({ preventScroll: true });
-	});
+	jump.value = seq;
 }
 
 /** Loads the messages missing just above `hole` (held messages after a jump far back). */
@@ -96,5 +93,5 @@ export async function loadHole(hole: number): Promise<void> {
 	const res = await fetch(messagesUrl(`before=${hole}&limit=100`));
 	if (!res.ok) return;
 	const page = (await res.json()) as { messages: ChatMessage[] };
-	room.value = fillHole(room.value, hole, page.messages);
+	setRoom(fillHole(room.value, hole, page.messages));
 }

@@ -5,7 +5,9 @@
  * changes.ts.
  */
 import { type Change, type ChatMessage, isChange, type Line, type ServerMessage } from "../protocol";
-import { addPage, foldLines, indexOf } from "./changes";
+import { addPage, foldLines, seqIndex } from "./changes";
+
+export { firstIndexAfter, seqIndex } from "./changes";
 
 /** A message this user sent that the room has not yet confirmed it stored. */
 export interface PendingMessage {
@@ -99,7 +101,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				online: msg.online,
 				onlineSeq: msg.seq,
 				// Acknowledged before a drop: the room has the line, so it is no longer pending.
-				pending: state.pending.filter((p) => p.seq === undefined || p.seq > msg.seq),
+				pending: removeWhere(state.pending, (p) => p.seq !== undefined && p.seq <= msg.seq),
 				error: null,
 			};
 		}
@@ -108,35 +110,36 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 		case "history": {
 			const incoming: Line[] = msg.type === "message" ? [msg.message] : msg.messages;
 			const held = foldLines(state, incoming);
-			const confirmed = new Set(incoming.map((m) => m.seq));
-			const typing = { ...state.typing };
+			let typing = state.typing;
 			let { online, onlineSeq } = state;
 			for (const m of incoming) {
-				if (m.kind === "chat") delete typing[m.name];
-				else if ((m.kind === "join" || m.kind === "leave") && m.seq > onlineSeq) {
+				if (m.kind === "chat") {
+					if (Object.hasOwn(typing, m.name)) typing = without(typing, m.name);
+				} else if ((m.kind === "join" || m.kind === "leave") && m.seq > onlineSeq) {
 					const others = online.filter((n) => n !== m.name);
 					online = m.kind === "join" ? [...others, m.name].sort(byName) : others;
 					onlineSeq = m.seq;
 				}
 			}
+			const confirmed = (p: PendingMessage) => p.seq !== undefined && incoming.some((m) => m.seq === p.seq);
 			return {
 				...state,
 				...held,
 				online,
 				onlineSeq,
-				roomSeq: Math.max(state.roomSeq, ...incoming.map((m) => m.seq)),
-				pending: state.pending.filter((p) => p.seq === undefined || !confirmed.has(p.seq)),
+				roomSeq: incoming.reduce((n, m) => Math.max(n, m.seq), state.roomSeq),
+				pending: removeWhere(state.pending, confirmed),
 				typing,
 			};
 		}
 		case "ack": {
 			// Up to lastSeq every line is shown or lies in older history: an old retry's line will not come again.
-			const present = msg.seq <= state.lastSeq || state.messages.some((m) => m.seq === msg.seq);
+			const present = msg.seq <= state.lastSeq || seqIndex(state.messages, msg.seq) !== -1;
 			return {
 				...state,
 				error: null,
 				pending: present
-					? state.pending.filter((p) => p.id !== msg.id)
+					? removeWhere(state.pending, (p) => p.id === msg.id)
 					: state.pending.map((p) => (p.id === msg.id ? { ...p, seq: msg.seq } : p)),
 			};
 		}
@@ -205,7 +208,7 @@ export function placeAround(state: RoomState, page: ChatMessage[], hasMore: bool
  * oldest message.
  */
 export function fillHole(state: RoomState, hole: number, page: ChatMessage[]): RoomState {
-	const below = state.messages[indexOf(state.messages, hole) - 1];
+	const below = state.messages[seqIndex(state.messages, hole) - 1];
 	const oldest = page[0];
 	const closed = !below || !oldest || oldest.seq <= below.seq;
 	return {
@@ -216,10 +219,20 @@ export function fillHole(state: RoomState, hole: number, page: ChatMessage[]): R
 }
 
 /** Names typing now, except this user's. */
-export function typingNames(state: RoomState, now: number): string[] {
+export function typingNames(state: Pick<RoomState, "typing" | "name">, now: number): string[] {
 	return Object.entries(state.typing)
 		.filter(([name, until]) => until > now && name !== state.name)
 		.map(([name]) => name);
 }
 
 const byName = (a: string, b: string) => a.localeCompare(b);
+
+/** The list without the items `drop` matches; the same list when none does, so that its readers see no change. */
+function removeWhere<T>(list: T[], drop: (item: T) => boolean): T[] {
+	return list.some(drop) ? list.filter((item) => !drop(item)) : list;
+}
+
+function without(typing: Record<string, number>, name: string): Record<string, number> {
+	const { [name]: _, ...rest } = typing;
+	return rest;
+}

@@ -14,16 +14,17 @@ import { MessageTextSchema, NameSchema } from "./text";
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
- * 4: edits, deletes, reactions and replies (CHANGES_VERSION).
+ * 4: room titles (issue #11, merged separately).
+ * 5: edits, deletes, reactions and replies (CHANGES_VERSION).
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /**
  * The version that knows change lines and the message fields that go with
  * them: a room sends neither to an older page, and a page sends the new
  * frames only to a room of this version or newer.
  */
-export const CHANGES_VERSION = 4;
+export const CHANGES_VERSION = 5;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {

@@ -14,7 +14,7 @@ import {
 	prependHistory,
 	type RoomState,
 } from "../client/room-state";
-import type { Change, ChatMessage, Line, ServerMessage } from "../protocol";
+import { CHANGES_VERSION, type Change, type ChatMessage, type Line, type ServerMessage } from "../protocol";
 
 const chat = (seq: number, text = `m${seq}`, name = "Bruno", extra: Partial<ChatMessage> = {}): ChatMessage => ({
 	seq,
@@ -58,7 +58,7 @@ function welcomed(messages: ChatMessage[], seq = messages.at(-1)?.seq ?? 0): Roo
 		initialRoomState("lobby"),
 		{
 			type: "welcome",
-			version: 3,
+			version: CHANGES_VERSION,
 			room: "lobby",
 			name: "Ana",
 			seq,
@@ -135,7 +135,7 @@ describe("folding changes", () => {
 			state,
 			{
 				type: "welcome",
-				version: 3,
+				version: CHANGES_VERSION,
 				room: "lobby",
 				name: "Ana",
 				seq: 4,
@@ -203,7 +203,7 @@ describe("pages and changes", () => {
 
 describe("the room's version", () => {
 	it("remembers it from the welcome (1 when it says none)", () => {
-		expect(welcomed([]).version).toBe(3);
+		expect(welcomed([]).version).toBe(CHANGES_VERSION);
 		const old = applyServerMessage(
 			initialRoomState("lobby"),
 			{

@@ -240,7 +240,7 @@ describe("a room created by older code", () => {
 });
 
 describe("older pages", () => {
-	it("never sees a change line or a field it does not know (protocol version 3, the one before)", async () => {
+	it("never sees a change line or a field it does not know (protocol version 4, the one before)", async () => {
 		const { room, ana, line } = await anaSaid("hi");
 		const old = await TestClient.join(room, "Old", undefined, undefined, CHANGES_VERSION - 1);
 		ana.client.send({ type: "edit", id: "e", seq: line.seq, text: "hi there" });
