@@ -211,6 +211,8 @@ describe("reactions", () => {
 		await expect.poll(() => react.evaluate((el) => el === document.activeElement), poll).toBe(true);
 
 		await page.keyboard.press("Enter");
+		// The popup takes focus once it is drawn: a key pressed before that would go to the React button.
+		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), poll).toBe("👍");
 		await page.keyboard.press("ArrowRight");
 		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), poll).toBe("❤️");
 		await page.keyboard.press("Enter");
