@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { CHANGES_VERSION, type Change, type ChatMessage, isChange, type Line } from "../protocol";
 import { roomConfig } from "../worker/config";
 import { migrate } from "../worker/store/schema";
-import { elapse, newRoom, TestClient } from "./ws-client";
+import { count, elapse, newRoom, rateLimited, TestClient, until } from "./ws-client";
 
 /** Two people in a fresh room, Ana having said `text`. */
 async function anaSaid(text: string) {
@@ -96,6 +96,23 @@ describe("editing a message", () => {
 		expect(acks).toHaveLength(2);
 		expect(new Set(acks.map((a) => (a.type === "ack" ? a.seq : 0))).size).toBe(1);
 		expect(bruno.client.lines().filter(isChange)).toHaveLength(1);
+	});
+
+	it("is rate limited like a send: edits beyond the connection's budget are refused, and only those let through change the text", async () => {
+		const { ana, bruno, line } = await anaSaid("v0");
+		const sent = roomConfig(env).connectionRate.burst + 5;
+		for (let i = 1; i <= sent; i++) ana.client.send({ type: "edit", id: `e${i}`, seq: line.seq, text: `v${i}` });
+		await until(ana.client, () => count(ana.client, "ack") + rateLimited(ana.client) === sent);
+		expect(rateLimited(ana.client)).toBeGreaterThan(0);
+		const applied = ana.client.received.flatMap((m) =>
+			m.type === "ack" && m.id.startsWith("e") ? [`v${m.id.slice(1)}`] : [],
+		);
+		const last = applied.at(-1);
+		await change(bruno.client, "edit", line.seq, (c) => c.text === last);
+		const seen = bruno.client.received
+			.flatMap((m) => (m.type === "message" ? [m.message] : m.type === "messages" ? m.messages : []))
+			.flatMap((l) => (isChange(l) && l.kind === "edit" ? [l.text] : []));
+		expect(seen).toEqual(applied);
 	});
 
 	it("refuses an edit of a message that is not there, or of a line that is not a message", async () => {
