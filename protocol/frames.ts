@@ -63,12 +63,12 @@ export const ClientMessageSchema = v.variant(
 			/** Chosen by the client; the same id sent twice is stored once. */
 			id: TokenSchema("A message id", 1),
 			text: MessageTextSchema,
-			/** Version 4: the seq of the message this one answers. */
+			/** Version 5: the seq of the message this one answers. */
 			replyTo: v.optional(SeqSchema),
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
-		// Version 4: changes to a message, each with an id of the client's (as a send's), so a retry is applied once.
+		// Version 5: changes to a message, each with an id of the client's (as a send's), so a retry is applied once.
 		v.strictObject({ type: v.literal("edit"), id: ChangeId, seq: SeqSchema, text: MessageTextSchema }),
 		v.strictObject({ type: v.literal("delete"), id: ChangeId, seq: SeqSchema }),
 		v.strictObject({
@@ -112,7 +112,7 @@ export interface ChatMessage {
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
 	at: number;
-	// Version 4 (never sent to older pages):
+	// Version 5 (never sent to older pages):
 	/** The message this one answers. */
 	replyTo?: Quote;
 	/** The sender has changed the text. */
@@ -128,7 +128,7 @@ export interface ChatMessage {
 export type ChangeKind = "edit" | "delete" | "react";
 
 /**
- * Version 4: a change to a message, in the stream with its own seq. It
+ * Version 5: a change to a message, in the stream with its own seq. It
  * carries its target's state as it is now (not as it was then), so applying
  * a room's changes in seq order is idempotent and ends in the room's state,
  * and a deleted message's text survives in no change.
@@ -151,7 +151,7 @@ export interface Change {
 	deleted?: DeletedBy;
 }
 
-/** A line of the room's stream: a message, or (version 4) a change to one. */
+/** A line of the room's stream: a message, or (version 5) a change to one. */
 export type Line = ChatMessage | Change;
 
 export function isChange(line: Line): line is Change {
@@ -169,7 +169,7 @@ export type ErrorCode =
 	| "already_joined"
 	| "name_taken"
 	| "rate_limited"
-	// Version 4:
+	// Version 5:
 	| "unknown_message"
 	| "not_yours"
 	| "message_deleted"
