@@ -1,33 +1,59 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { LIMITS } from "../protocol";
+import * as v from "valibot";
+import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
+import { roomName } from "./app-store";
+import { Counter } from "./Counter";
 import { noteTyping } from "./chat-store";
 import { cancelCompose, editing, editLast, replyingTo, submit } from "./message-actions";
+import { recall, remember } from "./room-memory";
 
 /**
- * The message field: Enter sends, Shift+Enter makes a new line; empty messages are not sent.
- * It also edits (Up in an empty field edits one's last message; Enter saves, Escape cancels)
+ * The message field: Enter sends, Shift+Enter makes a new line; empty
+ * messages are not sent. The draft survives a reload; a message over the
+ * limit is kept, counted and refused out loud, never cut. It also edits (Up
+ * in an empty field edits one's last message; Enter saves, Escape cancels)
  * and writes replies.
  */
 export function Composer() {
-	const [text, setText] = useState("");
-	const field = useRef<HTMLTextAreaElement>(null);
+	const ref = useRef<HTMLTextAreaElement>(null);
+	const [text, setText] = useState(() => recall(roomName).draft ?? "");
+	const [problem, setProblem] = useState<string | null>(null);
+	const length = normalizeMessage(text).length;
 	const edited = editing.value;
 	const answered = replyingTo.value;
 
+	// The composer is where typing goes once in the room.
+	useEffect(() => ref.current?.focus(), []);
+
 	useEffect(() => {
 		if (edited) setText(edited.text);
-		if (edited || answered) field.current?.focus();
+		if (edited || answered) ref.current?.focus();
 	}, [edited, answered]);
 
+	/** After an edit, the draft that was there before it (an edit is never kept as a draft). */
+	const backToDraft = () => setText(recall(roomName).draft ?? "");
+
 	const send = () => {
-		if (text.trim() === "") return;
+		const checked = v.safeParse(MessageTextSchema, text);
+		if (!checked.success) {
+			// An empty message is simply not sent; anything else is said.
+			setProblem(text.trim() === "" ? null : checked.issues[0].message);
+			return;
+		}
 		submit(text);
+		setProblem(null);
+		if (edited) {
+			backToDraft();
+			return;
+		}
 		setText("");
+		remember(roomName, { draft: undefined });
 	};
 	const cancel = () => {
-		if (edited) setText("");
+		if (edited) backToDraft();
+		setProblem(null);
 		cancelCompose();
-		field.current?.focus();
+		ref.current?.focus();
 	};
 
 	return (
@@ -36,6 +62,8 @@ export function Composer() {
 			onSubmit={(e) => {
 				e.preventDefault();
 				send();
+				// After Send, typing goes on here (on a phone, the keyboard stays open).
+				ref.current?.focus();
 			}}
 		>
 			{edited && (
@@ -60,16 +88,21 @@ export function Composer() {
 				Message
 			</label>
 			<textarea
-				ref={field}
+				ref={ref}
 				id="message"
 				name="message"
 				rows={1}
 				placeholder="Write a message…"
-				maxLength={LIMITS.messageMax}
 				value={text}
+				aria-invalid={length > LIMITS.messageMax ? "true" : undefined}
+				aria-describedby="message-count message-problem"
 				onInput={(e) => {
-					setText(e.currentTarget.value);
-					if (e.currentTarget.value.trim() !== "" && !edited) noteTyping();
+					const value = e.currentTarget.value;
+					setText(value);
+					setProblem(null);
+					if (edited) return;
+					remember(roomName, { draft: value || undefined });
+					if (value.trim() !== "") noteTyping();
 				}}
 				onKeyDown={(e) => {
 					if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -83,9 +116,16 @@ export function Composer() {
 					}
 				}}
 			/>
-			<button type="submit" class="primary">
+			{/* Pressing Send must not take focus from the field: on a phone that would close the keyboard. */}
+			<button type="submit" class="primary" onMouseDown={(e) => e.preventDefault()}>
 				{edited ? "Save" : "Send"}
 			</button>
+			<div class="composer-notes">
+				<p id="message-problem" class="form-error" role="alert">
+					{problem}
+				</p>
+				<Counter id="message-count" length={length} max={LIMITS.messageMax} />
+			</div>
 		</form>
 	);
 }

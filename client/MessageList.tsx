@@ -1,15 +1,19 @@
 import { Component, type ComponentChildren, type JSX } from "preact";
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage } from "../protocol";
 import { Avatar } from "./Avatar";
 import { hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
-import { dayKey, dayLabel, linkParts, timeOf } from "./format";
+import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
 import { MessageActions } from "./MessageActions";
+import { MessageText } from "./MessageText";
 import { canChange, confirmingDelete, highlighted, jump, loadHole } from "./message-actions";
 import { around, earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, windowRange } from "./message-window";
+import { isPresence } from "./presence-lines";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
 import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
+import { PresenceLine, TitleLine } from "./SystemLine";
+import { useScrollMemory } from "./scroll-memory";
 
 /** Within this distance of the bottom, the view follows new messages. */
 const AT_BOTTOM_PX = 48;
@@ -101,10 +105,25 @@ export function MessageList() {
 				setWin(FOLLOW);
 			}
 		} else if (added > 0 && !following) {
-			setMissed((m) => m + added);
+			// Messages, not join and leave lines: those are not what the reader missed.
+			setMissed((m) => m + chatAfter(list, p.last));
 		}
 		shown.current = { range, top, bottom, first, last, count: list.length, pending: waiting.length };
 	});
+	useScrollMemory(ref, list, AT_BOTTOM_PX);
+
+	// A log that gets shorter (a phone's keyboard opens, the phone turns) keeps its newest line in view.
+	const followingNow = useRef(following);
+	followingNow.current = following;
+	useEffect(() => {
+		const el = ref.current;
+		if (!el) return;
+		const keep = new ResizeObserver(() => {
+			if (followingNow.current) el.scrollTop = el.scrollHeight;
+		});
+		keep.observe(el);
+		return () => keep.disconnect();
+	}, []);
 
 	// A jump to a message (the original of a reply): mount the rows around it, then bring it into view and focus it.
 	useLayoutEffect(() => {
@@ -169,6 +188,8 @@ export function MessageList() {
 
 	const jumpDown = () => {
 		pin.current = true;
+		// The button goes away: focus goes to the log it scrolled, not to the page.
+		ref.current?.focus({ preventScroll: true });
 		setWin(FOLLOW);
 		setMissed(0);
 		setAtBottom(true);
@@ -209,8 +230,21 @@ export function MessageList() {
 	);
 }
 
+/** The row that shows a line: its own, or the folded presence line it is part of (data-from…data-seq). */
 function rowOf(history: HTMLElement | null, seq: number): HTMLElement | null {
-	return history?.querySelector<HTMLElement>(`[data-seq="${seq}"]`) ?? null;
+	const own = history?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+	if (own || !history) return own ?? null;
+	for (const row of history.querySelectorAll<HTMLElement>("[data-from]")) {
+		if (Number(row.dataset.from) <= seq && seq <= Number(row.dataset.seq)) return row;
+	}
+	return null;
+}
+
+/** How many chat messages (not join or leave lines) come after `seq`. */
+function chatAfter(list: readonly ChatMessage[], seq: number): number {
+	let n = 0;
+	for (let i = firstIndexAfter(list, seq); i < list.length; i++) if (list[i]?.kind === "chat") n++;
+	return n;
 }
 
 /** Each line's day, worked out once: lines are immutable, so the line itself is the key. */
@@ -234,10 +268,18 @@ interface RowContext {
 	active: (number | null | undefined)[];
 }
 
-/** The rows of lines [from, to): a day separator where the day changes, system lines, grouped messages. */
+/**
+ * The rows of lines [from, to): a day separator where the day changes, grouped messages, the room's
+ * own lines; consecutive join and leave lines of a day as one line (quiet presence).
+ */
 function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx: RowContext) {
 	const out = [];
 	const now = Date.now();
+	let run: ChatMessage[] = [];
+	const endRun = () => {
+		if (run[0]) out.push(<PresenceLine key={`p-${run[0].seq}`} lines={run} />);
+		run = [];
+	};
 	for (let i = from; i < to; i++) {
 		const m = list[i] as ChatMessage;
 		const prev = i > from ? list[i - 1] : undefined;
@@ -250,6 +292,7 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 		}
 		const day = dayOf(m);
 		const sameDay = prev !== undefined && dayOf(prev) === day;
+		if (!sameDay || !isPresence(m)) endRun();
 		if (!sameDay) {
 			out.push(
 				<p key={`day-${m.seq}`} class="day">
@@ -257,15 +300,9 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 				</p>,
 			);
 		}
-		if (m.kind !== "chat") {
-			out.push(
-				// A name element, then the room's own words: no name can read as a sentence of the room.
-				<p key={m.seq} class={`system system-${m.kind}`} data-seq={m.seq}>
-					<span class="system-name">{m.name}</span>{" "}
-					<span class="system-words">{m.kind === "join" ? "joined the chat" : "left the chat"}</span>
-				</p>,
-			);
-		} else {
+		if (isPresence(m)) run.push(m);
+		else if (m.kind === "title") out.push(<TitleLine key={m.seq} line={m} />);
+		else if (m.kind === "chat") {
 			const grouped = sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
 			out.push(
 				<MessageLine
@@ -279,6 +316,7 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 			);
 		}
 	}
+	endRun();
 	return out;
 }
 
@@ -319,6 +357,7 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 	override render({ message, me, grouped, canChange, active }: LineProps) {
 		const own = message.name === me;
 		const shown = active || this.state.pressed;
+		const when = new Date(message.at).toISOString();
 		return (
 			<Bubble
 				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${shown ? " active" : ""}`}
@@ -338,7 +377,14 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 				name={message.name}
 				text={message.deleted ? "" : message.text}
 				grouped={grouped}
-				aside={<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>}
+				aside={<time dateTime={when}>{timeOf(message.at)}</time>}
+				gutter={
+					grouped && (
+						<time dateTime={when} title={timeOf(message.at)}>
+							{shortTimeOf(message.at)}
+						</time>
+					)
+				}
 				quote={message.replyTo && <ReplyQuote quote={message.replyTo} />}
 			>
 				{message.deleted ? (
@@ -373,17 +419,22 @@ type BubbleProps = {
 	text: string;
 	grouped: boolean;
 	aside: ComponentChildren;
+	/** Beside a grouped message, where the avatar would be: its time, shown on hover. */
+	gutter?: ComponentChildren;
 	/** What comes before the text: the message a reply answers. */
 	quote?: ComponentChildren;
 	/** What follows the text: an edited mark, reactions, actions. */
 	children?: ComponentChildren;
 } & Omit<JSX.IntrinsicElements["article"], "children">;
 
-/** One message: avatar, sender and time (or state), the quote it answers, text. A grouped one shows no header. */
-function Bubble({ name, text, grouped, aside, quote, children, ...article }: BubbleProps) {
+/**
+ * One message: avatar, sender and time (or state), the quote it answers, text. A grouped one shows
+ * its text, and its time on hover.
+ */
+function Bubble({ name, text, grouped, aside, gutter, quote, children, ...article }: BubbleProps) {
 	return (
 		<article {...article}>
-			{grouped ? <span class="avatar-space" /> : <Avatar name={name} />}
+			{grouped ? <span class="avatar-space">{gutter}</span> : <Avatar name={name} />}
 			<div class="bubble">
 				{grouped ? (
 					// Said to screen readers, not shown: who wrote each line of a group.
@@ -395,30 +446,9 @@ function Bubble({ name, text, grouped, aside, quote, children, ...article }: Bub
 					</header>
 				)}
 				{quote}
-				{text !== "" && (
-					<p class="text" dir="auto">
-						<MessageText text={text} />
-					</p>
-				)}
+				{text !== "" && <MessageText text={text} />}
 				{children}
 			</div>
 		</article>
-	);
-}
-
-/** Text and links as nodes: the message is never parsed as HTML. */
-function MessageText({ text }: { text: string }) {
-	return (
-		<>
-			{linkParts(text).map((part, i) =>
-				part.kind === "link" ? (
-					<a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
-						{part.text}
-					</a>
-				) : (
-					part.text
-				),
-			)}
-		</>
 	);
 }

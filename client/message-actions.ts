@@ -4,7 +4,7 @@
  * room decides (a refused change comes back as the room's error).
  */
 import { computed, signal } from "@preact/signals";
-import { CHANGES_VERSION, type ChatMessage, type Emoji } from "../protocol";
+import { CHANGES_VERSION, type ChatMessage, type Emoji, PROTOCOL_VERSION } from "../protocol";
 import { seqIndex } from "./changes";
 import { room, sendChange, sendMessage, setRoom } from "./chat-store";
 import { fillHole, placeAround } from "./room-state";
@@ -74,7 +74,9 @@ export function toggleReaction(m: ChatMessage, emoji: Emoji): void {
 	sendChange({ type: "react", id: crypto.randomUUID(), seq: m.seq, emoji, on: !reacted(m, emoji, room.value.name) });
 }
 
-const messagesUrl = (query: string) => `/api/rooms/${encodeURIComponent(room.value.room)}/messages?${query}`;
+/** A page of history, as this page's protocol version reads it (an older one gets messages without their changes). */
+const messagesUrl = (query: string) =>
+	`/api/rooms/${encodeURIComponent(room.value.room)}/messages?${query}&v=${PROTOCOL_VERSION}`;
 
 /** Scrolls to message `seq` and focuses it, first fetching the page around it if it is not held. */
 export async function jumpTo(seq: number): Promise<void> {

@@ -35,10 +35,13 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 	};
 
 	options.onStatus("connecting");
+	// Once closed on purpose (leaving, changing name), this connection has nothing more to say.
+	let closed = false;
 	const socket = new ReconnectingSocket(url, {
 		open: join,
-		close: () => options.onStatus("reconnecting"),
+		close: () => closed || options.onStatus("reconnecting"),
 		message(data) {
+			if (closed) return;
 			const msg = JSON.parse(data) as ServerMessage;
 			// A room older than the heartbeat answers "ping" with bad_json: proof of life all the same, and
 			// nothing else this client sends can be anything but JSON.
@@ -54,6 +57,9 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 			name = newName;
 			join();
 		},
-		close: () => socket.close(),
+		close() {
+			closed = true;
+			socket.close();
+		},
 	};
 }

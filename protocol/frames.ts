@@ -5,16 +5,13 @@
  */
 import * as v from "valibot";
 import { EmojiSchema, type Reaction } from "./reactions";
-import { MessageTextSchema, NameSchema } from "./text";
+import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 
 /**
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
-/**
- * This code's protocol version. 1: the first release (no version anywhere).
- * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
- * 4: room titles (issue #11, merged separately).
+ * 4: the `title` frame, lines of kind `title`, and `title` / `canSetTitle` in the welcome.
  * 5: edits, deletes, reactions and replies (CHANGES_VERSION).
  */
 export const PROTOCOL_VERSION = 5;
@@ -68,6 +65,12 @@ export const ClientMessageSchema = v.variant(
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
+		v.strictObject({
+			type: v.literal("title"),
+			/** Like a send's id: the same title frame sent twice is stored once. */
+			id: TokenSchema("A title id", 1),
+			text: RoomTitleSchema,
+		}),
 		// Version 5: changes to a message, each with an id of the client's (as a send's), so a retry is applied once.
 		v.strictObject({ type: v.literal("edit"), id: ChangeId, seq: SeqSchema, text: MessageTextSchema }),
 		v.strictObject({ type: v.literal("delete"), id: ChangeId, seq: SeqSchema }),
@@ -85,7 +88,8 @@ export const ClientMessageSchema = v.variant(
 
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
-export type MessageKind = "chat" | "join" | "leave";
+/** A person's message, an arrival, a departure, or a new display title for the room (its text). */
+export type MessageKind = "chat" | "join" | "leave" | "title";
 
 /** Who deleted a message. Moderation will add its own. */
 export type DeletedBy = "sender";
@@ -106,7 +110,7 @@ export interface ChatMessage {
 	/** The server's id for the message. */
 	id: string;
 	kind: MessageKind;
-	/** The sender's name (for join and leave, whose arrival or departure). */
+	/** The sender's name (for join and leave, whose arrival or departure; for title, who set it). */
 	name: string;
 	/** Empty once deleted. */
 	text: string;
@@ -169,6 +173,8 @@ export type ErrorCode =
 	| "already_joined"
 	| "name_taken"
 	| "rate_limited"
+	| "invalid_title"
+	| "not_creator"
 	// Version 5:
 	| "unknown_message"
 	| "not_yours"
@@ -192,6 +198,10 @@ export type ServerMessage =
 			/** Whether older messages exist before the first of `messages`. */
 			hasMore: boolean;
 			online: string[];
+			/** The room's display title, if its creator gave it one. */
+			title?: string;
+			/** Present (true) when this person created the room and so may set its title. */
+			canSetTitle?: true;
 	  }
 	| { type: "message"; message: Line }
 	/** Several new lines at once: what the room stored in one tick, in seq order. */
@@ -224,7 +234,10 @@ export function parseClientFrame(raw: string): ParseResult {
 	const id = sendId(data);
 	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
 	if (issue.type === "variant") {
-		return refuse("unknown_type", "Unknown frame type: expected join, send, typing, sync, edit, delete or react");
+		return refuse(
+			"unknown_type",
+			"Unknown frame type: expected join, send, typing, sync, title, edit, delete or react",
+		);
 	}
 	if (issue.type === "strict_object") {
 		// valibot reports both an extra key (expected "never") and a missing one under strict_object.
@@ -232,6 +245,7 @@ export function parseClientFrame(raw: string): ParseResult {
 		return refuse("invalid_frame", `${what} field "${String(field)}"`);
 	}
 	if (field === "name") return refuse("invalid_name", issue.message);
+	if (field === "text" && (data as { type?: unknown }).type === "title") return refuse("invalid_title", issue.message);
 	if (field === "text") return refuse("invalid_message", issue.message);
 	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);
 }

@@ -237,9 +237,9 @@ describe("a room created by older code", () => {
 		const stub = env.CHAT_ROOM.getByName(room);
 		await runInDurableObject(stub, (_i, state) => {
 			const sql = state.storage.sql;
-			// The schema as the code before this feature left it (version 2), with one message in it.
+			// The schema as the code before this feature left it (version 3), with one message in it.
 			migrate(sql);
-			sql.exec("DROP TABLE messages; DROP TABLE reactions; UPDATE schema_version SET version = 2");
+			sql.exec("DROP TABLE messages; DROP TABLE reactions; UPDATE schema_version SET version = 3");
 			sql.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, kind TEXT NOT NULL,
 				name TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL, client_id TEXT UNIQUE)`);
 			sql.exec(

@@ -46,6 +46,8 @@ type Answer =
 	 * its id, or refused by the room's rules (TARGET_CODES), with its id.
 	 */
 	| { change: string }
+	/** A well-formed title: refused not_creator with its id, since the room is a good client's (Ana's). */
+	| { title: string }
 	| { typing: true }
 	| { sync: true }
 	/** Over the size limit: the socket is closed with 1009. */
@@ -59,13 +61,10 @@ interface Case {
 	answer: Answer;
 }
 
-const KNOWN_TYPES = ["join", "send", "typing", "sync", "edit", "delete", "react"];
+const KNOWN_TYPES = ["join", "send", "typing", "sync", "title", "edit", "delete", "react"];
 
 /** What a reply or a change may be refused with: the room's rules about the message it is about. */
 const TARGET_CODES: ErrorCode[] = ["unknown_message", "not_yours", "message_deleted", "reactions_full"];
-
-/** The id an answer to a frame carries, refused or not. */
-const idOf = (a: Answer) => ("send" in a ? a.send : "change" in a ? a.change : undefined);
 
 // ---- Values, valid or with a known defect -------------------------------------
 
@@ -134,6 +133,12 @@ const goodText = fc.oneof(
 		"  padded  ",
 	),
 );
+/** Room titles the room refuses: empty, too long, hiding a character, or not text. */
+const badTitle = fc.oneof(
+	fc.constantFrom("", "   ", "Team\u202Emoor", "Hike\u200B"),
+	fc.integer({ min: LIMITS.titleMax + 1, max: LIMITS.titleMax + 20 }).map((n) => "t".repeat(n)),
+	notText,
+);
 /** Text the room refuses: empty once stripped and trimmed, too long, or not text. */
 const badText = fc.oneof(
 	fc.constantFrom("", " \n\t ", "\u0000\u202E", "\u0007"),
@@ -173,7 +178,17 @@ const wellFormed: fc.Arbitrary<Case> = fc.oneof(
 		frame: { type: "react", ...f },
 		answer: { change: f.id },
 	})),
+	fc.record({ id: token(1), text: freshName }).map(({ id, text }) => ({
+		frame: { type: "title", id, text },
+		answer: { title: id },
+	})),
 );
+
+/** The id the room names in its answer to a frame, refused or not: a send's, a change's or a title's, when valid. */
+const idOf = (c: Case) => {
+	const a = c.answer;
+	return "send" in a ? a.send : "change" in a ? a.change : "title" in a ? a.title : undefined;
+};
 
 /** A well-formed frame with exactly one defect, and the code that defect must get. */
 const defective: fc.Arbitrary<Case> = fc.oneof(
@@ -219,6 +234,10 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		frame: { type: "react", emoji: "👀", ...f },
 		answer: { refused: "invalid_frame" as const, id: f.id },
 	})),
+	fc.record({ id: token(1), text: badTitle }).map(({ id, text }) => ({
+		frame: { type: "title", id, text },
+		answer: { refused: "invalid_title" as const, id },
+	})),
 	// A required field missing.
 	fc.constantFrom(
 		{ frame: { type: "join", user: "user-12345678" }, answer: { refused: "invalid_frame" as const } },
@@ -226,6 +245,7 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		{ frame: { type: "send", text: "no id" }, answer: { refused: "invalid_frame" as const } },
 		{ frame: { type: "send", id: "no-text" }, answer: { refused: "invalid_frame" as const, id: "no-text" } },
 		{ frame: { type: "sync" }, answer: { refused: "invalid_frame" as const } },
+		{ frame: { type: "title", id: "no-text" }, answer: { refused: "invalid_frame" as const, id: "no-text" } },
 	),
 	// A field no frame has (a sender, a time, a seq the client would like to choose).
 	fc
@@ -239,7 +259,7 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		)
 		.map(([c, key, value]) => {
 			const frame = { ...(c.frame as Record<string, unknown>), [key]: value };
-			const id = idOf(c.answer);
+			const id = idOf(c);
 			return { frame, answer: { refused: "invalid_frame" as const, ...(id !== undefined && { id }) } };
 		}),
 	// A type no client frame has, or none at all.
@@ -253,12 +273,12 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		)
 		.map(([c, type]) => {
 			const frame = { ...(c.frame as Record<string, unknown>), type };
-			const id = idOf(c.answer);
+			const id = idOf(c);
 			return { frame, answer: { refused: "unknown_type" as const, ...(id !== undefined && { id }) } };
 		}),
 	wellFormed.map((c) => {
 		const { type: _, ...rest } = c.frame as Record<string, unknown>;
-		const id = idOf(c.answer);
+		const id = idOf(c);
 		return { frame: rest, answer: { refused: "unknown_type" as const, ...(id !== undefined && { id }) } };
 	}),
 );
@@ -356,7 +376,8 @@ const isDirect = (m: ServerMessage) =>
  * a refused frame its error code, join a welcome (or name_taken, or
  * already_joined), send an ack with its id, a change or a reply an ack or a
  * refusal by the room's rules with its id, sync a history, typing nothing
- * once joined, anything but join before joining not_joined; then the
+ * once joined, title not_creator (the room is Ana's), anything but join
+ * before joining not_joined; then the
  * probe's error. An oversized frame closes with 1009 and ends the socket.
  * Returns how many pongs the socket must have had (at least, and at most).
  */
@@ -414,7 +435,8 @@ function expectAnswers(
 			if (a.type === "error") expect(TARGET_CODES).toContain(a.code);
 			else expect(a.type).toBe("ack");
 			expect(a).toMatchObject({ id: expected.change });
-		} else expect(a).toMatchObject({ type: "history" });
+		} else if ("title" in expected) expect(a).toMatchObject({ type: "error", code: "not_creator", id: expected.title });
+		else expect(a).toMatchObject({ type: "history" });
 	}
 	expect(closeCode).toBeUndefined();
 	expect(answer()).toMatchObject({ type: "error", code: "invalid_frame", id: probeId });

@@ -5,7 +5,7 @@
  * Object.
  */
 import { type Context, Hono } from "hono";
-import { isRoomName } from "../protocol";
+import { clientVersion, isRoomName } from "../protocol";
 import { addressKey } from "./limits/rate-limiter";
 import { securityHeaders } from "./security-headers";
 
@@ -70,8 +70,12 @@ app.get("/api/rooms/:room/messages", async (c) => {
 			400,
 		);
 	}
+	// The page's protocol version (`v`, as on the socket): an older page takes some lines in another form.
+	const version = clientVersion(c.req.url);
 	const room = c.env.CHAT_ROOM.getByName(c.req.param("room"));
-	return c.json(rawAround !== undefined ? await room.around(around, limit) : await room.history(before, limit));
+	return c.json(
+		rawAround !== undefined ? await room.around(around, limit, version) : await room.history(before, limit, version),
+	);
 });
 
 app.get("/r/:room", async (c) => {

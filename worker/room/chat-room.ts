@@ -6,14 +6,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-	CHANGES_VERSION,
 	type ChatMessage,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
 	HEARTBEAT,
 	LIMITS,
-	type Line,
 	PROTOCOL_VERSION,
 	parseClientFrame,
 } from "../../protocol";
@@ -28,8 +26,9 @@ import { Edits } from "./edits";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
-import { forOldPage, linesForOldPage } from "./old-pages";
+import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
 import { Reactions } from "./reactions";
+import { RoomTitle } from "./room-title";
 import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -44,6 +43,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #edits: Edits;
 	readonly #reactions: Reactions;
 	readonly #membership: Membership;
+	readonly #title: RoomTitle;
 	readonly #idle: IdleSockets;
 	readonly #typing = new Typing();
 	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
@@ -64,6 +64,7 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#edits = new Edits(lines);
 		this.#reactions = new Reactions(lines);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
+		this.#title = new RoomTitle(ctx.storage.sql);
 		this.#admission = new Admission(
 			this.#config,
 			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
@@ -97,16 +98,18 @@ export class ChatRoom extends DurableObject<Env> {
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
-	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
-	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+	/** A page of history, for scrolling back: up to `limit` messages before `before`, as a page of `version` takes them. */
+	history(before: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
-		return this.#history.page(before, limit);
+		const page = this.#history.page(before, limit);
+		return { ...page, messages: messagesForPage(version, page.messages) };
 	}
 
-	/** A page of history around message `seq`, for jumping to it. */
-	around(seq: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+	/** A page of history around message `seq`, for jumping to it (a page of version CHANGES_VERSION or newer asks). */
+	around(seq: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
-		return this.#history.around(seq, limit);
+		const page = this.#history.around(seq, limit);
+		return { ...page, messages: messagesForPage(version, page.messages) };
 	}
 
 	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
@@ -138,8 +141,10 @@ export class ChatRoom extends DurableObject<Env> {
 			case "sync":
 				return this.#connections.sendTo(ws, {
 					type: "history",
-					messages: this.#linesFor(session, this.#history.after(frame.since)),
+					messages: linesForPage(session.version, this.#history.after(frame.since)),
 				});
+			case "title":
+				return this.#retitle(ws, who, frame);
 			case "edit":
 				return this.#changed(ws, frame.id, this.#edits.edit(who, frame.id, frame.seq, frame.text));
 			case "delete":
@@ -195,6 +200,7 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!claim.ok) {
 			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
 		}
+		this.#title.noteJoin(this.#room, frame.user, this.#history.empty);
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
 		this.#connections.save(ws, { ...session, joined: claim.who });
@@ -205,8 +211,9 @@ export class ChatRoom extends DurableObject<Env> {
 			room: this.#room,
 			name: claim.who.name,
 			...opening,
-			messages: this.#linesFor(session, opening.messages),
+			messages: linesForPage(session.version, opening.messages),
 			online: this.#membership.online(),
+			...this.#title.forWelcome(frame.user),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
 		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
@@ -215,7 +222,7 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/** A message is stored once per client id, acknowledged to its sender, and broadcast to all. */
 	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
-		const posted = this.#history.post(who, frame.id, frame.text, frame.replyTo);
+		const posted = this.#history.post(who, frame.id, frame.text, { replyTo: frame.replyTo });
 		if (!posted.ok) {
 			this.#refuse(ws, posted.code, posted.reason, frame.id);
 			return;
@@ -240,9 +247,17 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#connections.publish(change, change.kind === "react" ? undefined : target && forOldPage(target));
 	}
 
-	/** The lines a socket can read: all of them, or, for a page older than changes, the messages as it knows them. */
-	#linesFor(session: Session, lines: Line[]): Line[] {
-		return session.version >= CHANGES_VERSION ? lines : linesForOldPage(lines);
+	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
+	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
+		if (!this.#title.maySet(who.user)) {
+			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
+			return;
+		}
+		const posted = this.#history.post(who, frame.id, frame.text, { kind: "title" });
+		if (!posted.ok) return; // a title answers no message, so nothing refuses it
+		if (posted.line) this.#title.set(frame.text);
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
+		if (posted.line) this.#connections.publish(posted.line);
 	}
 
 	/**

@@ -5,6 +5,7 @@
  */
 import { CHANGES_VERSION, type ChatMessage, isChange, type Line, type ServerMessage } from "../../protocol";
 import { forOldPage } from "./old-pages";
+import { linesFor, TITLE_VERSION } from "./room-title";
 
 /** Who a joined socket speaks for. */
 export interface Joined {
@@ -148,14 +149,25 @@ export class Connections {
 		if (batch.length === 0) return;
 		this.#outbox = [];
 		const frame = linesFrame(batch.map((b) => b.line));
-		// Serialized once for all older pages, and only when one is here.
-		let oldFrame: string | undefined;
+		// Serialized once for each older kind of page (before changes; before titles too), and only when one is here.
+		const older = new Map<number, string>();
 		for (const ws of this.joined()) {
-			if (this.session(ws).version >= CHANGES_VERSION) {
+			const version = this.session(ws).version;
+			if (version >= CHANGES_VERSION) {
 				send(ws, frame);
 				continue;
 			}
-			oldFrame ??= linesFrame(batch.flatMap((b) => (b.old ? [b.old] : [])));
+			const kind = version >= TITLE_VERSION ? TITLE_VERSION : 0;
+			let oldFrame = older.get(kind);
+			if (oldFrame === undefined) {
+				oldFrame = linesFrame(
+					linesFor(
+						version,
+						batch.flatMap((b) => (b.old ? [b.old] : [])),
+					),
+				);
+				older.set(kind, oldFrame);
+			}
 			if (oldFrame !== "") send(ws, oldFrame);
 		}
 	}

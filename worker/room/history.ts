@@ -28,17 +28,23 @@ export interface Page {
 export class History {
 	constructor(private readonly store: MessageStore) {}
 
+	/** Whether the room has never had a line. */
+	get empty(): boolean {
+		return this.store.lastSeq === 0;
+	}
+
 	/**
-	 * Stores a chat message once per client id. A retry gets the seq of the
-	 * first try and no line (`line` undefined): nothing is broadcast again.
-	 * A reply stores only the seq it answers; its quote is read as the
-	 * original is now, so an original's deleted text is quoted nowhere.
+	 * Stores a chat message (or a room title, worker/room/room-title.ts) once
+	 * per client id. A retry gets the seq of the first try and no line (`line`
+	 * undefined): nothing is broadcast again. A reply stores only the seq it
+	 * answers; its quote is read as the original is now, so an original's
+	 * deleted text is quoted nowhere.
 	 */
 	post(
 		who: Joined,
 		id: string,
 		text: string,
-		replyTo?: number,
+		{ replyTo, kind = "chat" }: { replyTo?: number | undefined; kind?: "chat" | "title" } = {},
 	): { ok: true; seq: number; line?: ChatMessage } | Refusal {
 		const clientId = clientIdOf(who, id);
 		const stored = this.store.seqOfClientId(clientId);
@@ -47,7 +53,7 @@ export class History {
 			const original = findTarget(this.store, replyTo);
 			if ("ok" in original) return original;
 		}
-		const line = this.store.append("chat", who.name, text, { clientId, user: who.user, replyTo });
+		const line = this.store.append(kind, who.name, text, { clientId, user: who.user, replyTo });
 		return { ok: true, seq: line.seq, line };
 	}
 

@@ -53,7 +53,13 @@ const MIGRATIONS: readonly Migration[] = [
 			}
 		}
 	},
-	// 3: edits, deletes, reactions and replies. Changes are rows of messages too (kind edit, delete or react,
+	// 3: the room's creator and display title (worker/room/room-title.ts); one row at most.
+	`CREATE TABLE IF NOT EXISTS room_title (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		creator TEXT,
+		title TEXT
+	);`,
+	// 4: edits, deletes, reactions and replies. Changes are rows of messages too (kind edit, delete or react,
 	// with a target), so they take a seq in the stream and are trimmed with everything else. Safe to run
 	// again (SQLite has no ADD COLUMN IF NOT EXISTS): a test may rewind a room's version to replay a step.
 	(sql) => {
