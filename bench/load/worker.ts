@@ -369,7 +369,8 @@ async function handle(command: Command): Promise<unknown> {
 		case "mark":
 			return mark(command.group);
 		case "progress":
-			return groupOf(command.group).phase?.delivered ?? 0;
+			// Reaction lines too: a phase with reactions is over when they have all arrived as well.
+			return (groupOf(command.group).phase?.delivered ?? 0) + (groupOf(command.group).phase?.reactionLines ?? 0);
 		case "collect":
 			return collect(command.group, command.sent, command.binMs);
 		case "close":

@@ -56,7 +56,8 @@ export async function runPhase(
 	const generator = process.cpuUsage(generator0);
 	const server = cpuSeconds(pids) - server0;
 	const total = sent.reduce((a, b) => a + b, 0);
-	await pool.drain(group, total * pool.size(group), opts.drainMs);
+	const reactionLines = reactions ? (reactions.sent - reactions.unacked) * pool.size(group) : 0;
+	await pool.drain(group, total * pool.size(group) + reactionLines, opts.drainMs);
 	const result = await pool.collect(group, sent, opts.binMs);
 	return {
 		...result,
