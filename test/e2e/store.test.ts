@@ -44,7 +44,15 @@ const shownSeqs = (page: Page) =>
 	page
 		.getByRole("log")
 		.locator("[data-seq]")
-		.evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
+		.evaluateAll((nodes) =>
+			nodes.flatMap((n) => {
+				// A folded run of join and leave lines shows the seqs from its first line (data-from) to its last.
+				const { from, seq } = (n as HTMLElement).dataset;
+				const last = Number(seq);
+				const first = from === undefined ? last : Number(from);
+				return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+			}),
+		);
 
 /** Fills a room with `count` lines, fast, from bystanders with addresses of their own (each within its burst). */
 async function fill(room: string, count: number, prefix: string) {
