@@ -41,7 +41,7 @@ interface Client {
 	/** Per sender, how many times each of its messages arrived here. */
 	counts: Uint8Array[];
 	onAck?: () => void;
-	/** While this client reacts: the newest bench message it has seen, and its reactions acknowledged. */
+	/** Once this client has reacted: the newest bench message it has seen, and its reactions acknowledged. */
 	reacting?: { latestSeq: number | undefined; acked: number };
 }
 
@@ -268,7 +268,9 @@ function react(
 ): Promise<ReactResult> {
 	const client = groupOf(name).clients.get(index);
 	if (!client) throw new Error(`no client ${index} in this thread`);
-	const state = { latestSeq: undefined as number | undefined, acked: 0 };
+	// Kept from an earlier phase: the newest message seen then is a target from the first tick on.
+	const state = client.reacting ?? { latestSeq: undefined, acked: 0 };
+	state.acked = 0;
 	client.reacting = state;
 	const used = new Set<string>();
 	let sent = 0;
@@ -287,7 +289,6 @@ function react(
 	return sendAtRate(emit, perSecond, durationMs, { maxUs: 0 }).then(async () => {
 		const deadline = nowUs() + 10_000_000;
 		while (state.acked < sent && nowUs() < deadline) await new Promise((r) => setTimeout(r, 10));
-		client.reacting = undefined;
 		return { sent, unacked: sent - state.acked };
 	});
 }
