@@ -3,7 +3,8 @@
  * attachment), which have joined, and how frames reach them: one socket, or
  * everyone, serialized once, with a tick's new lines batched in one frame.
  */
-import type { ChatMessage, ServerMessage } from "../../protocol";
+import { CHANGES_VERSION, type ChatMessage, isChange, type Line, type ServerMessage } from "../../protocol";
+import { forOldPage } from "./old-pages";
 import { linesFor, TITLE_VERSION } from "./room-title";
 
 /** Who a joined socket speaks for. */
@@ -35,8 +36,12 @@ export class Connections {
 	#joined: Set<WebSocket> | undefined;
 	/** The sockets that have neither joined nor been shut: all the join deadline ever looks at. */
 	#waiting: Set<WebSocket> | undefined;
-	/** Lines stored in this tick and not yet broadcast: sent together, one frame per socket. */
-	#outbox: ChatMessage[] = [];
+	/**
+	 * Lines stored in this tick and not yet broadcast: sent together, one
+	 * frame per socket. Each with what a page older than CHANGES_VERSION gets
+	 * instead, if anything.
+	 */
+	#outbox: { line: Line; old: ChatMessage | undefined }[] = [];
 
 	constructor(private readonly ctx: DurableObjectState) {}
 
@@ -121,22 +126,10 @@ export class Connections {
 		}
 	}
 
-	/**
-	 * Serializes once, then sends the same string to every joined socket; or,
-	 * when pages of an older protocol version need another form of it
-	 * (`older`), once more for them.
-	 */
-	broadcast(message: ServerMessage, except?: WebSocket, older?: { below: number; message: ServerMessage }): void {
+	/** Serializes once, then sends the same string to every joined socket. */
+	broadcast(message: ServerMessage, except?: WebSocket): void {
 		const frame = JSON.stringify(message);
-		const olderFrame = older && JSON.stringify(older.message);
-		for (const ws of this.joined()) {
-			if (ws === except) continue;
-			try {
-				ws.send(olderFrame && this.session(ws).version < (older?.below ?? 0) ? olderFrame : frame);
-			} catch {
-				// closing; cleaned up by its close handler
-			}
-		}
+		for (const ws of this.joined()) if (ws !== except) send(ws, frame);
 	}
 
 	/**
@@ -145,8 +138,8 @@ export class Connections {
 	 * our JavaScript), so under load a batch saves a frame per socket per line;
 	 * alone, a line goes out as soon as the event that stored it is done.
 	 */
-	publish(line: ChatMessage): void {
-		this.#outbox.push(line);
+	publish(line: Line, old: ChatMessage | undefined = isChange(line) ? undefined : forOldPage(line)): void {
+		this.#outbox.push({ line, old });
 		if (this.#outbox.length === 1) setTimeout(() => this.flush(), 0);
 	}
 
@@ -155,21 +148,46 @@ export class Connections {
 		const batch = this.#outbox;
 		if (batch.length === 0) return;
 		this.#outbox = [];
-		const older = linesFor(TITLE_VERSION - 1, batch);
-		this.broadcast(
-			linesFrame(batch),
-			undefined,
-			older === batch
-				? undefined
-				: {
-						below: TITLE_VERSION,
-						message: linesFrame(older),
-					},
-		);
+		const frame = linesFrame(batch.map((b) => b.line));
+		// Serialized once for each older kind of page (before changes; before titles too), and only when one is here.
+		const older = new Map<number, string>();
+		for (const ws of this.joined()) {
+			const version = this.session(ws).version;
+			if (version >= CHANGES_VERSION) {
+				send(ws, frame);
+				continue;
+			}
+			const kind = version >= TITLE_VERSION ? TITLE_VERSION : 0;
+			let oldFrame = older.get(kind);
+			if (oldFrame === undefined) {
+				oldFrame = linesFrame(
+					linesFor(
+						version,
+						batch.flatMap((b) => (b.old ? [b.old] : [])),
+					),
+				);
+				older.set(kind, oldFrame);
+			}
+			if (oldFrame !== "") send(ws, oldFrame);
+		}
 	}
 }
 
-function linesFrame(lines: ChatMessage[]): ServerMessage {
+/** One line as a `message` frame, several as `messages`, none as nothing (""). */
+function linesFrame(lines: Line[]): string {
 	const [only] = lines;
-	return lines.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: lines };
+	if (!only) return "";
+	return JSON.stringify(
+		(lines.length === 1
+			? { type: "message", message: only }
+			: { type: "messages", messages: lines }) satisfies ServerMessage,
+	);
+}
+
+function send(ws: WebSocket, frame: string): void {
+	try {
+		ws.send(frame);
+	} catch {
+		// closing; cleaned up by its close handler
+	}
 }
