@@ -1,8 +1,9 @@
 import { computed } from "@preact/signals";
 import { roomError } from "./app-store";
 import { Composer } from "./Composer";
+import { ConfirmDelete } from "./ConfirmDelete";
 import { CopyLink } from "./CopyLink";
-import { displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
+import { announcement, displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
 import { MessageList } from "./MessageList";
 import { NotifyControl } from "./NotifyControl";
 import { OnlineList, OnlineSheet } from "./OnlineList";
@@ -46,7 +47,11 @@ export function ChatView() {
 						</p>
 					)}
 					<TypingLine />
+					<p class="visually-hidden" aria-live="polite">
+						{announcement}
+					</p>
 					<Composer />
+					<ConfirmDelete />
 				</main>
 				<OnlineList />
 			</div>

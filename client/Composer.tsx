@@ -3,29 +3,44 @@ import * as v from "valibot";
 import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
 import { roomName } from "./app-store";
 import { Counter } from "./Counter";
-import { noteTyping, sendMessage } from "./chat-store";
+import { noteTyping } from "./chat-store";
 import { useMentionCompletion } from "./MentionList";
+import { cancelCompose, editing, editLast, replyingTo, submit } from "./message-actions";
 import { recall, remember } from "./room-memory";
 
 /**
  * The message field: Enter sends, Shift+Enter makes a new line; empty
  * messages are not sent; `@` completes names. The draft survives a reload; a
- * message over the limit is kept, counted and refused out loud, never cut.
+ * message over the limit is kept, counted and refused out loud, never cut. It
+ * also edits (Up in an empty field edits one's last message; Enter saves,
+ * Escape cancels) and writes replies. While the `@` list is open, Up, Down,
+ * Enter, Tab and Escape are the list's.
  */
 export function Composer() {
 	const ref = useRef<HTMLTextAreaElement>(null);
 	const [text, setText] = useState(() => recall(roomName).draft ?? "");
 	const [problem, setProblem] = useState<string | null>(null);
 	const length = normalizeMessage(text).length;
-	const edit = (value: string) => {
+	const edited = editing.value;
+	const answered = replyingTo.value;
+	/** The field's new text: typed, or completed from the `@` list. An edit is never kept as a draft. */
+	const write = (value: string) => {
 		setText(value);
 		setProblem(null);
-		remember(roomName, { draft: value || undefined });
+		if (!edited) remember(roomName, { draft: value || undefined });
 	};
-	const mentions = useMentionCompletion(ref, text, edit);
+	const mentions = useMentionCompletion(ref, text, write);
 
 	// The composer is where typing goes once in the room.
 	useEffect(() => ref.current?.focus(), []);
+
+	useEffect(() => {
+		if (edited) setText(edited.text);
+		if (edited || answered) ref.current?.focus();
+	}, [edited, answered]);
+
+	/** After an edit, the draft that was there before it (an edit is never kept as a draft). */
+	const backToDraft = () => setText(recall(roomName).draft ?? "");
 
 	const send = () => {
 		const checked = v.safeParse(MessageTextSchema, text);
@@ -34,10 +49,20 @@ export function Composer() {
 			setProblem(text.trim() === "" ? null : checked.issues[0].message);
 			return;
 		}
-		sendMessage(text);
-		setText("");
+		submit(text);
 		setProblem(null);
+		if (edited) {
+			backToDraft();
+			return;
+		}
+		setText("");
 		remember(roomName, { draft: undefined });
+	};
+	const cancel = () => {
+		if (edited) backToDraft();
+		setProblem(null);
+		cancelCompose();
+		ref.current?.focus();
 	};
 
 	return (
@@ -51,6 +76,24 @@ export function Composer() {
 			}}
 		>
 			{mentions.list}
+			{edited && (
+				<p class="composing">
+					<span>Editing your message</span>
+					<button type="button" class="link-button" onClick={cancel}>
+						Cancel
+					</button>
+				</p>
+			)}
+			{answered && (
+				<p class="composing">
+					<span class="quote-text">
+						Replying to <span class="sender">{answered.name}</span>: {answered.text}
+					</span>
+					<button type="button" class="link-button" onClick={cancel}>
+						Cancel reply
+					</button>
+				</p>
+			)}
 			<label for="message" class="visually-hidden">
 				Message
 			</label>
@@ -66,8 +109,9 @@ export function Composer() {
 				{...mentions.fieldProps}
 				onInput={(e) => {
 					const value = e.currentTarget.value;
-					edit(value);
+					write(value);
 					mentions.track();
+					if (edited) return;
 					if (value.trim() !== "") noteTyping();
 				}}
 				onClick={mentions.track}
@@ -79,12 +123,17 @@ export function Composer() {
 					if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
 						e.preventDefault();
 						send();
+					} else if (e.key === "Escape" && (edited || answered)) {
+						e.preventDefault();
+						cancel();
+					} else if (e.key === "ArrowUp" && text === "" && editLast()) {
+						e.preventDefault();
 					}
 				}}
 			/>
 			{/* Pressing Send must not take focus from the field: on a phone that would close the keyboard. */}
 			<button type="submit" class="primary" onMouseDown={(e) => e.preventDefault()}>
-				Send
+				{edited ? "Save" : "Send"}
 			</button>
 			<div class="composer-notes">
 				<p id="message-problem" class="form-error" role="alert">

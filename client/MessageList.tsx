@@ -3,11 +3,14 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage } from "../protocol";
 import { Avatar } from "./Avatar";
 import { roomName } from "./app-store";
-import { focusLine, hasMore, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
+import { focusLine, hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
 import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
+import { MessageActions } from "./MessageActions";
 import { MessageText } from "./MessageText";
 import { mentionsMe } from "./mention-complete";
+import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "./message-actions";
 import {
+	around,
 	earlier,
 	FOLLOW,
 	hold,
@@ -18,8 +21,10 @@ import {
 	windowRange,
 } from "./message-window";
 import { isPresence } from "./presence-lines";
+import { ReactionBar } from "./ReactionBar";
+import { ReplyQuote } from "./ReplyQuote";
 import { dividerAfter, lastLineOnScreen, markRead } from "./read-marker";
-import { firstIndexAfter, type PendingMessage } from "./room-state";
+import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
 import { PresenceLine, TitleLine } from "./SystemLine";
 import { useScrollMemory } from "./scroll-memory";
 
@@ -60,6 +65,7 @@ export function MessageList() {
 	const list = messages.value;
 	const waiting = pending.value;
 	const name = myName.value;
+	const target = jump.value;
 	const following = atBottom && win.bottom === null;
 	const range = windowRange(list, following ? FOLLOW : win);
 	const [from, to] = range;
@@ -132,30 +138,29 @@ export function MessageList() {
 		return () => keep.disconnect();
 	}, []);
 
-	/**
-	 * Brings a line into view: mounted already, it is scrolled to; otherwise
-	 * the rows from just above it are mounted, and the next render scrolls.
-	 */
-	const reveal = (seq: number, block: ScrollLogicalPosition, focus: boolean): boolean => {
-		const row = rowOf(ref.current, seq);
-		if (row) {
-			if (focus) {
-				row.tabIndex = -1;
-				row.focus({ preventScroll: true });
-			}
-			row.scrollIntoView({ block });
-			return true;
+	// A jump to a message (the original of a reply): mount the rows around it, then bring it into view and focus it.
+	useLayoutEffect(() => {
+		if (target === null) return;
+		const i = seqIndex(list, target);
+		if (i === -1) return;
+		if (i < from || i >= to) {
+			setAtBottom(false);
+			move(around(list, i));
+			return;
 		}
-		const i = firstIndexAfter(list, seq - 1);
-		if (i >= list.length) return false;
-		const end = i + WINDOW_ROWS;
-		setAtBottom(false);
-		setWin({
-			top: list[Math.max(0, i - 10)]?.seq ?? null,
-			bottom: end >= list.length ? null : (list[end - 1]?.seq ?? null),
-		});
-		return false;
-	};
+		const row = rowOf(ref.current, target);
+		row?.scrollIntoView({ block: "center" });
+		row?.focus({ preventScroll: true });
+		jump.value = null;
+	});
+
+	// A line a notification or a link pointed at: jumped to like a reply's original, and focused so that a screen reader reads it.
+	const wanted = focusLine.value;
+	useEffect(() => {
+		if (wanted === null) return;
+		focusLine.value = null;
+		void jumpTo(wanted);
+	}, [wanted]);
 
 	// On return the view opens at the "New messages" line, not at the bottom: once per placement, when it is drawn.
 	const openedAt = useRef<number | null>(null);
@@ -168,14 +173,16 @@ export function MessageList() {
 			line.scrollIntoView({ block: "start" });
 			return;
 		}
-		// Drawn only once the line after it is held; mount the rows there if it is held but not mounted.
-		if (list[0] && list[0].seq <= divider + 1) reveal(divider + 1, "start", false);
-	});
-
-	// A line a notification or a link pointed at: into view, and focused so that a screen reader reads it.
-	const target = focusLine.value;
-	useLayoutEffect(() => {
-		if (target !== null && reveal(target, "center", true)) focusLine.value = null;
+		// Drawn only once the message before it is held (as renderRows says); mount the rows there if it is not mounted.
+		const i = firstIndexAfter(list, divider);
+		const drawn = i < list.length && (i > 0 || list[i]?.seq === divider + 1 || !hasMore.value);
+		if (!drawn) return;
+		const end = i + WINDOW_ROWS;
+		setAtBottom(false);
+		move({
+			top: list[Math.max(0, i - 10)]?.seq ?? null,
+			bottom: end >= list.length ? null : (list[end - 1]?.seq ?? null),
+		});
 	});
 
 	// What a visible tab has had on screen counts as read.
@@ -186,6 +193,18 @@ export function MessageList() {
 		if (seq !== undefined) markRead(roomName, seq);
 	};
 	useEffect(noteSeen, [list, divider]);
+
+	// Up and Down move between messages; Tab goes on to a message's actions.
+	const onKeyDown = (e: KeyboardEvent) => {
+		if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return;
+		const rows = [...(ref.current?.querySelectorAll<HTMLElement>("article[tabindex]") ?? [])];
+		const at = rows.findIndex((r) => r.contains(document.activeElement));
+		if (at === -1 && e.key === "ArrowDown") return;
+		const row = rows[e.key === "ArrowUp" ? (at === -1 ? rows.length - 1 : at - 1) : at + 1];
+		if (!row) return;
+		e.preventDefault();
+		row.focus();
+	};
 
 	const onScroll = () => {
 		const el = ref.current;
@@ -232,12 +251,27 @@ export function MessageList() {
 
 	return (
 		<div class="history-wrap">
-			{/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable by keyboard to scroll it */}
-			<div ref={ref} class="history" role="log" aria-label="Chat history" tabIndex={0} onScroll={onScroll}>
+			<div
+				ref={ref}
+				class="history"
+				role="log"
+				aria-label="Chat history"
+				// biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable by keyboard to scroll it
+				tabIndex={0}
+				onScroll={onScroll}
+				onKeyDown={onKeyDown}
+			>
 				{(hasMore.value || from > 0) && (
 					<p class="history-more">{loadingOlder.value ? "Loading older messages…" : "Scroll up for older messages"}</p>
 				)}
-				{renderRows(list, from, to, name, divider, hasMore.value)}
+				{renderRows(list, from, to, {
+					me: name,
+					holes: holes.value,
+					canChange: canChange.value,
+					active: [confirmingDelete.value?.seq, highlighted.value],
+					divider,
+					more: hasMore.value,
+				})}
 				{to >= list.length && waiting.map((p) => <PendingLine key={p.id} message={p} name={name ?? ""} />)}
 			</div>
 			{missed > 0 && !atBottom && (
@@ -280,19 +314,27 @@ function dayOf(m: ChatMessage): number {
 	return day;
 }
 
+/** What every row is drawn with, beyond its line: read here, once, so that rows read no signal themselves. */
+interface RowContext {
+	me: string | null;
+	/** Seqs above which older messages may be missing (after a jump far back). */
+	holes: number[];
+	canChange: boolean;
+	/** Seqs of the rows shown with their actions: the one whose delete is asked, the one jumped to. */
+	active: (number | null | undefined)[];
+	/** The seq the "New messages" line follows, if one is drawn. */
+	divider: number | null;
+	/** Older messages can be loaded. */
+	more: boolean;
+}
+
 /**
  * The rows of lines [from, to): a day separator where the day changes, grouped messages, the room's
  * own lines; consecutive join and leave lines of a day as one line (quiet presence); the "New
- * messages" line after `divider`.
+ * messages" line after `ctx.divider`. Rows are messages only: a change (edit, delete, reaction) has a
+ * seq of its own but no row, so the divider goes before the first message after it.
  */
-function renderRows(
-	list: readonly ChatMessage[],
-	from: number,
-	to: number,
-	me: string | null,
-	divider: number | null,
-	more: boolean,
-) {
+function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx: RowContext) {
 	const out = [];
 	const now = Date.now();
 	let run: ChatMessage[] = [];
@@ -304,13 +346,21 @@ function renderRows(
 		const m = list[i] as ChatMessage;
 		const prev = i > from ? list[i - 1] : undefined;
 		const held = i > 0 ? list[i - 1] : undefined;
-		// Right before the first line after where the reader stopped; drawn once the line after it is held.
-		if (divider !== null && m.seq > divider && (held ? held.seq <= divider : m.seq === divider + 1 || !more)) {
+		// Right before the first message after where the reader stopped; drawn once the message before it is held.
+		const { divider } = ctx;
+		if (divider !== null && m.seq > divider && (held ? held.seq <= divider : m.seq === divider + 1 || !ctx.more)) {
 			endRun();
 			out.push(
 				<p key="new-divider" class="new-divider">
 					<span>New messages</span>
 				</p>,
+			);
+		}
+		if (i > 0 && ctx.holes.includes(m.seq)) {
+			out.push(
+				<button key={`hole-${m.seq}`} type="button" class="hole" onClick={() => void loadHole(m.seq)}>
+					Load the messages in between
+				</button>,
 			);
 		}
 		const day = dayOf(m);
@@ -326,10 +376,20 @@ function renderRows(
 		if (isPresence(m)) run.push(m);
 		else if (m.kind === "title") out.push(<TitleLine key={m.seq} line={m} />);
 		else if (m.kind === "chat") {
-			const mention = mentionsMe(m, me);
+			const mention = mentionsMe(m, ctx.me);
 			// A mention always shows its header, where its mark is.
 			const grouped = !mention && sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
-			out.push(<MessageLine key={m.seq} message={m} own={m.name === me} grouped={grouped} mention={mention} />);
+			out.push(
+				<MessageLine
+					key={m.seq}
+					message={m}
+					me={ctx.me}
+					grouped={grouped}
+					mention={mention}
+					canChange={ctx.canChange}
+					active={ctx.active.includes(m.seq)}
+				/>,
+			);
 		}
 	}
 	endRun();
@@ -338,28 +398,64 @@ function renderRows(
 
 interface LineProps {
 	message: ChatMessage;
-	own: boolean;
+	me: string | null;
 	grouped: boolean;
-	/** The line mentions this user: set apart, with a mark, and an accessible name that says so. */
+	/** The line mentions this user (as it is now: an edit may add or take away a mention): set apart, with a mark, and an accessible name that says so. */
 	mention: boolean;
+	/** The room knows changes: the actions are offered. */
+	canChange: boolean;
+	/** Shown with its actions (asked to delete, or jumped to). */
+	active: boolean;
 }
 
-/** A confirmed message. Renders again only when it changes: a new line elsewhere leaves the others alone. */
-class MessageLine extends Component<LineProps> {
-	override shouldComponentUpdate(next: LineProps): boolean {
+/** How long a touch must hold a message to show its actions. */
+const LONG_PRESS_MS = 500;
+let pressTimer: ReturnType<typeof setTimeout> | undefined;
+const release = () => clearTimeout(pressTimer);
+
+/**
+ * A confirmed message. Renders again only when it changes: a new line, an edit or a reaction
+ * elsewhere leaves the others alone (a change gives its message a new object, the others keep theirs).
+ */
+class MessageLine extends Component<LineProps, { pressed: boolean }> {
+	override state = { pressed: false };
+
+	override shouldComponentUpdate(next: LineProps, state: { pressed: boolean }): boolean {
 		const p = this.props;
-		return next.message !== p.message || next.own !== p.own || next.grouped !== p.grouped || next.mention !== p.mention;
+		return (
+			next.message !== p.message ||
+			next.me !== p.me ||
+			next.grouped !== p.grouped ||
+			next.mention !== p.mention ||
+			next.canChange !== p.canChange ||
+			next.active !== p.active ||
+			state.pressed !== this.state.pressed
+		);
 	}
 
-	override render({ message, own, grouped, mention }: LineProps) {
+	override render({ message, me, grouped, mention, canChange, active }: LineProps) {
+		const own = message.name === me;
+		const shown = active || this.state.pressed;
 		const when = new Date(message.at).toISOString();
 		return (
 			<Bubble
-				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${mention ? " mention" : ""}`}
+				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${mention ? " mention" : ""}${shown ? " active" : ""}`}
 				data-seq={message.seq}
 				aria-label={mention ? `${message.name} mentioned you` : undefined}
+				tabIndex={-1}
+				onPointerDown={(e) => {
+					if (e.pointerType !== "touch") return;
+					release();
+					pressTimer = setTimeout(() => this.setState({ pressed: true }), LONG_PRESS_MS);
+				}}
+				onPointerUp={release}
+				onPointerCancel={release}
+				onPointerMove={release}
+				onFocusOut={(e) => {
+					if (!e.currentTarget.contains(e.relatedTarget as Node | null)) this.setState({ pressed: false });
+				}}
 				name={message.name}
-				text={message.text}
+				text={message.deleted ? "" : message.text}
 				grouped={grouped}
 				aside={
 					<>
@@ -378,7 +474,18 @@ class MessageLine extends Component<LineProps> {
 						</time>
 					)
 				}
-			/>
+				quote={message.replyTo && <ReplyQuote quote={message.replyTo} />}
+			>
+				{message.deleted ? (
+					<p class="text deleted">This message was deleted</p>
+				) : (
+					<>
+						{message.edited && <span class="edited">(edited)</span>}
+						<ReactionBar message={message} me={me} />
+						{canChange && <MessageActions message={message} own={own} />}
+					</>
+				)}
+			</Bubble>
 		);
 	}
 }
@@ -403,10 +510,17 @@ type BubbleProps = {
 	aside: ComponentChildren;
 	/** Beside a grouped message, where the avatar would be: its time, shown on hover. */
 	gutter?: ComponentChildren;
-} & JSX.IntrinsicElements["article"];
+	/** What comes before the text: the message a reply answers. */
+	quote?: ComponentChildren;
+	/** What follows the text: an edited mark, reactions, actions. */
+	children?: ComponentChildren;
+} & Omit<JSX.IntrinsicElements["article"], "children">;
 
-/** One message: avatar, sender and time (or state), text. A grouped one shows its text, and its time on hover. */
-function Bubble({ name, text, grouped, aside, gutter, ...article }: BubbleProps) {
+/**
+ * One message: avatar, sender and time (or state), the quote it answers, text. A grouped one shows
+ * its text, and its time on hover.
+ */
+function Bubble({ name, text, grouped, aside, gutter, quote, children, ...article }: BubbleProps) {
 	return (
 		<article {...article}>
 			{grouped ? <span class="avatar-space">{gutter}</span> : <Avatar name={name} />}
@@ -420,7 +534,9 @@ function Bubble({ name, text, grouped, aside, gutter, ...article }: BubbleProps)
 						{aside}
 					</header>
 				)}
-				<MessageText text={text} />
+				{quote}
+				{text !== "" && <MessageText text={text} />}
+				{children}
 			</div>
 		</article>
 	);

@@ -13,6 +13,8 @@ import {
 	ATTENTION_VERSION,
 	type ChatMessage,
 	type ClientMessage,
+	isChange,
+	type Line,
 	PROTOCOL_VERSION,
 	type ServerMessage,
 } from "../protocol";
@@ -51,10 +53,15 @@ export const room = signal({
 });
 export const now = signal(Date.now());
 export const loadingOlder = signal(false);
-/** The protocol version of the room's code (from its welcome): what this page may send it. */
-export const roomVersion = signal(1);
-/** A line to bring into view and focus (from a notification, or a link to a message). */
+/** A line to bring into view and focus (from a notification, or a link to a message): the list jumps to it. */
 export const focusLine = signal<number | null>(null);
+/** Said politely to screen readers: someone edited or deleted a message (not a new message, so not in the log). */
+export const announcement = signal("");
+
+/** An edit, delete or reaction, as sent. */
+export type ChangeFrame = Extract<ClientMessage, { type: "edit" | "delete" | "react" }>;
+/** Changes sent and not yet answered: sent again, with the same id, after a reconnect (the room applies each once). */
+const unanswered = new Map<string, ChangeFrame>();
 
 // The slices components read. Each is the same object until its part of the state changes.
 export const myName = computed(() => room.value.name);
@@ -62,6 +69,7 @@ export const messages = computed(() => room.value.messages);
 export const pending = computed(() => room.value.pending);
 export const online = computed(() => room.value.online);
 export const hasMore = computed(() => room.value.hasMore);
+export const holes = computed(() => room.value.holes);
 export const title = computed(() => room.value.title);
 /** What the room is called on screen: its title, or its name. */
 export const displayTitle = computed(() => roomTitle(roomName, title.value.text));
@@ -70,7 +78,7 @@ const typingUntil = computed(() => room.value.typing);
 export const typing = computed(() => typingNames({ typing: typingUntil.value, name: myName.value }, now.value));
 
 /** The one place the room's state changes; its error is also the dialog's (app-store). */
-function setRoom(next: RoomState): void {
+export function setRoom(next: RoomState): void {
 	if (next.messages !== room.value.messages && next.name) holdLines(next.room, next.messages);
 	room.value = next;
 	roomError.value = next.error;
@@ -106,13 +114,13 @@ export function joinRoom(name: string): void {
 }
 
 function onFrame(msg: ServerMessage): void {
+	if ((msg.type === "ack" || msg.type === "error") && msg.id !== undefined) unanswered.delete(msg.id);
 	const before = room.value;
 	const after = applyServerMessage(before, msg, Date.now());
 	setRoom(after);
 	if (after.pending !== before.pending) settleOutbox(after.room, before.pending, after.pending);
 	if (msg.type === "welcome") {
 		joined(msg.name);
-		roomVersion.value = msg.version ?? 1;
 		flushPending();
 		// Once per page: a reconnect that replaces the list is not the user coming back.
 		if (!opened) {
@@ -127,9 +135,10 @@ function onFrame(msg: ServerMessage): void {
 		setRoom({ ...after, name: null });
 		return;
 	}
-	if (document.hidden && (msg.type === "message" || msg.type === "messages")) {
+	if (msg.type === "message" || msg.type === "messages") {
 		const lines = msg.type === "message" ? [msg.message] : msg.messages;
-		linesWhileHidden(after.room, lines, after.name, (seq) => void showLine(seq));
+		if (document.hidden) linesWhileHidden(after.room, lines, after.name, showLine);
+		announceChanges(lines, after.name);
 	}
 	if (msg.type === "error" && msg.code === "rate_limited" && retryTimer === undefined) {
 		// Whatever was refused is still pending: send it again, once, when the room allows.
@@ -148,19 +157,29 @@ function onFrame(msg: ServerMessage): void {
 	if (msg.type === "typing") scheduleTypingExpiry();
 }
 
-/** Sends a message: shown at once as pending, delivered once even across reconnects. */
-export function sendMessage(text: string): void {
+/** Sends a message (maybe a reply): shown at once as pending, delivered once even across reconnects. */
+export function sendMessage(text: string, replyTo?: number): void {
 	const id = crypto.randomUUID();
-	const message = { id, text, as: room.value.name };
+	const message = { id, text, as: room.value.name, ...(replyTo !== undefined && { replyTo }) };
 	keepInOutbox(room.value.room, message);
 	setRoom({ ...room.value, pending: [...room.value.pending, message] });
 	lastTypingSent = 0;
-	if (status.value === "online") connection?.send({ type: "send", id, text });
+	if (status.value === "online") connection?.send(sendFrame(id, text, replyTo));
+}
+
+const sendFrame = (id: string, text: string, replyTo?: number): ClientMessage =>
+	replyTo === undefined ? { type: "send", id, text } : { type: "send", id, text, replyTo };
+
+/** Sends an edit, delete or reaction: once answered it shows as a line of the room, for everyone alike. */
+export function sendChange(frame: ChangeFrame): void {
+	unanswered.set(frame.id, frame);
+	if (status.value === "online") connection?.send(frame);
 }
 
 /**
  * Sends every unconfirmed message again, with its original id, so the room
- * stores each once; but only under the name it was written under.
+ * stores each once; but only under the name it was written under. Then every
+ * unanswered change, which the room likewise applies once.
  */
 function flushPending(): void {
 	const { name, pending } = room.value;
@@ -168,11 +187,22 @@ function flushPending(): void {
 	const next = pending.map((p) => {
 		if (p.seq !== undefined || p.error !== undefined) return p;
 		if (p.as && p.as !== name) return { ...p, error: `it was written as ${p.as}` };
-		connection?.send({ type: "send", id: p.id, text: p.text });
+		connection?.send(sendFrame(p.id, p.text, p.replyTo));
 		return p;
 	});
 	settleOutbox(room.value.room, pending, next);
 	setRoom({ ...room.value, pending: next });
+	for (const frame of unanswered.values()) connection?.send(frame);
+}
+
+/** Others' edits and deletes, said once each; a change of one's own is not news to oneself. */
+function announceChanges(lines: Line[], me: string | null): void {
+	const said = lines.flatMap((l) =>
+		isChange(l) && l.kind !== "react" && l.name !== me
+			? [`${l.name} ${l.kind === "edit" ? "edited" : "deleted"} a message`]
+			: [],
+	);
+	if (said.length > 0) announcement.value = said.join(". ");
 }
 
 let lastTypingSent = 0;
@@ -241,7 +271,7 @@ function roomOpened(): void {
 	const linked = /^#seq-(\d+)$/.exec(location.hash);
 	if (linked) {
 		history.replaceState(null, "", location.pathname);
-		void showLine(Number(linked[1]));
+		showLine(Number(linked[1]));
 		return;
 	}
 	dividerAfter.value = placeDivider(readSeq(name), messages, room.value.name);
@@ -253,7 +283,7 @@ addEventListener("hashchange", () => {
 	const linked = /^#seq-(\d+)$/.exec(location.hash);
 	if (!linked || screen.value !== "chat") return;
 	history.replaceState(null, "", location.pathname);
-	void showLine(Number(linked[1]));
+	showLine(Number(linked[1]));
 });
 
 // Back to the tab: the room's notification goes, and the "New messages" line goes after what was last seen.
@@ -264,15 +294,14 @@ document.addEventListener("visibilitychange", () => {
 	dividerAfter.value = placeDivider(readSeq(room.value.room), room.value.messages, room.value.name);
 });
 
-/** Brings a line into view, loading history back to it if needed. */
-async function showLine(seq: number): Promise<void> {
-	await reachBack(seq - 1);
+/** Brings a line into view and focuses it: the list jumps to it as to a reply's original (message-actions.ts). */
+function showLine(seq: number): void {
 	focusLine.value = seq;
 }
 
 /** Sends a control frame (a push subscription) when the room's version knows it. */
 export function sendControl(frame: ClientMessage, since: number): boolean {
-	if (roomVersion.value < since || status.value !== "online" || !connection) return false;
+	if (room.value.version < since || status.value !== "online" || !connection) return false;
 	connection.send(frame);
 	return true;
 }

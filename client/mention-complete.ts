@@ -65,8 +65,8 @@ export function complete(text: string, at: MentionQuery, name: string): { text: 
 	return { text: text.slice(0, at.start) + inserted + text.slice(at.end), caret: at.start + inserted.length };
 }
 
-/** Whether a line mentions this user: the room's list, compared as the room compares names. */
-export function mentionsMe(line: ChatMessage, me: string | null): boolean {
+/** Whether a line (a message, or an edit of one) mentions this user: the room's list, compared as the room compares names. */
+export function mentionsMe(line: { mentions?: string[] | undefined }, me: string | null): boolean {
 	if (!me || !line.mentions) return false;
 	const key = nameKey(me);
 	return line.mentions.some((n) => nameKey(n) === key);

@@ -2,12 +2,15 @@
  * Telling the user what matters while they look elsewhere: the per-room,
  * per-device setting (All messages, Mentions, Off), the system notification
  * and a short sound for a matching line while the tab is hidden, and the
- * unread counts the tab's title and favicon show (tab-badge.ts).
+ * unread counts the tab's title and favicon show (tab-badge.ts). Only a
+ * new message is told of: an edit or a reaction is not (an edit may still
+ * make a counted message a mention, or no longer one), and a deleted message
+ * no longer counts.
  * Permission is asked for only from the Notifications control, in the
  * user's gesture, never on load.
  */
 import { signal } from "@preact/signals";
-import type { ChatMessage } from "../protocol";
+import { type Change, type ChatMessage, isChange, type Line } from "../protocol";
 import { unread } from "./app-store";
 import { mentionsMe } from "./mention-complete";
 import { unreadMentions } from "./tab-badge";
@@ -57,24 +60,36 @@ export function matches(line: ChatMessage, me: string | null, level: NotifyLevel
 }
 
 let shown: { notification: Notification; count: number } | null = null;
+/** The messages the unread counts hold (since they were last cleared), and whether each mentions the user. */
+const counted = new Map<number, boolean>();
 
 /**
- * New lines arrived while the tab is hidden: counts them for the title, and
- * for those that match the setting shows one system notification per room
- * (updated, not stacked) and plays a short sound.
+ * New lines arrived while the tab is hidden: counts new messages for the
+ * title, and for those that match the setting shows one system notification
+ * per room (updated, not stacked) and plays a short sound. A change to a
+ * counted message counts again (a delete takes it out) but notifies no one.
  */
-export function linesWhileHidden(room: string, lines: ChatMessage[], me: string | null, jump: (seq: number) => void) {
+export function linesWhileHidden(room: string, lines: Line[], me: string | null, jump: (seq: number) => void) {
+	// The counts were cleared (the tab was shown): what they held is read.
+	if (unread.value === 0) counted.clear();
 	let newest: ChatMessage | undefined;
 	let count = 0;
 	for (const line of lines) {
-		if (line.kind !== "chat" || line.name === me) continue;
-		unread.value += 1;
-		if (mentionsMe(line, me)) unreadMentions.value += 1;
+		if (isChange(line)) {
+			recount(line, me);
+			continue;
+		}
+		if (line.kind !== "chat" || line.name === me || line.deleted) continue;
+		counted.set(line.seq, mentionsMe(line, me));
 		if (matches(line, me, notifyLevel.value)) {
 			newest = line;
 			count += 1;
 		}
 	}
+	unread.value = counted.size;
+	unreadMentions.value = [...counted.values()].filter(Boolean).length;
+	// Everything it told of was deleted: nothing is left to tell.
+	if (counted.size === 0) seen();
 	if (!newest || typeof Notification === "undefined" || Notification.permission !== "granted") return;
 	const total = (shown?.count ?? 0) + count;
 	const text = newest.text.length > 120 ? `${newest.text.slice(0, 120)}…` : newest.text;
@@ -93,6 +108,13 @@ export function linesWhileHidden(room: string, lines: ChatMessage[], me: string 
 	};
 	shown = { notification, count: total };
 	playChime();
+}
+
+/** A counted message changed: deleted, it counts no more; edited, it may have become a mention or stopped being one. */
+function recount(change: Change, me: string | null): void {
+	if (!counted.has(change.target)) return;
+	if (change.deleted) counted.delete(change.target);
+	else if (change.kind === "edit") counted.set(change.target, mentionsMe(change, me));
 }
 
 /** The tab is shown again: the room's notification goes (the counts start over in app-store's clearUnread). */

@@ -31,16 +31,18 @@ export function markRead(room: string, seq: number): void {
 
 /**
  * On return (the page opened, or the tab shown again): the line goes after
- * what was last seen, when something others wrote came after it.
+ * what was last seen, when a message others wrote (and did not delete) came
+ * after it.
  * @example placeDivider(40, [{ seq: 41, kind: "chat", name: "Bruno" }], "Ana") // 40
  */
 export function placeDivider(
 	read: number | null,
-	lines: { seq: number; kind: string; name: string }[],
+	lines: { seq: number; kind: string; name: string; deleted?: string | undefined }[],
 	me: string | null,
 ): number | null {
 	if (read === null) return null;
-	return lines.some((m) => m.seq > read && m.kind === "chat" && m.name !== me) ? read : null;
+	// A message deleted since is nothing new to read; an edit or a reaction is no line of its own here.
+	return lines.some((m) => m.seq > read && m.kind === "chat" && m.name !== me && !m.deleted) ? read : null;
 }
 
 /** The newest line whose top is inside the scrolled view: what the user has had on screen. */

@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { LIMITS } from "./limits";
+import { EmojiSchema, type Reaction } from "./reactions";
 import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 
 /**
@@ -12,10 +13,18 @@ import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
  * 4: the `title` frame, lines of kind `title`, and `title` / `canSetTitle` in the welcome.
- * 5 and 6 are taken by work not merged here (message verbs, moderation).
- * 7: chat lines carry `mentions`; `subscribe` and `unsubscribe` (Web Push).
+ * 5: edits, deletes, reactions and replies (CHANGES_VERSION).
+ * 6 is taken by moderation, not merged here; this code speaks no 6 of its own (docs/protocol.md).
+ * 7: chat lines and edit lines carry `mentions`; `subscribe` and `unsubscribe` (Web Push) (ATTENTION_VERSION).
  */
 export const PROTOCOL_VERSION = 7;
+
+/**
+ * The version that knows change lines and the message fields that go with
+ * them: a room sends neither to an older page, and a page sends the new
+ * frames only to a room of this version or newer.
+ */
+export const CHANGES_VERSION = 5;
 
 /** The first version whose lines carry `mentions` and whose rooms take `subscribe` and `unsubscribe`. */
 export const ATTENTION_VERSION = 7;
@@ -32,6 +41,8 @@ const TokenSchema = (what: string, min: number) =>
 		v.string(`${what} must be text`),
 		v.regex(new RegExp(`^[A-Za-z0-9_-]{${min},64}$`), `${what} must be ${min}-64 letters, digits, - or _`),
 	);
+
+const ChangeId = TokenSchema("A change id", 1);
 
 const SeqSchema = v.pipe(
 	v.number("A sequence number must be a number"),
@@ -84,6 +95,8 @@ export const ClientMessageSchema = v.variant(
 			/** Chosen by the client; the same id sent twice is stored once. */
 			id: TokenSchema("A message id", 1),
 			text: MessageTextSchema,
+			/** Version 5: the seq of the message this one answers. */
+			replyTo: v.optional(SeqSchema),
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
@@ -92,6 +105,17 @@ export const ClientMessageSchema = v.variant(
 			/** Like a send's id: the same title frame sent twice is stored once. */
 			id: TokenSchema("A title id", 1),
 			text: RoomTitleSchema,
+		}),
+		// Version 5: changes to a message, each with an id of the client's (as a send's), so a retry is applied once.
+		v.strictObject({ type: v.literal("edit"), id: ChangeId, seq: SeqSchema, text: MessageTextSchema }),
+		v.strictObject({ type: v.literal("delete"), id: ChangeId, seq: SeqSchema }),
+		v.strictObject({
+			type: v.literal("react"),
+			id: ChangeId,
+			seq: SeqSchema,
+			emoji: EmojiSchema,
+			/** On or off, not a toggle: two tabs that both press it agree on the result. */
+			on: v.boolean("on must be true or false"),
 		}),
 		/** Version 7: push this device (its user key) what matches `level` while it has no socket in the room. */
 		v.strictObject({
@@ -112,7 +136,19 @@ export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 /** A person's message, an arrival, a departure, or a new display title for the room (its text). */
 export type MessageKind = "chat" | "join" | "leave" | "title";
 
-/** A line of the room's history, as the server stored it. */
+/** Who deleted a message. Moderation will add its own. */
+export type DeletedBy = "sender";
+
+/** What a reply shows of the message it answers, as that message is now. */
+export interface Quote {
+	seq: number;
+	/** The original's sender; absent, with `text`, when the original is deleted or no longer stored. */
+	name?: string;
+	/** The start of the original's text (up to LIMITS.quoteMax characters). */
+	text?: string;
+}
+
+/** A message of the room (chat, or someone joining or leaving), as it is now. */
 export interface ChatMessage {
 	/** The room's sequence number: gap-free, increasing, assigned by the server. */
 	seq: number;
@@ -121,11 +157,61 @@ export interface ChatMessage {
 	kind: MessageKind;
 	/** The sender's name (for join and leave, whose arrival or departure; for title, who set it). */
 	name: string;
+	/** Empty once deleted. */
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
 	at: number;
-	/** Version 7: the names this chat line mentions with `@Name`, as the room knows them (absent for none). */
+	// Version 5 (never sent to older pages):
+	/** The message this one answers. */
+	replyTo?: Quote;
+	/** The sender has changed the text. */
+	edited?: true;
+	/** Deleted: its text, reactions and reply are gone. */
+	deleted?: DeletedBy;
+	/** Its reactions, in the order of REACTIONS; absent when none. */
+	reactions?: Reaction[];
+	/** The seq of the last change to it; absent when it has none. A change with a lower seq is already in this state. */
+	rev?: number;
+	/**
+	 * Version 7: the names this chat line mentions with `@Name` in its text as it is now, as the room knows them
+	 * (absent for none; gone once deleted). Replying to someone is not mentioning them.
+	 */
 	mentions?: string[];
+}
+
+export type ChangeKind = "edit" | "delete" | "react";
+
+/**
+ * Version 5: a change to a message, in the stream with its own seq. It
+ * carries its target's state as it is now (not as it was then), so applying
+ * a room's changes in seq order is idempotent and ends in the room's state,
+ * and a deleted message's text survives in no change.
+ */
+export interface Change {
+	seq: number;
+	/** The server's id for the change. */
+	id: string;
+	kind: ChangeKind;
+	/** Who made the change. */
+	name: string;
+	at: number;
+	/** The seq of the message it changes. */
+	target: number;
+	/** edit: the message's text now. */
+	text?: string;
+	/** react: the emoji that changed and who reacted with it now (maybe no one). */
+	reaction?: Reaction;
+	/** The message is deleted (by this change, or since): nothing else is carried. */
+	deleted?: DeletedBy;
+	/** Version 7, edit: whom the message's text mentions now (absent for no one), which the page puts in its place. */
+	mentions?: string[];
+}
+
+/** A line of the room's stream: a message, or (version 5) a change to one. */
+export type Line = ChatMessage | Change;
+
+export function isChange(line: Line): line is Change {
+	return line.kind === "edit" || line.kind === "delete" || line.kind === "react";
 }
 
 export type ErrorCode =
@@ -141,6 +227,12 @@ export type ErrorCode =
 	| "rate_limited"
 	| "invalid_title"
 	| "not_creator"
+	// Version 5:
+	| "unknown_message"
+	| "not_yours"
+	| "message_deleted"
+	| "reactions_full"
+	// Version 7:
 	| "invalid_subscription";
 
 export type ServerMessage =
@@ -153,8 +245,8 @@ export type ServerMessage =
 			name: string;
 			/** The newest sequence number in the room. */
 			seq: number;
-			/** The newest page, or what came after `since`. */
-			messages: ChatMessage[];
+			/** The newest page (messages only), or every line that came after `since` (changes too). */
+			messages: Line[];
 			/** True when `messages` replaces what the client had (no usable `since`). */
 			reset: boolean;
 			/** Whether older messages exist before the first of `messages`. */
@@ -165,11 +257,12 @@ export type ServerMessage =
 			/** Present (true) when this person created the room and so may set its title. */
 			canSetTitle?: true;
 	  }
-	| { type: "message"; message: ChatMessage }
+	| { type: "message"; message: Line }
 	/** Several new lines at once: what the room stored in one tick, in seq order. */
-	| { type: "messages"; messages: ChatMessage[] }
+	| { type: "messages"; messages: Line[] }
+	/** A send or a change is stored under `seq` (a retry is acked with the first try's). */
 	| { type: "ack"; id: string; seq: number }
-	| { type: "history"; messages: ChatMessage[] }
+	| { type: "history"; messages: Line[] }
 	| { type: "typing"; name: string }
 	| { type: "error"; code: ErrorCode; reason: string; id?: string; retryAfter?: number };
 
@@ -197,7 +290,7 @@ export function parseClientFrame(raw: string): ParseResult {
 	if (issue.type === "variant") {
 		return refuse(
 			"unknown_type",
-			"Unknown frame type: expected join, send, typing, sync, title, subscribe or unsubscribe",
+			"Unknown frame type: expected join, send, typing, sync, title, edit, delete, react, subscribe or unsubscribe",
 		);
 	}
 	const path = issue.path?.map((p) => String(p.key)).join(".");
@@ -222,7 +315,7 @@ function parsedType(data: unknown): unknown {
 	return typeof data === "object" && data !== null ? (data as { type?: unknown }).type : undefined;
 }
 
-/** The id of a refused send, when it is a valid one, so the client knows which message failed. */
+/** The id of a refused send or change, when it is a valid one, so the client knows which failed. */
 function sendId(data: unknown): string | undefined {
 	if (typeof data !== "object" || data === null) return undefined;
 	const id = (data as { id?: unknown }).id;

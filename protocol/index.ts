@@ -15,5 +15,6 @@
 
 export * from "./frames";
 export * from "./limits";
+export * from "./reactions";
 export * from "./text";
 export * from "./timing";

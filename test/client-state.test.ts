@@ -12,6 +12,7 @@ import {
 	timeOf,
 } from "../client/format";
 import {
+	around,
 	earlier,
 	FOLLOW,
 	hold,
@@ -19,6 +20,7 @@ import {
 	type MessageWindow,
 	WINDOW_MAX,
 	WINDOW_ROWS,
+	WINDOW_STEP,
 	windowRange,
 } from "../client/message-window";
 import { foldPresence, nameList } from "../client/presence-lines";
@@ -325,6 +327,17 @@ describe("a long conversation", () => {
 		}
 		expect(rows(w).to).toBe(5000);
 		expect(w.bottom).toBeNull();
+	});
+
+	it("mounts the run around a line far from the rows shown, for a jump to it", () => {
+		const lines = history(5000);
+		const w = around(lines, 1000);
+		const [from, to] = windowRange(lines, w);
+		expect(from).toBe(1000 - WINDOW_STEP);
+		expect(to).toBe(1000 + WINDOW_STEP + 1);
+		// Near either end, the run stops at the first line and follows at the newest.
+		expect(windowRange(lines, around(lines, 3))[0]).toBe(0);
+		expect(around(lines, 4990).bottom).toBeNull();
 	});
 
 	it("keeps a held run where it is when an older page goes in front", () => {

@@ -20,15 +20,20 @@ import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
 import { Notifier } from "../push/notifier";
 import { vapidKeys } from "../push/sender";
+import { MessageStore } from "../store/messages";
 import { hasSchema, migrate } from "../store/schema";
+import type { Outcome } from "./changes";
 import { Connections, type Joined, type Session } from "./connections";
+import { Edits } from "./edits";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Mentions } from "./mentions";
+import { forOldPage } from "./old-pages";
+import { Reactions } from "./reactions";
 import { RoomTitle } from "./room-title";
 import { Typing } from "./typing";
-import { linesFor } from "./versions";
+import { linesForPage, messagesForPage } from "./versions";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
 
@@ -39,6 +44,8 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #connections: Connections;
 	readonly #admission: Admission;
 	readonly #history: History;
+	readonly #edits: Edits;
+	readonly #reactions: Reactions;
 	readonly #membership: Membership;
 	readonly #title: RoomTitle;
 	readonly #idle: IdleSockets;
@@ -57,7 +64,11 @@ export class ChatRoom extends DurableObject<Env> {
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
 		this.#connections = new Connections(ctx);
 		this.#idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
-		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
+		// One store for all three: it keeps the room's newest seq in memory.
+		const lines = new MessageStore(ctx.storage.sql, this.#config.historyLimit);
+		this.#history = new History(lines);
+		this.#edits = new Edits(lines);
+		this.#reactions = new Reactions(lines);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		this.#mentions = new Mentions(ctx.storage.sql);
 		this.#push = new Notifier(
@@ -105,7 +116,14 @@ export class ChatRoom extends DurableObject<Env> {
 	history(before: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
 		const page = this.#history.page(before, limit);
-		return { ...page, messages: linesFor(version, page.messages) };
+		return { ...page, messages: messagesForPage(version, page.messages) };
+	}
+
+	/** A page of history around message `seq`, for jumping to it (a page of version CHANGES_VERSION or newer asks). */
+	around(seq: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
+		if (!this.#stored) return { messages: [], hasMore: false };
+		const page = this.#history.around(seq, limit);
+		return { ...page, messages: messagesForPage(version, page.messages) };
 	}
 
 	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
@@ -135,9 +153,22 @@ export class ChatRoom extends DurableObject<Env> {
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
 			case "sync":
-				return this.#connections.sendTo(ws, { type: "history", messages: this.#history.after(frame.since) });
+				return this.#connections.sendTo(ws, {
+					type: "history",
+					messages: linesForPage(session.version, this.#history.after(frame.since)),
+				});
 			case "title":
 				return this.#retitle(ws, who, frame);
+			case "edit":
+				return this.#changed(
+					ws,
+					frame.id,
+					this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text)),
+				);
+			case "delete":
+				return this.#changed(ws, frame.id, this.#edits.delete(who, frame.id, frame.seq));
+			case "react":
+				return this.#changed(ws, frame.id, this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on));
 			case "subscribe": {
 				const verdict = this.#push.subscribe(who, frame);
 				if (!verdict.ok) return this.#refuse(ws, "invalid_subscription", verdict.reason);
@@ -171,7 +202,7 @@ export class ChatRoom extends DurableObject<Env> {
 			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
 			}
-			this.#push.due(this.#connections.presentDevices(), (seq) => this.#history.line(seq));
+			this.#push.due(this.#connections.presentDevices(), (seq) => this.#history.message(seq));
 		}
 		await this.#scheduleAlarm();
 	}
@@ -201,13 +232,14 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#connections.save(ws, { ...session, joined: claim.who });
 		this.#mentions.remember(claim.who);
 		this.#push.back(claim.who);
-		// sendTo gives an older page its lines in the form it knows (versions.ts).
+		const opening = this.#history.opening(frame.since);
 		this.#connections.sendTo(ws, {
 			type: "welcome",
 			version: PROTOCOL_VERSION,
 			room: this.#room,
 			name: claim.who.name,
-			...this.#history.opening(frame.since),
+			...opening,
+			messages: linesForPage(session.version, opening.messages),
 			online: this.#membership.online(),
 			...this.#title.forWelcome(frame.user),
 		});
@@ -221,11 +253,38 @@ export class ChatRoom extends DurableObject<Env> {
 	 * all, and pushed (in the background) to the devices it matches that have no socket here.
 	 */
 	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
-		const { seq, line } = this.#history.post(who, frame.id, frame.text, "chat", this.#mentions.find(frame.text));
-		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
-		if (!line) return;
-		this.#connections.publish(line);
-		if (this.#push.onLine(line, who, this.#connections.presentDevices())) this.ctx.waitUntil(this.#scheduleAlarm());
+		const posted = this.#history.post(who, frame.id, frame.text, {
+			replyTo: frame.replyTo,
+			mentions: this.#mentions.find(frame.text),
+		});
+		if (!posted.ok) {
+			this.#refuse(ws, posted.code, posted.reason, frame.id);
+			return;
+		}
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
+		if (!posted.line) return;
+		this.#connections.publish(posted.line);
+		if (this.#push.onLine(posted.line, who, this.#connections.presentDevices())) {
+			this.ctx.waitUntil(this.#scheduleAlarm());
+		}
+	}
+
+	/**
+	 * An edit, delete or reaction, once its rules let it through: acknowledged
+	 * to its sender and broadcast like a message. An older page, which knows
+	 * no changes, is sent an edited or deleted message again instead. A change
+	 * is pushed to no one (an edit's new mentions show in the page, not on a
+	 * lock screen).
+	 */
+	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
+		if (!outcome.ok) {
+			this.#refuse(ws, outcome.code, outcome.reason, id);
+			return;
+		}
+		this.#connections.sendTo(ws, { type: "ack", id, seq: outcome.seq });
+		const { change, target } = outcome;
+		if (!change) return;
+		this.#connections.publish(change, change.kind === "react" ? undefined : target && forOldPage(target));
 	}
 
 	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
@@ -234,10 +293,11 @@ export class ChatRoom extends DurableObject<Env> {
 			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
 			return;
 		}
-		const { seq, line } = this.#history.post(who, frame.id, frame.text, "title");
-		if (line) this.#title.set(frame.text);
-		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
-		if (line) this.#connections.publish(line);
+		const posted = this.#history.post(who, frame.id, frame.text, { kind: "title" });
+		if (!posted.ok) return; // a title answers no message, so nothing refuses it
+		if (posted.line) this.#title.set(frame.text);
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
+		if (posted.line) this.#connections.publish(posted.line);
 	}
 
 	/**

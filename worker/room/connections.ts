@@ -3,8 +3,10 @@
  * attachment), which have joined, and how frames reach them: one socket, or
  * everyone, serialized once, with a tick's new lines batched in one frame.
  */
-import type { ChatMessage, ServerMessage } from "../../protocol";
-import { frameFor, versionClass } from "./versions";
+import { CHANGES_VERSION, type ChatMessage, isChange, type Line, type ServerMessage } from "../../protocol";
+import { forOldPage } from "./old-pages";
+import { titleLinesFor } from "./room-title";
+import { linesForPage, versionClass } from "./versions";
 
 /** Who a joined socket speaks for. */
 export interface Joined {
@@ -35,8 +37,12 @@ export class Connections {
 	#joined: Set<WebSocket> | undefined;
 	/** The sockets that have neither joined nor been shut: all the join deadline ever looks at. */
 	#waiting: Set<WebSocket> | undefined;
-	/** Lines stored in this tick and not yet broadcast: sent together, one frame per socket. */
-	#outbox: ChatMessage[] = [];
+	/**
+	 * Lines stored in this tick and not yet broadcast: sent together, one
+	 * frame per socket. Each with what a page older than CHANGES_VERSION gets
+	 * instead, if anything.
+	 */
+	#outbox: { line: Line; old: ChatMessage | undefined }[] = [];
 
 	constructor(private readonly ctx: DurableObjectState) {}
 
@@ -118,32 +124,19 @@ export class Connections {
 		return new Set(this.present().map((who) => who.key));
 	}
 
-	/** Sends a frame as the socket's protocol version may see it. */
+	/** Sends a frame as it is: a caller with lines in it gives them as the socket's version takes them (versions.ts). */
 	sendTo(ws: WebSocket, message: ServerMessage): void {
 		try {
-			ws.send(JSON.stringify(frameFor(message, this.session(ws).version)));
+			ws.send(JSON.stringify(message));
 		} catch {
 			// The socket closed under us; its close handler cleans up.
 		}
 	}
 
-	/** Serializes once per protocol version present, then sends the same string to every joined socket of it. */
+	/** Serializes once, then sends the same string to every joined socket. */
 	broadcast(message: ServerMessage, except?: WebSocket): void {
-		const frames = new Map<number, string>();
-		for (const ws of this.joined()) {
-			if (ws === except) continue;
-			const version = versionClass(this.session(ws).version);
-			let frame = frames.get(version);
-			if (frame === undefined) {
-				frame = JSON.stringify(frameFor(message, version));
-				frames.set(version, frame);
-			}
-			try {
-				ws.send(frame);
-			} catch {
-				// closing; cleaned up by its close handler
-			}
-		}
+		const frame = JSON.stringify(message);
+		for (const ws of this.joined()) if (ws !== except) send(ws, frame);
 	}
 
 	/**
@@ -152,8 +145,8 @@ export class Connections {
 	 * our JavaScript), so under load a batch saves a frame per socket per line;
 	 * alone, a line goes out as soon as the event that stored it is done.
 	 */
-	publish(line: ChatMessage): void {
-		this.#outbox.push(line);
+	publish(line: Line, old: ChatMessage | undefined = isChange(line) ? undefined : forOldPage(line)): void {
+		this.#outbox.push({ line, old });
 		if (this.#outbox.length === 1) setTimeout(() => this.flush(), 0);
 	}
 
@@ -162,11 +155,45 @@ export class Connections {
 		const batch = this.#outbox;
 		if (batch.length === 0) return;
 		this.#outbox = [];
-		this.broadcast(linesFrame(batch));
+		// Serialized once for each kind of page here (versions.ts): the newest, without mentions, before changes, before titles.
+		const frames = new Map<number, string>();
+		for (const ws of this.joined()) {
+			const kind = versionClass(this.session(ws).version);
+			let frame = frames.get(kind);
+			if (frame === undefined) {
+				frame = linesFrame(
+					kind >= CHANGES_VERSION
+						? linesForPage(
+								kind,
+								batch.map((b) => b.line),
+							)
+						: titleLinesFor(
+								kind,
+								batch.flatMap((b) => (b.old ? [b.old] : [])),
+							),
+				);
+				frames.set(kind, frame);
+			}
+			if (frame !== "") send(ws, frame);
+		}
 	}
 }
 
-function linesFrame(lines: ChatMessage[]): ServerMessage {
+/** One line as a `message` frame, several as `messages`, none as nothing (""). */
+function linesFrame(lines: Line[]): string {
 	const [only] = lines;
-	return lines.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: lines };
+	if (!only) return "";
+	return JSON.stringify(
+		(lines.length === 1
+			? { type: "message", message: only }
+			: { type: "messages", messages: lines }) satisfies ServerMessage,
+	);
+}
+
+function send(ws: WebSocket, frame: string): void {
+	try {
+		ws.send(frame);
+	} catch {
+		// closing; cleaned up by its close handler
+	}
 }

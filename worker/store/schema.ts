@@ -59,7 +59,44 @@ const MIGRATIONS: readonly Migration[] = [
 		creator TEXT,
 		title TEXT
 	);`,
-	// 4: mentions. Each chat line keeps the names it mentions (JSON, NULL for none); the room
+	// 4: edits, deletes, reactions and replies. Changes are rows of messages too (kind edit, delete or react,
+	// with a target), so they take a seq in the stream and are trimmed with everything else. Safe to run
+	// again (SQLite has no ADD COLUMN IF NOT EXISTS): a test may rewind a room's version to replay a step.
+	(sql) => {
+		const columns = new Set(
+			sql
+				.exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')")
+				.toArray()
+				.map((c) => c.name),
+		);
+		const add = (column: string, definition: string) => {
+			if (!columns.has(column)) sql.exec(`ALTER TABLE messages ADD COLUMN ${column} ${definition}`);
+		};
+		add("user_key", "TEXT"); // chat: the sender's device key; a change: who made it. Never sent.
+		add("target", "INTEGER"); // a change: the seq of the message it changes
+		add("reply_to", "INTEGER"); // chat: the seq of the message it answers
+		add("edited", "INTEGER NOT NULL DEFAULT 0");
+		add("deleted", "TEXT"); // who deleted it (DeletedBy); its text is then ''
+		add("rev", "INTEGER"); // the seq of the last change to it
+		add("emoji", "TEXT"); // a react change: which emoji
+		sql.exec(`
+		-- Messages sent before this step: the sender's key is the first part of the client id ("<user>/<id>").
+		UPDATE messages SET user_key = substr(client_id, 1, instr(client_id, '/') - 1)
+			WHERE kind = 'chat' AND user_key IS NULL AND instr(client_id, '/') > 1;
+		-- Pages skip changes: without this, a page in a room busy with reactions would step over many.
+		CREATE INDEX IF NOT EXISTS messages_not_changes ON messages (seq) WHERE target IS NULL;
+		-- A message's changes, for scrubbing them when it is deleted.
+		CREATE INDEX IF NOT EXISTS messages_changes ON messages (target) WHERE target IS NOT NULL;
+		CREATE TABLE IF NOT EXISTS reactions (
+			target INTEGER NOT NULL,
+			emoji TEXT NOT NULL,
+			user_key TEXT NOT NULL,
+			name TEXT NOT NULL,
+			seq INTEGER NOT NULL, -- the change that added it: names are listed in this order
+			PRIMARY KEY (target, emoji, user_key)
+		) WITHOUT ROWID;`);
+	},
+	// 5: mentions. Each chat line keeps the names it mentions (JSON, NULL for none); the room
 	// remembers the names it has seen, so that a mention finds someone who has left. A function,
 	// as SQLite has no ADD COLUMN IF NOT EXISTS: the step may run again over its own work.
 	(sql) => {
@@ -72,7 +109,7 @@ const MIGRATIONS: readonly Migration[] = [
 		);
 		INSERT OR IGNORE INTO names (name_key, name, seen) SELECT name_key, name, 0 FROM members;`);
 	},
-	// 5: Web Push. One subscription per device key; `held` lines matched it since its last push and
+	// 6: Web Push. One subscription per device key; `held` lines matched it since its last push and
 	// go out together at `due` (NULL when nothing is held).
 	`CREATE TABLE IF NOT EXISTS push_subscriptions (
 		user_key TEXT PRIMARY KEY,
