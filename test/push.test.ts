@@ -5,7 +5,7 @@
  * The push service is test/push-service.ts, reached at https://push.test
  * (vitest.config.ts): each push is decrypted with the keys the test made.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NotifyLevel } from "../protocol";
@@ -71,7 +71,7 @@ function subscriptions(room: string) {
 	return runInDurableObject(env.CHAT_ROOM.getByName(room), (_instance, state) =>
 		state.storage.sql
 			.exec<{ user_key: string; level: string; endpoint: string; last_sent: number; held: number }>(
-				"SELECT user_key, level, endpoint, last_sent, held FROM push_subscriptions",
+				"SELECT user_key, level, endpoint, last_sent, (SELECT COUNT(*) FROM push_held h WHERE h.user_key = s.user_key) AS held FROM push_subscriptions s",
 			)
 			.toArray(),
 	);
@@ -200,6 +200,69 @@ describe("pushes", () => {
 		const deadline = Date.now() + 4000;
 		while ((await subscriptions(room)).length > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
 		expect((await subscriptions(room)).map((s) => s.user_key)).toEqual([fineUser]);
+	});
+});
+
+describe("changes to messages", () => {
+	it("pushes new messages only: an edit that adds a mention and a reaction push nothing", async () => {
+		const room = newRoom();
+		const device = await newDevice();
+		await subscribedAway(room, "Bruno", device, "mentions");
+		const { client: carla } = await TestClient.join(room, "Carla");
+		carla.send({ type: "send", id: "c1", text: "hello" });
+		const line = await carla.message("hello");
+		carla.send({ type: "edit", id: "e1", seq: line.seq, text: "hello @Bruno" });
+		carla.send({ type: "react", id: "r1", seq: line.seq, emoji: "👍", on: true });
+		await carla.waitFor("ack", (m) => m.id === "r1");
+		carla.send({ type: "send", id: "c2", text: "@Bruno now this" });
+		const mention = await carla.message("@Bruno now this");
+
+		// Had the edit been pushed, it would be the one push (the next would wait out the device's interval).
+		const [push] = await pushes(device, 1);
+		if (!push) throw new Error("no push");
+		expect(await open(push, device.keys)).toMatchObject({ seq: mention.seq, body: "Carla mentioned you" });
+	});
+
+	it("takes a message deleted before its push out of it, and holds nothing once all it held is deleted", async () => {
+		const room = newRoom();
+		const device = await newDevice();
+		const user = await subscribedAway(room, "Bruno", device, "all", true);
+		const stub = env.CHAT_ROOM.getByName(room);
+		// As if a push had just gone out: what comes next is held, and nothing falls due on its own while the test runs.
+		await runInDurableObject(stub, (_i, state) => {
+			state.storage.sql.exec("UPDATE push_subscriptions SET last_sent = ?", Date.now() + 3_600_000);
+		});
+		const { client: carla } = await TestClient.join(room, "Carla");
+		carla.send({ type: "send", id: "c1", text: "kept" });
+		carla.send({ type: "send", id: "c2", text: "regretted" });
+		const regretted = await carla.message("regretted");
+		expect(await subscriptions(room)).toEqual([expect.objectContaining({ user_key: user, held: 2 })]);
+		carla.send({ type: "delete", id: "d1", seq: regretted.seq });
+		await carla.waitFor("ack", (m) => m.id === "d1");
+		expect(await subscriptions(room)).toEqual([expect.objectContaining({ held: 1 })]);
+
+		// The interval ends: the room's alarm sends what is still held.
+		await runInDurableObject(stub, (_i, state) => {
+			state.storage.sql.exec("UPDATE push_subscriptions SET due = 0");
+		});
+		await runDurableObjectAlarm(stub);
+		const [push] = await pushes(device, 1);
+		if (!push) throw new Error("no push");
+		expect(await open(push, device.keys)).toMatchObject({ body: "Carla: kept" });
+
+		// Held again, then deleted: nothing is left to push, so nothing is due.
+		await runInDurableObject(stub, (_i, state) => {
+			state.storage.sql.exec("UPDATE push_subscriptions SET last_sent = ?", Date.now() + 3_600_000);
+		});
+		carla.send({ type: "send", id: "c3", text: "oops" });
+		const oops = await carla.message("oops");
+		carla.send({ type: "delete", id: "d2", seq: oops.seq });
+		await carla.waitFor("ack", (m) => m.id === "d2");
+		const due = await runInDurableObject(stub, (_i, state) =>
+			state.storage.sql.exec<{ due: number | null }>("SELECT due FROM push_subscriptions").one(),
+		);
+		expect(due).toEqual({ due: null });
+		expect(await subscriptions(room)).toEqual([expect.objectContaining({ held: 0 })]);
 	});
 });
 

@@ -2,11 +2,13 @@
  * The room's Web Push rules: which devices hear of a line, when, and how
  * often. A device subscribed at level `all` hears of every chat line, at
  * `mentions` of lines that mention it; never of its own, and never while it
- * has a socket open in the room (the page tells the user itself). Sends are
- * bounded: a room has a budget (a token bucket), a device gets at most one
- * push per room per interval, and the lines between are coalesced into one
- * push when the interval ends (the room's alarm). Sends go out in the
- * background: the message path never waits for a push service.
+ * has a socket open in the room (the page tells the user itself). Only a
+ * new message is pushed: an edit (even one that adds a mention) or a
+ * reaction is not, and a message deleted before its push is taken out of
+ * it. Sends are bounded: a room has a budget (a token bucket), a device gets
+ * at most one push per room per interval, and the lines between are
+ * coalesced into one push when the interval ends (the room's alarm). Sends
+ * go out in the background: the message path never waits for a push service.
  */
 import type { ChatMessage, ClientMessage } from "../../protocol";
 import type { PushConfig } from "../config";
@@ -93,6 +95,11 @@ export class Notifier {
 			held = true;
 		}
 		return held;
+	}
+
+	/** A message was deleted: it no longer counts in any device's next push. */
+	deleted(seq: number): void {
+		if (this.#any) this.#store.unhold(seq);
 	}
 
 	/** The room's alarm: sends what was held for each device whose interval has ended. */

@@ -274,7 +274,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 * to its sender and broadcast like a message. An older page, which knows
 	 * no changes, is sent an edited or deleted message again instead. A change
 	 * is pushed to no one (an edit's new mentions show in the page, not on a
-	 * lock screen).
+	 * lock screen), and a deleted message is no longer waiting to be pushed.
 	 */
 	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
 		if (!outcome.ok) {
@@ -285,6 +285,7 @@ export class ChatRoom extends DurableObject<Env> {
 		const { change, target } = outcome;
 		if (!change) return;
 		this.#connections.publish(change, change.kind === "react" ? undefined : target && forOldPage(target));
+		if (change.kind === "delete") this.#push.deleted(change.target);
 	}
 
 	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */

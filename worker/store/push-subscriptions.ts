@@ -1,7 +1,8 @@
 /**
  * The room's Web Push subscriptions, one per device key, with what each
- * device has been sent and what is held for it, in the room's SQLite
- * storage. Every value reaches SQL as a bound parameter.
+ * device has been sent and what is held for it (one row per held line in
+ * push_held, so that a line deleted before its push is taken out), in the
+ * room's SQLite storage. Every value reaches SQL as a bound parameter.
  */
 import type { NotifyLevel } from "../../protocol";
 
@@ -42,8 +43,12 @@ interface Row extends Record<string, SqlStorageValue> {
 	due: number | null;
 }
 
-const COLUMNS =
-	"user_key, name_key, endpoint, p256dh, auth, level, preview, last_sent, held, held_seq, held_mention, due";
+/** A subscription with a summary of the lines held for it. */
+const SELECT = `SELECT s.user_key, s.name_key, s.endpoint, s.p256dh, s.auth, s.level, s.preview, s.last_sent, s.due,
+	(SELECT COUNT(*) FROM push_held h WHERE h.user_key = s.user_key) AS held,
+	(SELECT MAX(h.seq) FROM push_held h WHERE h.user_key = s.user_key) AS held_seq,
+	(SELECT COALESCE(MAX(h.mention), 0) FROM push_held h WHERE h.user_key = s.user_key) AS held_mention
+	FROM push_subscriptions s`;
 
 export class PushSubscriptionStore {
 	constructor(private readonly sql: SqlStorage) {}
@@ -53,7 +58,7 @@ export class PushSubscriptionStore {
 	}
 
 	get(user: string): PushSubscriptionRow | undefined {
-		const r = this.sql.exec<Row>(`SELECT ${COLUMNS} FROM push_subscriptions WHERE user_key = ?`, user).toArray()[0];
+		const r = this.sql.exec<Row>(`${SELECT} WHERE s.user_key = ?`, user).toArray()[0];
 		return r && toSubscription(r);
 	}
 
@@ -71,15 +76,22 @@ export class PushSubscriptionStore {
 			s.preview ? 1 : 0,
 			s.user,
 		);
+		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", s.user);
 	}
 
 	remove(user: string): void {
 		this.sql.exec("DELETE FROM push_subscriptions WHERE user_key = ?", user);
+		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
 	}
 
 	/** Removes a subscription only if it still points where a push failed (the device may have subscribed anew since). */
 	removeEndpoint(user: string, endpoint: string): void {
 		this.sql.exec("DELETE FROM push_subscriptions WHERE user_key = ? AND endpoint = ?", user, endpoint);
+		this.sql.exec(
+			"DELETE FROM push_held WHERE user_key = ? AND NOT EXISTS (SELECT 1 FROM push_subscriptions WHERE user_key = ?)",
+			user,
+			user,
+		);
 	}
 
 	/** The devices a chat line may be pushed to: everyone's but the sender's, at level all or mentioned. */
@@ -87,8 +99,7 @@ export class PushSubscriptionStore {
 		const keys = JSON.stringify(mentioned);
 		return this.sql
 			.exec<Row>(
-				`SELECT ${COLUMNS} FROM push_subscriptions
-				 WHERE user_key != ? AND (level = 'all' OR name_key IN (SELECT value FROM json_each(?)))`,
+				`${SELECT} WHERE s.user_key != ? AND (s.level = 'all' OR s.name_key IN (SELECT value FROM json_each(?)))`,
 				sender,
 				keys,
 			)
@@ -98,31 +109,33 @@ export class PushSubscriptionStore {
 
 	/** The line went out to the device now: nothing is held for it any more. */
 	sent(user: string, now: number): void {
-		this.sql.exec(
-			"UPDATE push_subscriptions SET last_sent = ?, held = 0, held_seq = NULL, held_mention = 0, due = NULL WHERE user_key = ?",
-			now,
-			user,
-		);
+		this.sql.exec("UPDATE push_subscriptions SET last_sent = ?, due = NULL WHERE user_key = ?", now, user);
+		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
 	}
 
 	/** The line waits for the device's next push, at `due` (an earlier due stays). */
 	hold(user: string, seq: number, mention: boolean, due: number): void {
 		this.sql.exec(
-			`UPDATE push_subscriptions SET held = held + 1, held_seq = ?, held_mention = MAX(held_mention, ?),
-			 due = MIN(COALESCE(due, ?), ?) WHERE user_key = ?`,
+			"INSERT OR IGNORE INTO push_held (user_key, seq, mention) VALUES (?, ?, ?)",
+			user,
 			seq,
 			mention ? 1 : 0,
-			due,
-			due,
-			user,
 		);
+		this.sql.exec("UPDATE push_subscriptions SET due = MIN(COALESCE(due, ?), ?) WHERE user_key = ?", due, due, user);
 	}
 
 	/** Nothing is held for the device any more (it came back to the room and saw the lines). */
 	clearHeld(user: string): void {
+		this.sql.exec("UPDATE push_subscriptions SET due = NULL WHERE user_key = ?", user);
+		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
+	}
+
+	/** A line is held for no one any more (it was deleted); a device left with nothing held has nothing due. */
+	unhold(seq: number): void {
+		this.sql.exec("DELETE FROM push_held WHERE seq = ?", seq);
 		this.sql.exec(
-			"UPDATE push_subscriptions SET held = 0, held_seq = NULL, held_mention = 0, due = NULL WHERE user_key = ?",
-			user,
+			`UPDATE push_subscriptions SET due = NULL
+			 WHERE due IS NOT NULL AND NOT EXISTS (SELECT 1 FROM push_held h WHERE h.user_key = push_subscriptions.user_key)`,
 		);
 	}
 
@@ -133,7 +146,7 @@ export class PushSubscriptionStore {
 
 	dueBy(now: number): PushSubscriptionRow[] {
 		return this.sql
-			.exec<Row>(`SELECT ${COLUMNS} FROM push_subscriptions WHERE due IS NOT NULL AND due <= ? ORDER BY due`, now)
+			.exec<Row>(`${SELECT} WHERE s.due IS NOT NULL AND s.due <= ? ORDER BY s.due`, now)
 			.toArray()
 			.map(toSubscription);
 	}
@@ -144,7 +157,6 @@ export class PushSubscriptionStore {
 		);
 	}
 }
-
 function toSubscription(r: Row): PushSubscriptionRow {
 	return {
 		user: r.user_key,

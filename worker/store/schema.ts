@@ -109,8 +109,8 @@ const MIGRATIONS: readonly Migration[] = [
 		);
 		INSERT OR IGNORE INTO names (name_key, name, seen) SELECT name_key, name, 0 FROM members;`);
 	},
-	// 6: Web Push. One subscription per device key; `held` lines matched it since its last push and
-	// go out together at `due` (NULL when nothing is held).
+	// 6: Web Push. One subscription per device key; the lines held for it since its last push (each
+	// once, so that a deleted one can be taken out again) go out together at `due` (NULL when none).
 	`CREATE TABLE IF NOT EXISTS push_subscriptions (
 		user_key TEXT PRIMARY KEY,
 		name_key TEXT NOT NULL,
@@ -120,12 +120,16 @@ const MIGRATIONS: readonly Migration[] = [
 		level TEXT NOT NULL,
 		preview INTEGER NOT NULL,
 		last_sent INTEGER NOT NULL DEFAULT 0,
-		held INTEGER NOT NULL DEFAULT 0,
-		held_seq INTEGER,
-		held_mention INTEGER NOT NULL DEFAULT 0,
 		due INTEGER
 	);
-	CREATE INDEX IF NOT EXISTS push_subscriptions_due ON push_subscriptions (due) WHERE due IS NOT NULL;`,
+	CREATE INDEX IF NOT EXISTS push_subscriptions_due ON push_subscriptions (due) WHERE due IS NOT NULL;
+	CREATE TABLE IF NOT EXISTS push_held (
+		user_key TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		mention INTEGER NOT NULL,
+		PRIMARY KEY (user_key, seq)
+	) WITHOUT ROWID;
+	CREATE INDEX IF NOT EXISTS push_held_seq ON push_held (seq);`,
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */
