@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppServer, startApp } from "./app-server";
 import { launchBrowser } from "./browser";
 import { backIn, joinAs, openPage, seeMessage, send, setTabHidden } from "./chat-page";
+import { joinPeer } from "./peer";
 
 let app: AppServer;
 let browser: Browser;
@@ -67,6 +68,49 @@ describe("mentions", () => {
 		expect(await field.inputValue()).toBe("hi @Ada Lovelace and @Ada Lovelace @a");
 		await expect.poll(() => ana.page.evaluate(() => document.activeElement?.id)).toBe("message");
 		for (const p of [ada, adam, ana]) await p.context.close();
+	});
+
+	it("gives Up, Down and Enter to the open @ list, and Up in an empty field to editing the last message", async () => {
+		const url = newRoomUrl();
+		const ana = await openPage(browser, url);
+		const bruno = await openPage(browser, url);
+		await joinAs(ana.page, "Ana");
+		await joinAs(bruno.page, "Bruno");
+		await ana.page.locator("aside.online .online-name", { hasText: "Bruno" }).waitFor();
+		await send(ana.page, "lunch?");
+		await seeMessage(bruno.page, "Ana", "lunch?");
+		const field = ana.page.getByLabel("Message", { exact: true });
+		const list = ana.page.getByRole("listbox", { name: "Members" });
+		const editingNote = ana.page.getByText("Editing your message");
+
+		// The list is open: Up moves in it (and edits nothing), Escape closes it.
+		await field.pressSequentially("@b");
+		await list.waitFor();
+		await field.press("ArrowUp");
+		expect(await list.getByRole("option", { selected: true }).textContent()).toBe("@Bruno");
+		expect(await editingNote.count()).toBe(0);
+		await field.press("Escape");
+		expect(await list.count()).toBe(0);
+		expect(await field.inputValue()).toBe("@b");
+
+		// Closed and empty: Up edits her last message, where the list completes again, and Enter, once it has, saves.
+		await field.fill("");
+		await field.press("ArrowUp");
+		await editingNote.waitFor();
+		expect(await field.inputValue()).toBe("lunch?");
+		await field.press("End");
+		await field.pressSequentially(" @br");
+		await list.waitFor();
+		await field.press("Enter");
+		expect(await field.inputValue()).toBe("lunch? @Bruno ");
+		await editingNote.waitFor();
+		await field.press("Enter");
+		await editingNote.waitFor({ state: "detached" });
+		// The room found the mention the edit added: Bruno sees the edited message set apart.
+		const mention = bruno.page.getByRole("article", { name: "Ana mentioned you" });
+		await mention.waitFor();
+		expect(await mention.locator(".text").textContent()).toBe("lunch? @Bruno");
+		for (const p of [ana, bruno]) await p.context.close();
 	});
 
 	it("sets a message that mentions you apart, with a mark and an accessible name that says so", async () => {
@@ -147,6 +191,56 @@ describe("where you stopped reading", () => {
 		await expect.poll(() => onScreen(page, "one more")).toBe(true);
 		await page.context().close();
 		await bruno.context.close();
+	});
+});
+
+describe("where you stopped reading, with changes to messages", () => {
+	it("counts edits, reactions and a message deleted since as nothing new; the line goes before the next new message", async () => {
+		const url = newRoomUrl();
+		const room = new URL(url).pathname.slice("/r/".length);
+		const readKey = `hashzap:read:${room}`;
+		const ana = await openPage(browser, url);
+		await joinAs(ana.page, "Ana");
+		const bruno = await joinPeer(app, room, "Bruno");
+		await bruno.say("old 1");
+		await bruno.say("old 2");
+		const old1 = await bruno.hear("old 1");
+		const old2 = await bruno.hear("old 2");
+		await seeMessage(ana.page, "Bruno", "old 2");
+		const readUpTo = (page: Page, seq: number) =>
+			page.waitForFunction(
+				([key, at]) => Number(localStorage.getItem(key as string)) >= (at as number),
+				[readKey, seq],
+			);
+		await readUpTo(ana.page, old2.seq);
+		await ana.page.close();
+
+		// Away: lines of the stream, but none a new message to read.
+		await bruno.change({ type: "edit", seq: old1.seq, text: "old 1, fixed" });
+		await bruno.change({ type: "react", seq: old2.seq, emoji: "👍", on: true });
+		await bruno.say("gone soon");
+		const gone = await bruno.hear("gone soon");
+		await bruno.change({ type: "delete", seq: gone.seq });
+
+		let page = await ana.context.newPage();
+		await page.goto(url);
+		await backIn(page);
+		await seeMessage(page, "Bruno", "old 1, fixed");
+		await page.getByRole("log").getByText("This message was deleted").waitFor();
+		expect(await page.locator(".new-divider").count()).toBe(0);
+		await readUpTo(page, gone.seq);
+		await page.close();
+
+		// Away again: a change first (its seq comes right after where she stopped), then a new message.
+		await bruno.change({ type: "react", seq: old1.seq, emoji: "🎉", on: true });
+		await bruno.say("new one");
+		page = await ana.context.newPage();
+		await page.goto(url);
+		await backIn(page);
+		await page.getByRole("log").getByText("New messages", { exact: true }).waitFor();
+		expect(await page.locator(".new-divider + article .text").textContent()).toBe("new one");
+		bruno.close();
+		await ana.context.close();
 	});
 });
 
@@ -250,5 +344,42 @@ describe("notifications", () => {
 		expect(await page.evaluate(() => window.permissionAsked)).toBe(1);
 		await context.close();
 		await bruno.context.close();
+	});
+	it("notifies new messages only: an edit or a reaction while hidden tells nothing, a deleted message counts no more", async () => {
+		const url = newRoomUrl();
+		const room = new URL(url).pathname.slice("/r/".length);
+		const context = await browser.newContext();
+		await context.grantPermissions(["notifications"], { origin: app.url });
+		await context.addInitScript(recordNotifications);
+		const page = await context.newPage();
+		await page.goto(url);
+		await joinAs(page, "Ana");
+		const bruno = await joinPeer(app, room, "Bruno");
+		await page.getByText("Notifications", { exact: true }).click();
+		// Choosing a level is a gesture that asks for permission.
+		await page.getByRole("radio", { name: "All messages" }).check();
+		await page.waitForFunction(() => window.permissionAsked === 1);
+
+		await setTabHidden(page, true);
+		await bruno.say("hello");
+		const hello = await bruno.hear("hello");
+		await page.waitForFunction(() => window.notes.length === 1 && document.title.startsWith("(1) Hashzap"));
+		// The edit makes it a mention, which the title shows; neither it nor the reaction is a notification.
+		await bruno.change({ type: "edit", seq: hello.seq, text: "hello @Ana" });
+		await bruno.change({ type: "react", seq: hello.seq, emoji: "👀", on: true });
+		await page.waitForFunction(() => document.title.startsWith("(1 • @) Hashzap"));
+		await bruno.say("second");
+		const second = await bruno.hear("second");
+		await page.waitForFunction(() => document.title.startsWith("(2 • @) Hashzap"));
+		expect(await page.evaluate(() => window.notes.map((n) => n.body))).toEqual(["hello", "second"]);
+
+		// Deleted while she was away: it no longer counts.
+		await bruno.change({ type: "delete", seq: hello.seq });
+		await page.waitForFunction(() => document.title.startsWith("(1) Hashzap"));
+		await bruno.change({ type: "delete", seq: second.seq });
+		await page.waitForFunction(() => document.title.startsWith("Hashzap"));
+		expect(await page.evaluate(() => window.notes)).toHaveLength(2);
+		bruno.close();
+		await context.close();
 	});
 });
