@@ -1,12 +1,13 @@
 /**
  * Membership and presence: who is in the room under which name, and when
- * someone who left is announced as gone. Names are unique in a room (as
- * nameKey compares them); a person's tabs and reconnects share their device
- * key, so coming back within the grace period says nothing.
+ * someone who left is announced as gone. Names are unique in a room, and two
+ * names that look alike are the same name (name-keys.ts); a person's tabs
+ * and reconnects share their device key, so coming back within the grace
+ * period says nothing.
  */
-import { nameKey } from "../../protocol";
 import { type Member, MemberStore } from "../store/members";
 import type { Joined } from "./connections";
+import { nameKeys } from "./name-keys";
 
 export type Claim =
 	| { ok: true; who: Joined; returning: boolean }
@@ -21,6 +22,10 @@ export class Membership {
 		private readonly graceMs: number,
 	) {
 		this.#store = new MemberStore(sql);
+		for (const m of this.#store.unkeyed()) {
+			const keys = nameKeys(m.name);
+			this.#store.rekey(m.nameKey, keys.key, keys.look);
+		}
 	}
 
 	/**
@@ -29,11 +34,11 @@ export class Membership {
 	 * is returning: the room says nothing of it.
 	 */
 	claim(name: string, user: string): Claim {
-		const key = nameKey(name);
+		const { key, look } = nameKeys(name);
+		if (this.#store.heldByOther(key, look, user)) return { ok: false };
 		const member = this.#store.member(key);
-		if (member && member.userKey !== user) return { ok: false };
 		this.#store.cancelDeparture(key);
-		if (!member) this.#store.addMember({ nameKey: key, userKey: user, name });
+		if (!member) this.#store.addMember({ nameKey: key, userKey: user, name }, look);
 		return { ok: true, who: { name: member?.name ?? name, key, user }, returning: member !== undefined };
 	}
 

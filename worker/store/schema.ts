@@ -30,6 +30,10 @@ const MIGRATIONS: readonly string[] = [
 		name TEXT NOT NULL,
 		due INTEGER NOT NULL
 	);`,
+	// 2: names that look alike are the same name: a second key for each member, compared as well (worker/room/name-keys.ts).
+	// Rows from before have none; Membership fills it in when the room wakes.
+	`ALTER TABLE members ADD COLUMN look_key TEXT;
+	CREATE INDEX IF NOT EXISTS members_by_look ON members (look_key);`,
 ];
 
 /** Brings the room's storage up to the newest schema. */
