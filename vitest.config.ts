@@ -17,7 +17,7 @@ export default defineConfig({
 						wrangler: { configPath: "./wrangler.toml" },
 						miniflare: {
 							// Short enough for tests to wait on, long enough for a test's reconnect to beat it on a slow machine.
-							bindings: { LEAVE_GRACE_MS: "1000" },
+							bindings: { LEAVE_GRACE_MS: "1000", OPERATOR_TOKEN: "test-operator-token-0123456789" },
 						},
 					}),
 				],

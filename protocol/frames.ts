@@ -4,13 +4,25 @@
  * what the room sends (built from the server's own fields).
  */
 import * as v from "valibot";
+import {
+	ModerationFrameSchemas,
+	type ModerationServerMessage,
+	type RoomSettings,
+	type StaffMember,
+} from "./moderation";
 import { MessageTextSchema, NameSchema } from "./text";
 
 /**
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
+ * 3: moderation: roles, mutes, kicks, bans, room settings, the audit log
+ * (protocol/moderation.ts); `role` on chat lines; `role`, `staff` and
+ * `settings` in the welcome; `until` on errors.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
+
+/** The first version that knows moderation's frames and fields. */
+export const MODERATION_VERSION = 3;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {
@@ -50,13 +62,19 @@ export const ClientMessageSchema = v.variant(
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
+		...ModerationFrameSchemas,
 	],
 	"Unknown frame type",
 );
 
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
-export type MessageKind = "chat" | "join" | "leave";
+/**
+ * `removed`: "Ana was removed by a moderator" (a kick or a ban); `cleared`:
+ * the history before it was cleared. A client shows a kind it does not know
+ * as a line of the room's own.
+ */
+export type MessageKind = "chat" | "join" | "leave" | "removed" | "cleared";
 
 /** A line of the room's history, as the server stored it. */
 export interface ChatMessage {
@@ -70,6 +88,8 @@ export interface ChatMessage {
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
 	at: number;
+	/** The sender's role when they sent it, if an owner or a moderator (version 3). */
+	role?: StaffMember["role"];
 }
 
 export type ErrorCode =
@@ -82,7 +102,14 @@ export type ErrorCode =
 	| "not_joined"
 	| "already_joined"
 	| "name_taken"
-	| "rate_limited";
+	| "rate_limited"
+	| "forbidden"
+	| "not_found"
+	| "bad_secret"
+	| "muted"
+	| "slow_mode"
+	| "room_locked"
+	| "banned";
 
 export type ServerMessage =
 	| {
@@ -101,6 +128,11 @@ export type ServerMessage =
 			/** Whether older messages exist before the first of `messages`. */
 			hasMore: boolean;
 			online: string[];
+			/** This device's role in the room (version 3). */
+			role?: "owner" | "moderator" | "member";
+			/** The room's owners and moderators among its members (version 3). */
+			staff?: StaffMember[];
+			settings?: RoomSettings;
 	  }
 	| { type: "message"; message: ChatMessage }
 	/** Several new lines at once: what the room stored in one tick, in seq order. */
@@ -108,7 +140,54 @@ export type ServerMessage =
 	| { type: "ack"; id: string; seq: number }
 	| { type: "history"; messages: ChatMessage[] }
 	| { type: "typing"; name: string }
-	| { type: "error"; code: ErrorCode; reason: string; id?: string; retryAfter?: number };
+	| {
+			type: "error";
+			code: ErrorCode;
+			reason: string;
+			id?: string;
+			retryAfter?: number;
+			/** When a mute, a ban or slow mode lets this person send again, ms since the epoch (version 3). */
+			until?: number;
+	  }
+	| ModerationServerMessage;
+
+const FRAME_TYPES = ClientMessageSchema.options.map((o) => o.entries.type.literal).join(", ");
+
+/** What only version 3 pages know: sent to none older. */
+const MODERATION_FRAMES = new Set<string>(["role", "staff", "settings", "link", "moderation", "audit"]);
+
+/**
+ * A server frame as a page of `version` knows it: frames it does not know
+ * are not sent (undefined), fields it does not know are left out.
+ * @example forVersion({ type: "staff", staff: [] }, 2) // undefined
+ */
+export function forVersion(msg: ServerMessage, version: number): ServerMessage | undefined {
+	if (version >= MODERATION_VERSION) return msg;
+	if (MODERATION_FRAMES.has(msg.type)) return undefined;
+	switch (msg.type) {
+		case "welcome": {
+			const { role: _role, staff: _staff, settings: _settings, ...older } = msg;
+			return { ...older, messages: msg.messages.map(withoutRole) };
+		}
+		case "message":
+			return msg.message.role ? { ...msg, message: withoutRole(msg.message) } : msg;
+		case "messages":
+		case "history":
+			return msg.messages.some((m) => m.role) ? { ...msg, messages: msg.messages.map(withoutRole) } : msg;
+		case "error": {
+			const { until: _until, ...older } = msg;
+			return older;
+		}
+		default:
+			return msg;
+	}
+}
+
+function withoutRole(line: ChatMessage): ChatMessage {
+	if (!line.role) return line;
+	const { role: _role, ...older } = line;
+	return older;
+}
 
 export type ParseResult =
 	| { ok: true; frame: ClientMessage }
@@ -132,7 +211,7 @@ export function parseClientFrame(raw: string): ParseResult {
 	const id = sendId(data);
 	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
 	if (issue.type === "variant") {
-		return refuse("unknown_type", "Unknown frame type: expected join, send, typing or sync");
+		return refuse("unknown_type", `Unknown frame type: expected ${FRAME_TYPES}`);
 	}
 	if (issue.type === "strict_object") {
 		// valibot reports both an extra key (expected "never") and a missing one under strict_object.

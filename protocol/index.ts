@@ -15,4 +15,5 @@
 
 export * from "./frames";
 export * from "./limits";
+export * from "./moderation";
 export * from "./text";

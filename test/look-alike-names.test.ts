@@ -7,9 +7,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { parseClientFrame } from "../protocol";
-import { TestClient } from "./ws-client";
-
-const newRoom = () => `room-${crypto.randomUUID()}`;
+import { newRoom, TestClient } from "./ws-client";
 
 /** Tries to join as `name` from another device; resolves with the room's answer. */
 async function tryName(room: string, name: string) {

@@ -79,7 +79,8 @@ const cases: Case[] = [
 		joined: true,
 		frame: json({ type: "shout", text: "HI" }),
 		code: "unknown_type",
-		reason: "Unknown frame type: expected join, send, typing or sync",
+		reason:
+			"Unknown frame type: expected join, send, typing, sync, claim, mute, kick, ban, lift, demote, settings, clear_history, link, moderation, audit",
 	},
 	{ behaviour: "a type that is not a string", joined: true, frame: json({ type: 1 }), code: "unknown_type" },
 	{

@@ -3,7 +3,8 @@
  * attachment), which have joined, and how frames reach them: one socket, or
  * everyone, serialized once, with a tick's new lines batched in one frame.
  */
-import type { ChatMessage, ServerMessage } from "../../protocol";
+import { type ChatMessage, forVersion, type ServerMessage } from "../../protocol";
+import type { Proof } from "./roles";
 
 /** Who a joined socket speaks for. */
 export interface Joined {
@@ -21,8 +22,10 @@ export interface Session {
 	/** The protocol version the client said it speaks (1 if it said none). */
 	version: number;
 	joined?: Joined;
-	/** Closed by the room (1008, 1009): a client that ignores the close gets no say, even after hibernation. */
+	/** Closed by the room (1008, 1009, a kick, a ban): a client that ignores the close gets no say, even after hibernation. */
 	shut?: true;
+	/** A role a secret proved before the socket joined: given to its device on joining. */
+	proof?: Proof;
 }
 
 export class Connections {
@@ -89,19 +92,40 @@ export class Connections {
 		return new Set(this.present().map((who) => who.key));
 	}
 
+	/** The joined sockets of one device. */
+	socketsOf(user: string): WebSocket[] {
+		return [...this.joined()].filter((ws) => this.session(ws).joined?.user === user);
+	}
+
+	/** Sends a frame as the socket's protocol version knows it (nothing, if it knows no such frame). */
 	sendTo(ws: WebSocket, message: ServerMessage): void {
+		const shaped = forVersion(message, this.session(ws).version);
+		if (!shaped) return;
 		try {
-			ws.send(JSON.stringify(message));
+			ws.send(JSON.stringify(shaped));
 		} catch {
 			// The socket closed under us; its close handler cleans up.
 		}
 	}
 
-	/** Serializes once, then sends the same string to every joined socket. */
-	broadcast(message: ServerMessage, except?: WebSocket): void {
-		const frame = JSON.stringify(message);
+	/**
+	 * Serializes once per protocol version present (in practice once), then
+	 * sends the same string to every joined socket of that version; `only`
+	 * narrows who gets it.
+	 */
+	broadcast(message: ServerMessage, except?: WebSocket, only?: (session: Session) => boolean): void {
+		const frames = new Map<number, string | null>();
 		for (const ws of this.joined()) {
 			if (ws === except) continue;
+			const session = this.session(ws);
+			if (only && !only(session)) continue;
+			let frame = frames.get(session.version);
+			if (frame === undefined) {
+				const shaped = forVersion(message, session.version);
+				frame = shaped ? JSON.stringify(shaped) : null;
+				frames.set(session.version, frame);
+			}
+			if (frame === null) continue;
 			try {
 				ws.send(frame);
 			} catch {

@@ -27,18 +27,43 @@ export class History {
 	 * Stores a chat message once per client id. A retry gets the seq of the
 	 * first try and no line (`line` undefined): nothing is broadcast again.
 	 */
-	post(who: Joined, id: string, text: string): { seq: number; line?: ChatMessage } {
-		// Scoped by the user's key, so that one client's ids never collide with another's.
-		const clientId = `${who.user}/${id}`;
+	post(who: Joined, id: string, text: string, role?: ChatMessage["role"]): { seq: number; line?: ChatMessage } {
+		const clientId = clientIdOf(who, id);
 		const stored = this.#store.seqOfClientId(clientId);
 		if (stored !== undefined) return { seq: stored };
-		const line = this.#store.append("chat", who.name, text, clientId);
+		const line = this.#store.append("chat", who.name, text, clientId, role);
 		return { seq: line.seq, line };
 	}
 
-	/** Stores a line of the room's own: someone joined or left. */
-	announce(kind: "join" | "leave", name: string): ChatMessage {
-		return this.#store.append(kind, name, `${name} ${kind === "join" ? "joined" : "left"} the chat`);
+	/** The seq a send with this id was stored under, if it was: a retry, to be acknowledged again. */
+	stored(who: Joined, id: string): number | undefined {
+		return this.#store.seqOfClientId(clientIdOf(who, id));
+	}
+
+	/** Stores a line of the room's own: someone joined, left, or was removed by a moderator. */
+	announce(kind: "join" | "leave" | "removed", name: string): ChatMessage {
+		const what = { join: "joined the chat", leave: "left the chat", removed: "was removed by a moderator" }[kind];
+		return this.#store.append(kind, name, `${name} ${what}`);
+	}
+
+	/**
+	 * Clears the history: every line before a new `cleared` line is deleted
+	 * from storage. A client resuming from before it gets a fresh page.
+	 */
+	clear(): ChatMessage {
+		const line = this.#store.append("cleared", "", "The history was cleared by a moderator");
+		this.#store.deleteBefore(line.seq);
+		return line;
+	}
+
+	/** When a device's newest stored message was sent, for slow mode after a wake. */
+	lastSentBy(user: string): number | undefined {
+		return this.#store.lastAtOf(user);
+	}
+
+	/** Who sent a chat line: their device key and name. */
+	senderOf(seq: number): { user: string; name: string } | undefined {
+		return this.#store.senderOf(seq);
 	}
 
 	/** What a joining client starts from: what came after `since` when that is still whole, else the newest page. */
@@ -62,4 +87,9 @@ export class History {
 		const messages = this.#store.before(before, Math.min(limit, LIMITS.pageMax));
 		return { messages, hasMore: this.#store.hasBefore(messages[0]?.seq) };
 	}
+}
+
+/** Scoped by the user's key, so that one client's ids never collide with another's. */
+function clientIdOf(who: Joined, id: string): string {
+	return `${who.user}/${id}`;
 }

@@ -76,6 +76,22 @@ export class Membership {
 		}
 	}
 
+	/** The member who holds a name, if anyone does. */
+	holder(name: string): Member | undefined {
+		return this.#store.member(nameKeys(name).key);
+	}
+
+	/** Everyone in the room, with their device keys. */
+	members(): Member[] {
+		return this.#store.members();
+	}
+
+	/** Takes someone out of the room at once, without a grace period: kicked or banned. */
+	remove(key: string): void {
+		this.#store.cancelDeparture(key);
+		this.#store.removeMember(key);
+	}
+
 	/** Who is in the room: one entry per person, including those within their grace period. */
 	online(): string[] {
 		return this.#store

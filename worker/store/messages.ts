@@ -11,9 +11,10 @@ interface Row extends Record<string, SqlStorageValue> {
 	name: string;
 	text: string;
 	at: number;
+	role: string | null;
 }
 
-const COLUMNS = "seq, id, kind, name, text, at";
+const COLUMNS = "seq, id, kind, name, text, at, role";
 /** Trim in batches so that a busy room deletes rarely, never on a timer. */
 const TRIM_EVERY = 100;
 
@@ -38,29 +39,67 @@ export class MessageStore {
 	}
 
 	/** Stores a line and returns it; time is the server's and never runs backwards. */
-	append(kind: MessageKind, name: string, text: string, clientId: string | null = null): ChatMessage {
+	append(
+		kind: MessageKind,
+		name: string,
+		text: string,
+		clientId: string | null = null,
+		role?: ChatMessage["role"],
+	): ChatMessage {
 		const at = Math.max(Date.now(), this.#lastAt);
 		const id = crypto.randomUUID();
 		const { seq } = this.sql
 			.exec<{ seq: number }>(
-				"INSERT INTO messages (id, kind, name, text, at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+				"INSERT INTO messages (id, kind, name, text, at, client_id, role) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
 				id,
 				kind,
 				name,
 				text,
 				at,
 				clientId,
+				role ?? null,
 			)
 			.one();
 		this.#lastAt = at;
 		this.#lastSeq = seq;
 		if (seq % TRIM_EVERY === 0) this.trim();
-		return { seq, id, kind, name, text, at };
+		return { seq, id, kind, name, text, at, ...(role && { role }) };
 	}
 
 	/** The sequence number a client's send was stored under, if it was. */
 	seqOfClientId(clientId: string): number | undefined {
 		return this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE client_id = ?", clientId).toArray()[0]?.seq;
+	}
+
+	/** When a user's newest message still stored was sent (their client ids begin with `user/`). */
+	lastAtOf(user: string): number | undefined {
+		// "0" follows "/" in code order: the range holds exactly the ids that begin with "user/".
+		return (
+			this.sql
+				.exec<{ at: number | null }>(
+					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ?",
+					`${user}/`,
+					`${user}0`,
+				)
+				.one().at ?? undefined
+		);
+	}
+
+	/** The device key of a chat line's sender (the part of its client id before "/"). */
+	senderOf(seq: number): { user: string; name: string } | undefined {
+		const r = this.sql
+			.exec<{ client_id: string | null; name: string }>(
+				"SELECT client_id, name FROM messages WHERE seq = ? AND kind = 'chat'",
+				seq,
+			)
+			.toArray()[0];
+		const user = r?.client_id?.split("/")[0];
+		return r && user ? { user, name: r.name } : undefined;
+	}
+
+	/** Deletes every line before `seq`. */
+	deleteBefore(seq: number): void {
+		this.sql.exec("DELETE FROM messages WHERE seq < ?", seq);
 	}
 
 	/** Up to `limit` messages before `before` (exclusive), oldest first. */
@@ -101,5 +140,7 @@ export class MessageStore {
 }
 
 function toMessage(r: Row): ChatMessage {
-	return { seq: r.seq, id: r.id, kind: r.kind as MessageKind, name: r.name, text: r.text, at: r.at };
+	const line: ChatMessage = { seq: r.seq, id: r.id, kind: r.kind as MessageKind, name: r.name, text: r.text, at: r.at };
+	if (r.role) line.role = r.role as ChatMessage["role"];
+	return line;
 }

@@ -34,6 +34,43 @@ const MIGRATIONS: readonly string[] = [
 	// Rows from before have none; Membership fills it in when the room wakes.
 	`ALTER TABLE members ADD COLUMN look_key TEXT;
 	CREATE INDEX IF NOT EXISTS members_by_look ON members (look_key);`,
+	// 3: moderation (docs/moderation.md).
+	`-- SHA-256 (hex) of the owner secret and of the moderator link's secret: the secrets themselves are never stored.
+	CREATE TABLE IF NOT EXISTS room_secrets (kind TEXT PRIMARY KEY, hash TEXT NOT NULL);
+	-- Devices with a role here, by device key, with the name they last joined under.
+	CREATE TABLE IF NOT EXISTS roles (user_key TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, since INTEGER NOT NULL);
+	CREATE TABLE IF NOT EXISTS mutes (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		user_key TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		until INTEGER NOT NULL
+	);
+	-- A ban holds the device key until \`until\` (NULL: until lifted) and the address until \`ip_until\`.
+	CREATE TABLE IF NOT EXISTS bans (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		user_key TEXT NOT NULL,
+		ip TEXT,
+		name TEXT NOT NULL,
+		until INTEGER,
+		ip_until INTEGER NOT NULL
+	);
+	CREATE INDEX IF NOT EXISTS bans_by_user ON bans (user_key);
+	CREATE INDEX IF NOT EXISTS bans_by_ip ON bans (ip);
+	-- Devices that have been in the room and the address they last came from: who may join a locked room,
+	-- and where a ban on someone who has already left reaches.
+	CREATE TABLE IF NOT EXISTS visitors (user_key TEXT PRIMARY KEY, ip TEXT NOT NULL, at INTEGER NOT NULL);
+	CREATE TABLE IF NOT EXISTS room_settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+	CREATE TABLE IF NOT EXISTS audit_log (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		at INTEGER NOT NULL,
+		actor TEXT NOT NULL,
+		role TEXT NOT NULL,
+		action TEXT NOT NULL,
+		target TEXT,
+		detail TEXT
+	);
+	-- The sender's role when they sent a line (NULL for members): the badge on their messages.
+	ALTER TABLE messages ADD COLUMN role TEXT;`,
 ];
 
 /** Brings the room's storage up to the newest schema. */
