@@ -228,7 +228,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 * too soon (owners and moderators are not slowed). A retry of a stored
 	 * message is acknowledged whatever has happened since.
 	 */
-	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
+	#send(ws: WebSocket, who: Joined, frame: Frame<"send">) {
 		const stored = this.#history.stored(who, frame.id);
 		if (stored !== undefined) return this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: stored });
 		const now = Date.now();
@@ -291,7 +291,7 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/** Mute, kick or ban: by an owner or a moderator, on someone below them. */
-	#act(ws: WebSocket, who: Joined, frame: Frame<"mute" | "kick" | "ban">): void {
+	#act(ws: WebSocket, who: Joined, frame: Frame<"mute" | "kick" | "ban">) {
 		const role = this.#allowed(ws, who, "moderator");
 		if (!role) return;
 		const target = this.#resolve(frame.target);
@@ -361,7 +361,7 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/** Lifts a mute or a ban from the Room settings list. */
-	#lift(ws: WebSocket, who: Joined, frame: Frame<"lift">): void {
+	#lift(ws: WebSocket, who: Joined, frame: Frame<"lift">) {
 		const role = this.#allowed(ws, who, "moderator");
 		if (!role) return;
 		const lifted = this.#moderation.lift(frame.id);
@@ -411,7 +411,7 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/** The owner makes a moderator a member again. */
-	#demote(ws: WebSocket, who: Joined, name: string): void {
+	#demote(ws: WebSocket, who: Joined, name: string) {
 		if (!this.#allowed(ws, who, "owner")) return;
 		const user = this.#roles.demote(name);
 		if (!user) return this.#refuse(ws, "not_found", `${name} is not a moderator of this room`);
