@@ -7,16 +7,12 @@
 import { DurableObject } from "cloudflare:workers";
 import {
 	CLOSE_BANNED,
-	CLOSE_KICKED,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
 	LIMITS,
 	PROTOCOL_VERSION,
 	parseClientFrame,
-	type Role,
-	type ServerMessage,
-	type Target,
 } from "../../protocol";
 import { type RoomConfig, roomConfig } from "../config";
 import { Admission } from "../limits/admission";
@@ -27,6 +23,7 @@ import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
 import { Membership } from "./membership";
 import { Moderation } from "./moderation";
+import { bannedReason, Moderators, utc } from "./moderators";
 import { atLeast, type Proof, Roles } from "./roles";
 import { Settings } from "./room-settings";
 import { Typing } from "./typing";
@@ -46,8 +43,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #moderation: Moderation;
 	readonly #settings: Settings;
 	readonly #audit: AuditLog;
-	/** The staff list last broadcast, to send it again only when it changes. */
-	#staffSent = "";
+	readonly #moderators: Moderators;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -60,6 +56,20 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#moderation = new Moderation(ctx.storage.sql, this.#config.addressBanMs);
 		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
 		this.#audit = new AuditLog(ctx.storage.sql);
+		this.#moderators = new Moderators({
+			connections: this.#connections,
+			membership: this.#membership,
+			history: this.#history,
+			roles: this.#roles,
+			moderation: this.#moderation,
+			settings: this.#settings,
+			audit: this.#audit,
+			refuse: (ws, code, reason) => this.#refuse(ws, code, reason),
+			close: (ws, code, reason) => this.#close(ws, code, reason),
+			scheduleAlarm: () => this.#scheduleAlarm(),
+			exclusively: (work) => ctx.blockConcurrencyWhile(work),
+			background: (work) => ctx.waitUntil(work),
+		});
 		this.#admission = new Admission(
 			this.#config,
 			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
@@ -130,28 +140,8 @@ export class ChatRoom extends DurableObject<Env> {
 				return;
 			case "sync":
 				return this.#connections.sendTo(ws, { type: "history", messages: this.#history.after(frame.since) });
-			case "mute":
-			case "kick":
-			case "ban":
-				return this.#act(ws, who, frame);
-			case "lift":
-				return this.#lift(ws, who, frame);
-			case "settings":
-				return this.#changeSettings(ws, who, frame);
-			case "clear_history":
-				return this.#clearHistory(ws, who);
-			case "link":
-				return this.#link(ws, who, frame);
-			case "demote":
-				return this.#demote(ws, who, frame.name);
-			case "moderation":
-				if (this.#allowed(ws, who, "moderator")) this.#connections.sendTo(ws, this.#lists());
-				return;
-			case "audit":
-				if (this.#allowed(ws, who, "moderator")) {
-					this.#connections.sendTo(ws, { type: "audit", ...this.#audit.page(frame.before) });
-				}
-				return;
+			default:
+				return this.#moderators.handle(ws, who, frame);
 		}
 	}
 
@@ -176,8 +166,8 @@ export class ChatRoom extends DurableObject<Env> {
 		for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
 			this.#connections.publish(this.#history.announce("leave", gone.name));
 		}
-		this.#staffChanged();
-		if (this.#moderation.expire()) this.#toStaff(this.#lists());
+		this.#moderators.staffChanged();
+		if (this.#moderation.expire()) this.#moderators.toStaff(this.#moderators.lists());
 		await this.#scheduleAlarm();
 	}
 
@@ -215,11 +205,11 @@ export class ChatRoom extends DurableObject<Env> {
 			...this.#history.opening(frame.since),
 			online: this.#membership.online(),
 			role: this.#roles.of(frame.user),
-			staff: this.#staff(),
+			staff: this.#moderators.staff(),
 			settings: this.#settings.current,
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
-		this.#staffChanged();
+		this.#moderators.staffChanged();
 	}
 
 	/**
@@ -274,7 +264,7 @@ export class ChatRoom extends DurableObject<Env> {
 			if (session.shut) return;
 			if (!session.joined) return this.#connections.save(ws, { ...session, proof });
 			this.#grant(session.joined, proof);
-			this.#staffChanged();
+			this.#moderators.staffChanged();
 		});
 	}
 
@@ -287,194 +277,7 @@ export class ChatRoom extends DurableObject<Env> {
 			undefined,
 			proof.via,
 		);
-		this.#tellRole(who.user);
-	}
-
-	/** Mute, kick or ban: by an owner or a moderator, on someone below them. */
-	#act(ws: WebSocket, who: Joined, frame: Frame<"mute" | "kick" | "ban">) {
-		const role = this.#allowed(ws, who, "moderator");
-		if (!role) return;
-		const target = this.#resolve(frame.target);
-		if (!target) return this.#refuse(ws, "not_found", "There is no such member in this room");
-		const theirs = this.#roles.of(target.user);
-		if (target.user === who.user || atLeast(theirs, role)) {
-			return this.#refuse(
-				ws,
-				"forbidden",
-				"You can only act on people below you: not yourself, an owner or a fellow moderator",
-			);
-		}
-		const actor = { name: who.name, role };
-		const now = Date.now();
-		if (frame.type === "mute") {
-			const until = this.#moderation.mute(target.user, target.name, frame.minutes, now);
-			this.#audit.record(actor, "mute", target.name, `${frame.minutes} minutes, until ${utc(until)}`, now);
-		} else if (frame.type === "kick") {
-			if (this.#connections.socketsOf(target.user).length === 0) {
-				return this.#refuse(ws, "not_found", `${target.name} is not in the room`);
-			}
-			this.#audit.record(actor, "kick", target.name, undefined, now);
-			this.#remove(target, CLOSE_KICKED, "You were removed from the room by a moderator; you may come back");
-		} else {
-			const ip = this.#connections.socketsOf(target.user)[0];
-			const address = ip ? this.#connections.session(ip).ip : this.#moderation.addressOf(target.user);
-			const ban = this.#moderation.ban(target.user, target.name, address, frame.hours, now);
-			// A moderator who is banned is a moderator no more.
-			if (theirs === "moderator") this.#roles.demote(target.name);
-			this.#audit.record(
-				actor,
-				"ban",
-				target.name,
-				ban.until === null ? "until lifted" : `until ${utc(ban.until)}`,
-				now,
-			);
-			this.#remove(target, CLOSE_BANNED, bannedReason(ban.until), { until: ban.until });
-		}
-		this.#toStaff(this.#lists());
-		this.ctx.waitUntil(this.#scheduleAlarm());
-	}
-
-	/**
-	 * Takes someone out of the room at once: their sockets close with a clear
-	 * reason (frames of theirs still on the wire are dropped), and the room
-	 * says "Ana was removed by a moderator", with no "left the chat" after it.
-	 */
-	#remove(target: { user: string; name: string }, code: number, reason: string, ban?: { until: number | null }): void {
-		const sockets = this.#connections.socketsOf(target.user);
-		for (const ws of sockets) {
-			if (ban) {
-				this.#connections.sendTo(ws, {
-					type: "error",
-					code: "banned",
-					reason,
-					...(ban.until !== null && { until: ban.until }),
-				});
-			}
-			this.#close(ws, code, reason);
-		}
-		const held = this.#membership.members().filter((m) => m.userKey === target.user);
-		for (const m of held) this.#membership.remove(m.nameKey);
-		if (held.length > 0 || sockets.length > 0) {
-			this.#connections.publish(this.#history.announce("removed", held[0]?.name ?? target.name));
-		}
-		this.#staffChanged();
-	}
-
-	/** Lifts a mute or a ban from the Room settings list. */
-	#lift(ws: WebSocket, who: Joined, frame: Frame<"lift">) {
-		const role = this.#allowed(ws, who, "moderator");
-		if (!role) return;
-		const lifted = this.#moderation.lift(frame.id);
-		if (!lifted) return this.#refuse(ws, "not_found", "That mute or ban has already ended");
-		this.#audit.record({ name: who.name, role }, lifted.kind === "mute" ? "lift_mute" : "lift_ban", lifted.name);
-		this.#toStaff(this.#lists());
-	}
-
-	/** Slow mode and the lock: by owners and moderators, told to everyone. */
-	#changeSettings(ws: WebSocket, who: Joined, frame: Frame<"settings">): void {
-		const role = this.#allowed(ws, who, "moderator");
-		if (!role) return;
-		const changed = this.#settings.update({ slowMode: frame.slowMode, locked: frame.locked });
-		const actor = { name: who.name, role };
-		if (changed.slowMode !== undefined) {
-			this.#audit.record(actor, "slow_mode", undefined, changed.slowMode === 0 ? "off" : `${changed.slowMode} s`);
-		}
-		if (changed.locked !== undefined) this.#audit.record(actor, changed.locked ? "lock" : "unlock");
-		this.#connections.broadcast({ type: "settings", settings: this.#settings.current });
-	}
-
-	/** Clears the history: its lines are deleted from storage, and every page starts again from a `cleared` line. */
-	#clearHistory(ws: WebSocket, who: Joined): void {
-		const role = this.#allowed(ws, who, "moderator");
-		if (!role) return;
-		this.#audit.record({ name: who.name, role }, "clear_history");
-		this.#connections.publish(this.#history.clear());
-	}
-
-	/** A new owner or moderator link (the old one stops working), or no moderator link: the owner's alone. */
-	async #link(ws: WebSocket, who: Joined, frame: Frame<"link">): Promise<void> {
-		if (!this.#allowed(ws, who, "owner")) return;
-		const actor = { name: who.name, role: "owner" as const };
-		if (frame.kind === "moderator" && frame.revoke) {
-			this.#roles.revokeModeratorLink();
-			this.#audit.record(actor, "revoke_moderator_link");
-		} else {
-			await this.ctx.blockConcurrencyWhile(async () => {
-				const { secret, demoted } = await this.#roles.newLink(frame.kind, who.user);
-				this.#audit.record(actor, frame.kind === "owner" ? "owner_link" : "moderator_link");
-				this.#connections.sendTo(ws, { type: "link", kind: frame.kind, secret });
-				for (const user of demoted) this.#tellRole(user);
-			});
-			this.#staffChanged();
-		}
-		this.#toStaff(this.#lists());
-	}
-
-	/** The owner makes a moderator a member again. */
-	#demote(ws: WebSocket, who: Joined, name: string) {
-		if (!this.#allowed(ws, who, "owner")) return;
-		const user = this.#roles.demote(name);
-		if (!user) return this.#refuse(ws, "not_found", `${name} is not a moderator of this room`);
-		this.#audit.record({ name: who.name, role: "owner" }, "demote", name);
-		this.#tellRole(user);
-		this.#staffChanged();
-		this.#toStaff(this.#lists());
-	}
-
-	/** The caller's role if it is at least `need`; otherwise the caller is told, and nothing changes. */
-	#allowed(ws: WebSocket, who: Joined, need: "owner" | "moderator"): Exclude<Role, "member"> | undefined {
-		const role = this.#roles.of(who.user);
-		if (role !== "member" && atLeast(role, need)) return role;
-		const reason =
-			need === "owner" ? "Only the room's owner can do that" : "Only the room's owner and moderators can do that";
-		this.#refuse(ws, "forbidden", reason);
-		return undefined;
-	}
-
-	/** Whom an action is for: the member holding a name, or the sender of a message (who may have left). */
-	#resolve(target: Target): { user: string; name: string } | undefined {
-		if ("seq" in target) return this.#history.senderOf(target.seq);
-		const member = this.#membership.holder(target.name);
-		return member && { user: member.userKey, name: member.name };
-	}
-
-	/** The room's owners and moderators among its members. */
-	#staff() {
-		return this.#roles.staff(this.#membership.members());
-	}
-
-	/** Tells everyone who moderates, when that has changed. */
-	#staffChanged(): void {
-		const staff = this.#staff();
-		const json = JSON.stringify(staff);
-		if (json === this.#staffSent) return;
-		this.#staffSent = json;
-		this.#connections.broadcast({ type: "staff", staff });
-	}
-
-	/** Tells a device's pages its role. */
-	#tellRole(user: string): void {
-		const role = this.#roles.of(user);
-		for (const ws of this.#connections.socketsOf(user)) this.#connections.sendTo(ws, { type: "role", role });
-	}
-
-	/** What Room settings lists: mutes, bans, moderators, whether a moderator link works. */
-	#lists(): ServerMessage {
-		return {
-			type: "moderation",
-			...this.#moderation.lists(),
-			moderators: this.#roles.moderators(),
-			moderatorLink: this.#roles.hasModeratorLink(),
-		};
-	}
-
-	/** Sends a frame to the pages of owners and moderators. */
-	#toStaff(message: ServerMessage): void {
-		this.#connections.broadcast(
-			message,
-			undefined,
-			(s) => s.joined !== undefined && this.#roles.of(s.joined.user) !== "member",
-		);
+		this.#moderators.tellRole(who.user);
 	}
 
 	/** Refuses a banned member at the door and closes the socket. */
@@ -527,17 +330,6 @@ export class ChatRoom extends DurableObject<Env> {
 	#refuse(ws: WebSocket, code: ErrorCode, reason: string, id?: string): void {
 		this.#connections.sendTo(ws, { type: "error", code, reason, ...(id !== undefined && { id }) });
 	}
-}
-
-/** A time for a reason text; pages of version 3 show `until` in the reader's own time instead. */
-function utc(at: number): string {
-	return `${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-function bannedReason(until: number | null): string {
-	return until === null
-		? "You are banned from this room until a moderator lifts the ban"
-		: `You are banned from this room until ${utc(until)}`;
 }
 
 /** Whether a frame is over the size limit; text is encoded only when it could be. */
