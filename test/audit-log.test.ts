@@ -1,0 +1,93 @@
+/**
+ * The audit log: every moderation action is stored in the room with who,
+ * what, whom and when, readable by owners and moderators only, through
+ * eviction; the room is told only of removals.
+ */
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { ServerMessage } from "../protocol";
+import { joinAs, newPrivateRoom, newSecret, type TestClient, until } from "./ws-client";
+
+function next<T extends ServerMessage["type"]>(c: TestClient, type: T) {
+	const seen = new Set(c.received);
+	return c.waitFor(type, (m) => !seen.has(m));
+}
+
+describe("the audit log", () => {
+	it("records who did what to whom and when, newest first, for owners and moderators", async () => {
+		const room = newPrivateRoom();
+		const started = Date.now();
+		const ana = await joinAs(room, "Ana", { secret: newSecret() });
+		ana.client.send({ type: "link", kind: "moderator" });
+		const link = await ana.client.waitFor("link");
+		const carla = await joinAs(room, "Carla", { secret: link.secret });
+		await joinAs(room, "Bruno");
+		await joinAs(room, "Mallory");
+		await joinAs(room, "Kid");
+
+		carla.client.send({ type: "mute", target: { name: "Bruno" }, minutes: 60 });
+		carla.client.send({ type: "kick", target: { name: "Kid" } });
+		await ana.client.message("Kid was removed by a moderator");
+		ana.client.send({ type: "ban", target: { name: "Mallory" } });
+		await carla.client.message("Mallory was removed by a moderator");
+		carla.client.send({ type: "settings", slowMode: 10, locked: true });
+		carla.client.send({ type: "clear_history" });
+		await ana.client.message("The history was cleared by a moderator");
+		ana.client.send({ type: "demote", name: "Carla" });
+		await carla.client.waitFor("role");
+		const answer = next(ana.client, "audit");
+		ana.client.send({ type: "audit" });
+		const { entries, hasMore } = await answer;
+		expect(hasMore).toBe(false);
+		const strip = entries.map(({ id: _id, at: _at, detail, ...rest }) => ({ ...rest, detail }));
+		expect(strip).toEqual([
+			{ actor: "Ana", role: "owner", action: "demote", target: "Carla", detail: undefined },
+			{ actor: "Carla", role: "moderator", action: "clear_history", detail: undefined },
+			{ actor: "Carla", role: "moderator", action: "lock", detail: undefined },
+			{ actor: "Carla", role: "moderator", action: "slow_mode", detail: "10 s" },
+			{ actor: "Ana", role: "owner", action: "ban", target: "Mallory", detail: "until lifted" },
+			{ actor: "Carla", role: "moderator", action: "kick", target: "Kid", detail: undefined },
+			{
+				actor: "Carla",
+				role: "moderator",
+				action: "mute",
+				target: "Bruno",
+				detail: expect.stringMatching(/^60 minutes, until /),
+			},
+			{ actor: "Carla", role: "moderator", action: "claim_moderator", detail: "moderator link" },
+			{ actor: "Ana", role: "owner", action: "moderator_link", detail: undefined },
+			{ actor: "Ana", role: "owner", action: "claim_owner", detail: "registered" },
+		]);
+		for (const e of entries) {
+			expect(e.at).toBeGreaterThanOrEqual(started);
+			expect(e.at).toBeLessThanOrEqual(Date.now());
+		}
+		// Carla is a member now: the log is closed to her.
+		carla.client.send({ type: "audit" });
+		await carla.client.error("forbidden");
+	});
+
+	it("pages back through a long log and keeps it through eviction", async () => {
+		const room = newPrivateRoom();
+		const ana = await joinAs(room, "Ana", { secret: newSecret() });
+		// 54 changes, from three tabs of the owner so that no tab meets its rate limit.
+		const tabs = [ana.client];
+		for (let t = 0; t < 2; t++) tabs.push((await joinAs(room, "Ana", { user: ana.user })).client);
+		for (let i = 1; i <= 54; i++) tabs[i % 3]?.send({ type: "settings", slowMode: i });
+		await until(ana.client, () => ana.client.received.filter((m) => m.type === "settings").length === 54);
+		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
+		const back = await joinAs(room, "Ana", { user: ana.user });
+
+		back.client.send({ type: "audit" });
+		const first = await back.client.waitFor("audit");
+		expect(first.entries).toHaveLength(50);
+		expect(first.hasMore).toBe(true);
+		back.client.send({ type: "audit", before: first.entries.at(-1)?.id });
+		const second = await next(back.client, "audit");
+		expect(second.hasMore).toBe(false);
+		expect(second.entries.map((e) => e.action)).toEqual([...Array(4).fill("slow_mode"), "claim_owner"]);
+		const ids = [...first.entries, ...second.entries].map((e) => e.id);
+		expect(ids).toEqual([...ids].sort((a, b) => b - a));
+	});
+});
