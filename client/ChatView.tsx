@@ -1,11 +1,17 @@
 import { useState } from "preact/hooks";
 import { Composer } from "./Composer";
 import { room, status, typing } from "./chat-store";
+import { timeOf } from "./format";
 import { MessageList } from "./MessageList";
 import { OnlineList } from "./OnlineList";
+import { myRole, removed } from "./roles";
+import { staffUi } from "./staff-ui";
 
 export function ChatView() {
 	const [copied, setCopied] = useState(false);
+	const [settingsOpen, setSettingsOpen] = useState(false);
+	const tools = staffUi.value;
+	const out = removed.value;
 	const copyLink = async () => {
 		try {
 			await navigator.clipboard.writeText(location.href);
@@ -27,6 +33,11 @@ export function ChatView() {
 					<button type="button" class="link-button" onClick={copyLink}>
 						{copied ? "Link copied" : "Copy link"}
 					</button>
+					{myRole.value !== "member" && tools && (
+						<button type="button" class="link-button" onClick={() => setSettingsOpen(true)}>
+							Room settings
+						</button>
+					)}
 				</div>
 				<p class={`status status-${status.value}`} role="status">
 					{status.value === "online" ? "Online" : status.value === "reconnecting" ? "Reconnecting…" : "Connecting…"}
@@ -35,7 +46,7 @@ export function ChatView() {
 			<div class="chat-body">
 				<main class="conversation">
 					<MessageList />
-					{room.value.error && (
+					{room.value.error && !out && (
 						<p class="chat-error" role="alert">
 							{room.value.error.reason}
 						</p>
@@ -43,10 +54,30 @@ export function ChatView() {
 					<p class="typing" aria-live="polite">
 						{names.length === 1 ? `${names[0]} is typing…` : names.length > 1 ? "several people are typing…" : ""}
 					</p>
-					<Composer />
+					{out ? (
+						<div class="removed" role="alert">
+							{"kicked" in out ? (
+								<p>
+									You were removed from the room by a moderator. You may come back.{" "}
+									<button type="button" class="secondary" onClick={() => location.reload()}>
+										Rejoin
+									</button>
+								</p>
+							) : (
+								<p>
+									{out.until === null
+										? "You are banned from this room until a moderator lifts the ban."
+										: `You are banned from this room until ${new Date(out.until).toLocaleDateString()} ${timeOf(out.until)}.`}
+								</p>
+							)}
+						</div>
+					) : (
+						<Composer />
+					)}
 				</main>
 				<OnlineList />
 			</div>
+			{settingsOpen && tools && <tools.RoomSettings onClose={() => setSettingsOpen(false)} />}
 		</div>
 	);
 }

@@ -1,10 +1,18 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { LIMITS } from "../protocol";
-import { noteTyping, sendMessage } from "./chat-store";
+import { noteTyping, returnedDraft, sendMessage } from "./chat-store";
 
 /** The message field: Enter sends, Shift+Enter makes a new line; empty messages are not sent. */
 export function Composer() {
 	const [text, setText] = useState("");
+	const handedBack = returnedDraft.value;
+
+	// A send the room refused for now (slow mode, a mute) comes back here, unless something new was typed.
+	useEffect(() => {
+		if (handedBack === null) return;
+		setText((current) => (current.trim() === "" ? handedBack : current));
+		returnedDraft.value = null;
+	}, [handedBack]);
 
 	const send = () => {
 		if (text.trim() === "") return;

@@ -4,7 +4,10 @@ import type { ChatMessage } from "../protocol";
 import { Avatar } from "./Avatar";
 import { loadingOlder, loadOlder, room, status } from "./chat-store";
 import { dayOf, linkParts, timeOf } from "./format";
+import { RoleBadge } from "./RoleBadge";
+import { canActOn } from "./roles";
 import type { PendingMessage } from "./room-state";
+import { staffUi } from "./staff-ui";
 
 /** Within this distance of the bottom, the view follows new messages. */
 const AT_BOTTOM_PX = 48;
@@ -112,7 +115,15 @@ function MessageLine({ message, own, grouped }: { message: ChatMessage; own: boo
 			name={message.name}
 			text={message.text}
 			grouped={grouped}
-			aside={<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>}
+			aside={
+				<>
+					<RoleBadge role={message.role} />
+					<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>
+					{!own && canActOn(message.role) && staffUi.value && (
+						<staffUi.value.ModerationMenu name={message.name} target={{ seq: message.seq }} />
+					)}
+				</>
+			}
 		/>
 	);
 }

@@ -1,5 +1,8 @@
 import { Avatar } from "./Avatar";
 import { room } from "./chat-store";
+import { RoleBadge } from "./RoleBadge";
+import { canActOn, roleOf } from "./roles";
+import { staffUi } from "./staff-ui";
 
 export function OnlineList() {
 	const { online, name } = room.value;
@@ -13,7 +16,11 @@ export function OnlineList() {
 					<li key={n}>
 						<Avatar name={n} />
 						<span class="online-name">{n}</span>
+						<RoleBadge role={roleOf(n)} />
 						{n === name && <span class="you"> (you)</span>}
+						{n !== name && canActOn(roleOf(n)) && staffUi.value && (
+							<staffUi.value.ModerationMenu name={n} target={{ name: n }} />
+						)}
 					</li>
 				))}
 			</ul>

@@ -5,8 +5,25 @@
  */
 import { computed, signal } from "@preact/signals";
 import { type ChatMessage, DEFAULT_ROOM, isRoomName, type ServerMessage } from "../protocol";
+import { timeOf } from "./format";
+import {
+	applyModerationFrame,
+	connectModeration,
+	keepSecret,
+	newSecret,
+	noteRemoval,
+	secretFor,
+	takeSecretFromAddress,
+} from "./roles";
 import { connectRoom, type RoomConnection } from "./room-client";
-import { applyServerMessage, hasGap, initialRoomState, prependHistory, typingNames } from "./room-state";
+import {
+	applyServerMessage,
+	hasGap,
+	initialRoomState,
+	prependHistory,
+	type RoomState,
+	typingNames,
+} from "./room-state";
 
 export type Screen = "landing" | "dialog" | "chat";
 export type ConnectionStatus = "connecting" | "online" | "reconnecting";
@@ -23,11 +40,14 @@ export function roomFromPath(pathname: string): string {
 export const screen = signal<Screen>("landing");
 export const status = signal<ConnectionStatus>("connecting");
 export const room = signal(initialRoomState(roomFromPath(location.pathname)));
+takeSecretFromAddress(room.value.room);
 export const now = signal(Date.now());
 /** The name being asked for: set while the dialog waits for the room's answer. */
 export const joining = signal(false);
 export const savedName = signal(readStorage(NAME_KEY) ?? "");
 export const unread = signal(0);
+/** Text the room refused (slow mode, a mute), handed back to the composer so nothing typed is lost. */
+export const returnedDraft = signal<string | null>(null);
 
 export const typing = computed(() => typingNames(room.value, now.value));
 export const loadingOlder = signal(false);
@@ -43,8 +63,9 @@ export function enterChat(name: string): void {
 		connection.rejoin(name);
 		return;
 	}
+	const roomName = room.value.room;
 	connection = connectRoom({
-		room: room.value.room,
+		room: roomName,
 		name,
 		user: userKey(),
 		lastSeq: () => (room.value.name ? room.value.lastSeq : undefined),
@@ -52,12 +73,20 @@ export function enterChat(name: string): void {
 		onStatus: (s) => {
 			status.value = s;
 		},
+		secret: () => secretFor(roomName),
+		onRemoved: (code, reason) => {
+			joining.value = false;
+			noteRemoval(code, reason);
+		},
 	});
+	connectModeration(roomName, (frame) => connection?.send(frame));
 }
 
 function onFrame(msg: ServerMessage): void {
+	applyModerationFrame(msg);
 	const before = room.value;
-	const after = applyServerMessage(before, msg, Date.now());
+	let after = applyServerMessage(before, msg, Date.now());
+	if (msg.type === "error" && (msg.code === "slow_mode" || msg.code === "muted")) after = handBack(after, msg);
 	room.value = after;
 	if (msg.type === "welcome") {
 		joining.value = false;
@@ -65,6 +94,10 @@ function onFrame(msg: ServerMessage): void {
 		savedName.value = msg.name;
 		writeStorage(NAME_KEY, msg.name);
 		flushPending();
+	}
+	if (msg.type === "error" && (msg.code === "room_locked" || msg.code === "banned") && !after.name) {
+		joining.value = false;
+		return;
 	}
 	if (msg.type === "error" && (msg.code === "name_taken" || msg.code === "invalid_name")) {
 		// A refused name (also after a long absence, if someone took it): ask again; the socket stays open.
@@ -91,6 +124,23 @@ function onFrame(msg: ServerMessage): void {
 	if (hasGap(after) && (!hasGap(before) || (msg.type === "history" && after.lastSeq > before.lastSeq)))
 		connection?.send({ type: "sync", since: after.lastSeq });
 	if (msg.type === "typing") scheduleTypingExpiry();
+}
+
+/**
+ * A send the room refused for now (slow mode, a mute): the message leaves
+ * the pending list and its text goes back to the composer, with the room's
+ * reason in the reader's own time.
+ */
+function handBack(state: RoomState, msg: Extract<ServerMessage, { type: "error" }>): RoomState {
+	const refused = state.pending.find((p) => p.id === msg.id);
+	if (refused) returnedDraft.value = refused.text;
+	const reason =
+		msg.code === "muted" && msg.until
+			? `You are muted until ${timeOf(msg.until)}`
+			: msg.until
+				? `${msg.reason} (at ${new Date(msg.until).toLocaleTimeString()})`
+				: msg.reason;
+	return { ...state, pending: state.pending.filter((p) => p.id !== msg.id), error: { code: msg.code, reason } };
 }
 
 /** Sends a message: shown at once as pending, delivered once even across reconnects. */
@@ -141,13 +191,17 @@ export async function loadOlder(): Promise<void> {
 	}
 }
 
-/** Opens a room nobody can guess: 128 random bits in the URL. */
+/**
+ * Opens a room nobody can guess: 128 random bits in the URL. This device
+ * makes the room's owner secret too, and registers it on joining.
+ */
 export function newPrivateRoom(): void {
 	const bytes = crypto.getRandomValues(new Uint8Array(16));
 	const name = btoa(String.fromCharCode(...bytes))
 		.replace(/\+/g, "-")
 		.replace(/\//g, "_")
 		.replace(/=+$/, "");
+	keepSecret(name, newSecret());
 	location.assign(`/r/${name}`);
 }
 

@@ -27,7 +27,8 @@ export function retryDelay(attempt: number, backoff: Backoff, random: () => numb
 export interface SocketEvents {
 	open(): void;
 	message(data: string): void;
-	close(): void;
+	/** The connection closed; the code and reason are the server's (1006 when it just dropped). */
+	close(code: number, reason: string): void;
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
@@ -81,11 +82,11 @@ export class ReconnectingSocket {
 		ws.onmessage = (event) => {
 			if (typeof event.data === "string") this.on.message(event.data);
 		};
-		ws.onclose = () => {
+		ws.onclose = (event) => {
 			clearTimeout(timeout);
 			if (this.#ws !== ws) return;
 			this.#ws = null;
-			this.on.close();
+			this.on.close(event.code, event.reason);
 			if (this.#stopped) return;
 			if (this.#openedAt > 0 && Date.now() - this.#openedAt > STABLE_MS) this.#attempt = 0;
 			this.#openedAt = 0;

@@ -151,7 +151,10 @@ export type ServerMessage =
 	  }
 	| ModerationServerMessage;
 
-const FRAME_TYPES = ClientMessageSchema.options.map((o) => o.entries.type.literal).join(", ");
+/** The frame types a client may send, for the refusal of an unknown one. */
+function frameTypes(): string {
+	return ClientMessageSchema.options.map((o) => o.entries.type.literal).join(", ");
+}
 
 /** What only version 3 pages know: sent to none older. */
 const MODERATION_FRAMES = new Set<string>(["role", "staff", "settings", "link", "moderation", "audit"]);
@@ -211,7 +214,7 @@ export function parseClientFrame(raw: string): ParseResult {
 	const id = sendId(data);
 	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
 	if (issue.type === "variant") {
-		return refuse("unknown_type", `Unknown frame type: expected ${FRAME_TYPES}`);
+		return refuse("unknown_type", `Unknown frame type: expected ${frameTypes()}`);
 	}
 	if (issue.type === "strict_object") {
 		// valibot reports both an extra key (expected "never") and a missing one under strict_object.
