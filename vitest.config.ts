@@ -16,8 +16,9 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./wrangler.toml" },
 						miniflare: {
-							// Short enough for tests to wait on, long enough for a test's reconnect to beat it on a slow machine.
-							bindings: { LEAVE_GRACE_MS: "1000", OPERATOR_TOKEN: "test-operator-token-0123456789" },
+							// Below the upgrade burst (30), so that a test reaches the cap on open sockets by upgrading.
+							// Time (the leave grace) is not shortened: tests let it pass through the room's alarm.
+							bindings: { MAX_SOCKETS_PER_IP_TOTAL: "25", OPERATOR_TOKEN: "test-operator-token-0123456789" },
 						},
 					}),
 				],

@@ -1,11 +1,13 @@
 /**
  * The chat's state as signals, and the actions the components call. The
  * socket lives here, never in a component: frames fold into `room` through
- * `applyServerMessage`, and sends wait in `pending` until the room confirms.
+ * `applyServerMessage`, and sends wait in `pending`, and on the device in the
+ * outbox, until the room confirms.
  */
 import { computed, signal } from "@preact/signals";
 import { type ChatMessage, DEFAULT_ROOM, isRoomName, type ServerMessage } from "../protocol";
 import { timeOf } from "./format";
+import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
 import {
 	applyModerationFrame,
 	connectModeration,
@@ -22,6 +24,7 @@ import {
 	initialRoomState,
 	prependHistory,
 	type RoomState,
+	syncAfter,
 	typingNames,
 } from "./room-state";
 
@@ -39,8 +42,10 @@ export function roomFromPath(pathname: string): string {
 
 export const screen = signal<Screen>("landing");
 export const status = signal<ConnectionStatus>("connecting");
-export const room = signal(initialRoomState(roomFromPath(location.pathname)));
-takeSecretFromAddress(room.value.room);
+const opened = roomFromPath(location.pathname);
+/** What was sent from this device and not yet stored comes back as pending, to be sent after the welcome. */
+export const room = signal({ ...initialRoomState(opened), pending: loadOutbox(opened) });
+takeSecretFromAddress(opened);
 export const now = signal(Date.now());
 /** The name being asked for: set while the dialog waits for the room's answer. */
 export const joining = signal(false);
@@ -68,7 +73,8 @@ export function enterChat(name: string): void {
 		room: roomName,
 		name,
 		user: userKey(),
-		lastSeq: () => (room.value.name ? room.value.lastSeq : undefined),
+		// 0 until a welcome came on this page; from then on a rejoin, under any name, continues from what it holds.
+		lastSeq: () => room.value.lastSeq || undefined,
 		onFrame,
 		onStatus: (s) => {
 			status.value = s;
@@ -88,6 +94,7 @@ function onFrame(msg: ServerMessage): void {
 	let after = applyServerMessage(before, msg, Date.now());
 	if (msg.type === "error" && (msg.code === "slow_mode" || msg.code === "muted")) after = handBack(after, msg);
 	room.value = after;
+	settleOutbox(after.room, before.pending, after.pending);
 	if (msg.type === "welcome") {
 		joining.value = false;
 		screen.value = "chat";
@@ -116,13 +123,14 @@ function onFrame(msg: ServerMessage): void {
 			() => {
 				retryTimer = undefined;
 				flushPending();
+				// A refused sync too: a long resume comes page by page, at the pace the room allows.
+				if (hasGap(room.value)) connection?.send({ type: "sync", since: room.value.lastSeq });
 			},
 			(msg.retryAfter ?? 1) * 1000,
 		);
 	}
-	// A history page fills at most 100 lines of a gap: ask again until it is closed.
-	if (hasGap(after) && (!hasGap(before) || (msg.type === "history" && after.lastSeq > before.lastSeq)))
-		connection?.send({ type: "sync", since: after.lastSeq });
+	const since = syncAfter(before, after, msg);
+	if (since !== undefined) connection?.send({ type: "sync", since });
 	if (msg.type === "typing") scheduleTypingExpiry();
 }
 
@@ -146,17 +154,28 @@ function handBack(state: RoomState, msg: Extract<ServerMessage, { type: "error" 
 /** Sends a message: shown at once as pending, delivered once even across reconnects. */
 export function sendMessage(text: string): void {
 	const id = crypto.randomUUID();
-	room.value = { ...room.value, pending: [...room.value.pending, { id, text }] };
+	const message = { id, text, as: room.value.name };
+	keepInOutbox(room.value.room, message);
+	room.value = { ...room.value, pending: [...room.value.pending, message] };
 	lastTypingSent = 0;
 	if (status.value === "online") connection?.send({ type: "send", id, text });
 }
 
-/** Sends every unconfirmed message again, with its original id, so the room stores each once. */
+/**
+ * Sends every unconfirmed message again, with its original id, so the room
+ * stores each once; but only under the name it was written under.
+ */
 function flushPending(): void {
-	if (!room.value.name) return;
-	for (const p of room.value.pending) {
-		if (p.seq === undefined && p.error === undefined) connection?.send({ type: "send", id: p.id, text: p.text });
-	}
+	const { name, pending } = room.value;
+	if (!name) return;
+	const next = pending.map((p) => {
+		if (p.seq !== undefined || p.error !== undefined) return p;
+		if (p.as && p.as !== name) return { ...p, error: `it was written as ${p.as}` };
+		connection?.send({ type: "send", id: p.id, text: p.text });
+		return p;
+	});
+	settleOutbox(room.value.room, pending, next);
+	room.value = { ...room.value, pending: next };
 }
 
 let lastTypingSent = 0;
@@ -185,6 +204,8 @@ export async function loadOlder(): Promise<void> {
 		const res = await fetch(`/api/rooms/${encodeURIComponent(room.value.room)}/messages?before=${first.seq}&limit=50`);
 		if (!res.ok) return;
 		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
+		// A reconnect may have replaced the list meanwhile: the page continues only the list it was asked for.
+		if (room.value.messages[0]?.seq !== first.seq) return;
 		room.value = prependHistory(room.value, page.messages, page.hasMore);
 	} finally {
 		loadingOlder.value = false;

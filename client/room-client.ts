@@ -54,6 +54,9 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 		},
 		message(data) {
 			const msg = JSON.parse(data) as ServerMessage;
+			// A room older than the heartbeat answers "ping" with bad_json: proof of life all the same, and
+			// nothing else this client sends can be anything but JSON.
+			if (msg.type === "error" && msg.code === "bad_json") return;
 			if (msg.type === "welcome") options.onStatus("online");
 			options.onFrame(msg);
 		},

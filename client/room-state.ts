@@ -10,6 +10,8 @@ export interface PendingMessage {
 	/** The client's id for it; resent with the same id until acknowledged. */
 	id: string;
 	text: string;
+	/** The name it was written under (as the room accepted it): it is sent under that name or not at all. */
+	as?: string | null;
 	/** Set once acknowledged; the message is then shown from `messages`. */
 	seq?: number;
 	/** Why the room refused it, if it did. */
@@ -24,6 +26,12 @@ export interface RoomState {
 	messages: ChatMessage[];
 	/** Every seq up to this one is in `messages` (or was before the first page). */
 	lastSeq: number;
+	/**
+	 * The newest seq the room has told of: its welcome's, or a later line's.
+	 * Above `lastSeq` there is a gap to fill, also when a welcome brought only
+	 * part of what was missed (a reply holds at most LIMITS.replyBytes).
+	 */
+	roomSeq: number;
 	/** Older messages can be loaded. */
 	hasMore: boolean;
 	pending: PendingMessage[];
@@ -43,6 +51,7 @@ export function initialRoomState(room: string): RoomState {
 		name: null,
 		messages: [],
 		lastSeq: 0,
+		roomSeq: 0,
 		hasMore: false,
 		pending: [],
 		online: [],
@@ -68,6 +77,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				name: msg.name,
 				messages: merged,
 				lastSeq: msg.reset ? msg.seq : contiguousUpTo(merged, state.lastSeq),
+				roomSeq: Math.max(msg.seq, merged.at(-1)?.seq ?? 0),
 				hasMore: msg.reset ? msg.hasMore : state.hasMore,
 				online: msg.online,
 				onlineSeq: msg.seq,
@@ -98,12 +108,14 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				online,
 				onlineSeq,
 				lastSeq: contiguousUpTo(messages, state.lastSeq),
+				roomSeq: Math.max(state.roomSeq, messages.at(-1)?.seq ?? 0),
 				pending: state.pending.filter((p) => p.seq === undefined || !confirmed.has(p.seq)),
 				typing,
 			};
 		}
 		case "ack": {
-			const present = state.messages.some((m) => m.seq === msg.seq);
+			// Up to lastSeq every line is shown or lies in older history: an old retry's line will not come again.
+			const present = msg.seq <= state.lastSeq || state.messages.some((m) => m.seq === msg.seq);
 			return {
 				...state,
 				error: null,
@@ -135,10 +147,22 @@ export function prependHistory(state: RoomState, older: ChatMessage[], hasMore: 
 	return { ...state, messages: merge(state.messages, older), hasMore };
 }
 
-/** Whether a frame shows that this client missed messages: it should ask for those after `lastSeq`. */
+/** Whether this client misses lines the room has: it should ask for those after `lastSeq`. */
 export function hasGap(state: RoomState): boolean {
-	const newest = state.messages.at(-1);
-	return newest !== undefined && newest.seq > state.lastSeq;
+	return state.roomSeq > state.lastSeq;
+}
+
+/**
+ * Whether to ask the room for the lines after `lastSeq` once `msg` is folded
+ * in, and from which seq: when a gap opens, on a welcome that leaves one (a
+ * new connection has no request on its way), and again after each history
+ * page that filled part of it (a reply holds only so much).
+ */
+export function syncAfter(before: RoomState, after: RoomState, msg: ServerMessage): number | undefined {
+	if (!hasGap(after)) return undefined;
+	const progressed = msg.type === "history" && after.lastSeq > before.lastSeq;
+	if (msg.type === "welcome" || !hasGap(before) || progressed) return after.lastSeq;
+	return undefined;
 }
 
 /** Names typing now, except this user's. */

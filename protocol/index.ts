@@ -17,3 +17,4 @@ export * from "./frames";
 export * from "./limits";
 export * from "./moderation";
 export * from "./text";
+export * from "./timing";

@@ -14,8 +14,17 @@ export const LIMITS = {
 	joinPage: 50,
 	/** Most messages one history request may return. */
 	pageMax: 100,
-	/** Most missed messages a reconnecting client is sent; beyond it, it starts from the newest page. */
+	/** Most missed messages a reconnecting client resumes from; beyond it, it starts from the newest page. */
 	resumeMax: 1000,
+	/**
+	 * Bytes of lines (their JSON array) in one welcome, history frame or
+	 * history page: at most 256 KiB, however long the lines. A client gets
+	 * the rest the way it fills any gap (sync, or the next page), so a resume
+	 * of 1,000 long lines arrives whole, in several frames.
+	 */
+	replyBytes: 256 * 1024,
+	/** A socket that has not joined this long after opening is closed (4408). */
+	joinWithinMs: 10_000,
 } as const;
 
 /** Room names: what fits in a URL path segment without escaping. */

@@ -2,18 +2,50 @@
  * What a name and a message may contain, and the form of a name the room
  * compares. Both the room (which enforces) and the page (which explains)
  * use these schemas.
+ *
+ * Only well-formed UTF-16 gets through. SQLite keeps text as UTF-8, which
+ * cannot hold a lone surrogate: such a string would be stored as other
+ * bytes and read back as another string, and a name key that reads back
+ * differently never matches again (a member who never leaves).
  */
 import * as v from "valibot";
 import { LIMITS } from "./limits";
 
-/** Invisible, control and direction-changing characters: refused in names, so that no name hides characters. */
-const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}]/u;
+/**
+ * Characters that hide in a name: controls, format, private-use and
+ * separator characters (Cc, Cf, Co, Zl, Zp); every default-ignorable code
+ * point, which fonts draw as nothing (the combining grapheme joiner U+034F,
+ * variation selectors, tags, U+17B5, U+180B…); and the blank letters drawn
+ * as nothing: the braille blank U+2800 and the Hangul fillers. Any of them
+ * after a present name makes a copy that looks the same.
+ */
+const NAME_FORBIDDEN =
+	/[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800\u115F\u1160\u3164\uFFA0]/u;
+/**
+ * The emoji presentation selectors (U+FE0E text, U+FE0F emoji) right after
+ * an emoji: the one place a default-ignorable character is part of what is
+ * seen ("❤️" from a phone keyboard). Names compare without them, so
+ * "Lu ❤️" and "Lu ❤" are one name and neither can copy the other.
+ */
+const EMOJI_PRESENTATION = /(?<=\p{Emoji})[\uFE0E\uFE0F]/gu;
 /** Control characters other than newline and tab, and bidi overrides/isolates: stripped from messages. */
 const MESSAGE_STRIPPED = /[^\P{Cc}\n\t]|[\u202A-\u202E\u2066-\u2069]/gu;
 
+/**
+ * A name as the room stores and shows it: NFKC, trimmed, each run of spaces
+ * inside it one space ("Ana  Silva" is "Ana Silva").
+ * @example normalizeName(" Ana \u3000 Silva ") // "Ana Silva"
+ */
+export function normalizeName(name: string): string {
+	return name
+		.normalize("NFKC")
+		.trim()
+		.replace(/\p{Zs}+/gu, " ");
+}
+
 /** The form of a name the room compares: two names are the same person's if these match. */
 export function nameKey(name: string): string {
-	return name.normalize("NFKC").trim().toLowerCase();
+	return normalizeName(name).replace(EMOJI_PRESENTATION, "").toLowerCase();
 }
 
 /**
@@ -49,19 +81,29 @@ export function mixesLookAlikeScripts(name: string): boolean {
 
 export const NameSchema = v.pipe(
 	v.string("A name must be text"),
-	v.transform((s) => s.normalize("NFKC").trim()),
+	v.check((s) => s.isWellFormed(), "A name cannot contain broken characters (a lone UTF-16 surrogate)"),
+	v.transform(normalizeName),
 	v.nonEmpty("Please enter a name"),
 	v.maxLength(LIMITS.nameMax, `A name can be at most ${LIMITS.nameMax} characters`),
-	v.check((s) => !NAME_FORBIDDEN.test(s), "A name cannot contain invisible, control or direction-changing characters"),
+	v.check(
+		(s) => !NAME_FORBIDDEN.test(s.replace(EMOJI_PRESENTATION, "")),
+		"A name cannot contain invisible, control or direction-changing characters",
+	),
 	v.check(
 		(s) => !mixesLookAlikeScripts(s),
 		"A name cannot mix Latin, Greek and Cyrillic letters, which look alike: write it in one of them",
 	),
 );
 
+/**
+ * A lone surrogate in a message is replaced with U+FFFD (toWellFormed), not
+ * refused: an honest client makes one only by cutting text between the two
+ * halves of a pair, and one broken character should not cost the message.
+ * The replacement keeps the length, and what everyone sees is what is stored.
+ */
 export const MessageTextSchema = v.pipe(
 	v.string("A message must be text"),
-	v.transform((s) => s.replace(/\r\n?/g, "\n").replace(MESSAGE_STRIPPED, "").trim()),
+	v.transform((s) => s.toWellFormed().replace(/\r\n?/g, "\n").replace(MESSAGE_STRIPPED, "").trim()),
 	v.nonEmpty("A message cannot be empty"),
 	v.maxLength(LIMITS.messageMax, `A message can be at most ${LIMITS.messageMax} characters`),
 );

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { avatarColour, initials, linkParts } from "../client/format";
-import { applyServerMessage, hasGap, initialRoomState, type RoomState, typingNames } from "../client/room-state";
-import type { ChatMessage } from "../protocol";
+import {
+	applyServerMessage,
+	hasGap,
+	initialRoomState,
+	type RoomState,
+	syncAfter,
+	typingNames,
+} from "../client/room-state";
+import type { ChatMessage, ServerMessage } from "../protocol";
 
 const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({
 	seq,
@@ -79,6 +86,59 @@ describe("applyServerMessage", () => {
 		);
 		expect(reset.messages.map((m) => m.seq)).toEqual([90]);
 		expect(reset.lastSeq).toBe(90);
+	});
+
+	it("asks for the rest of a resume that came in part, page after page, until it is whole", () => {
+		const state = welcomed([line(1), line(2)]);
+		// The room had 10 lines but sent what fit in one reply.
+		const welcome: ServerMessage = {
+			type: "welcome",
+			room: "lobby",
+			name: "Ana",
+			seq: 10,
+			messages: [line(3), line(4)],
+			reset: false,
+			hasMore: false,
+			online: [],
+		};
+		let after = applyServerMessage(state, welcome, 0);
+		expect(after.lastSeq).toBe(4);
+		expect(hasGap(after)).toBe(true);
+		expect(syncAfter(state, after, welcome)).toBe(4);
+		let before = after;
+		const page: ServerMessage = { type: "history", messages: [line(5), line(6), line(7)] };
+		after = applyServerMessage(before, page, 0);
+		expect(syncAfter(before, after, page)).toBe(7);
+		// A live line meanwhile asks for nothing more: a sync is already on its way.
+		before = after;
+		const live: ServerMessage = { type: "message", message: line(11) };
+		after = applyServerMessage(before, live, 0);
+		expect(syncAfter(before, after, live)).toBeUndefined();
+		before = after;
+		const last: ServerMessage = { type: "history", messages: [line(8), line(9), line(10), line(11)] };
+		after = applyServerMessage(before, last, 0);
+		expect(syncAfter(before, after, last)).toBeUndefined();
+		expect(after.lastSeq).toBe(11);
+		expect(after.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+	});
+
+	it("asks again on a new connection's welcome even when a gap was already open on the old one", () => {
+		let state = welcomed([line(1)]);
+		state = applyServerMessage(state, { type: "message", message: line(5) }, 0);
+		expect(hasGap(state)).toBe(true);
+		// The connection dropped before the history came; the new one's welcome resumes from 1 in part.
+		const welcome: ServerMessage = {
+			type: "welcome",
+			room: "lobby",
+			name: "Ana",
+			seq: 9,
+			messages: [line(2), line(3)],
+			reset: false,
+			hasMore: false,
+			online: [],
+		};
+		const after = applyServerMessage(state, welcome, 0);
+		expect(syncAfter(state, after, welcome)).toBe(3);
 	});
 
 	it("keeps a sent message pending until the room's line with its seq arrives, in either order", () => {

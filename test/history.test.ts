@@ -3,12 +3,14 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../protocol";
 import { MessageStore } from "../worker/store/messages";
+import { migrate } from "../worker/store/schema";
 import { newRoom, TestClient } from "./ws-client";
 
 /** Stores `count` chat messages straight into the room's storage, then restarts the room so it reads them. */
 async function fill(room: string, count: number, prefix = "m") {
 	const stub = env.CHAT_ROOM.getByName(room);
 	await runInDurableObject(stub, (_instance, state) => {
+		migrate(state.storage.sql);
 		const store = new MessageStore(state.storage.sql, 10_000);
 		for (let i = 1; i <= count; i++) store.append("chat", "Filler", `${prefix} ${i}`);
 	});
@@ -154,6 +156,22 @@ describe("history", () => {
 		expect(all.map((m) => m.seq)).toEqual(all.map((_, i) => i + 1));
 	});
 
+	it("reads an empty room without creating its storage: no tables, nothing on disk", async () => {
+		const room = newRoom();
+		expect(await page(room, "limit=100")).toEqual({ messages: [], hasMore: false });
+		expect(await page(room, "before=5&limit=10")).toEqual({ messages: [], hasMore: false });
+		const tables = await runInDurableObject(env.CHAT_ROOM.getByName(room), (_instance, state) =>
+			state.storage.sql
+				.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
+				.toArray()
+				.map((r) => r.name),
+		);
+		expect(tables).toEqual([]);
+		// The first join creates it.
+		const { client } = await TestClient.join(room, "Ana");
+		expect(await client.message("Ana joined the chat")).toMatchObject({ seq: 1 });
+	});
+
 	it("refuses a malformed history query with 400", async () => {
 		for (const query of ["before=abc", "before=0", "limit=-1", "limit=1.5"]) {
 			const res = await exports.default.fetch(`http://example.com/api/rooms/lobby/messages?${query}`);
@@ -164,6 +182,7 @@ describe("history", () => {
 	it("keeps only the newest N messages, trimming in batches as new ones arrive", async () => {
 		const stub = env.CHAT_ROOM.getByName(newRoom());
 		const { count, first, newest } = await runInDurableObject(stub, (_instance, state) => {
+			migrate(state.storage.sql);
 			const store = new MessageStore(state.storage.sql, 10);
 			for (let i = 1; i <= 300; i++) store.append("chat", "Ana", `n${i}`);
 			return { count: store.count(), first: store.firstSeq(), newest: store.before(Infinity, 3) };
@@ -175,9 +194,10 @@ describe("history", () => {
 
 	it("keeps seq and time increasing after the object restarts from storage", async () => {
 		const stub = env.CHAT_ROOM.getByName(newRoom());
-		const before = await runInDurableObject(stub, (_i, state) =>
-			new MessageStore(state.storage.sql, 100).append("chat", "A", "x"),
-		);
+		const before = await runInDurableObject(stub, (_i, state) => {
+			migrate(state.storage.sql);
+			return new MessageStore(state.storage.sql, 100).append("chat", "A", "x");
+		});
 		await evictDurableObject(stub);
 		const after = await runInDurableObject(stub, (_i, state) =>
 			new MessageStore(state.storage.sql, 100).append("chat", "A", "y"),

@@ -87,6 +87,32 @@ describe("parseClientFrame", () => {
 		}
 	});
 
+	it("refuses names that are not well-formed text, and every character drawn as nothing", () => {
+		for (const name of ["g\ud800", "\udc00Ana", "Ana\ud83d"]) {
+			expect(frame({ type: "join", name, user }), JSON.stringify(name)).toMatchObject({
+				ok: false,
+				code: "invalid_name",
+				reason: "A name cannot contain broken characters (a lone UTF-16 surrogate)",
+			});
+		}
+		const invisible = ["\u034F", "\uFE00", "\uFE0F", "\u{E0100}", "\u2800", "\u3164", "\u115F", "\u1160"];
+		for (const ch of [...invisible, "\uFFA0", "\u17B4", "\u17B5", "\u180B", "\u180E", "\u2060", "\uFEFF"]) {
+			expect(frame({ type: "join", name: `An${ch}a`, user }), JSON.stringify(ch)).toMatchObject({
+				ok: false,
+				code: "invalid_name",
+				reason: "A name cannot contain invisible, control or direction-changing characters",
+			});
+		}
+	});
+
+	it("collapses runs of spaces in a name, and keeps an emoji's presentation selector", () => {
+		expect(frame({ type: "join", name: " Ana  \u3000Silva ", user })).toMatchObject({ frame: { name: "Ana Silva" } });
+		expect(frame({ type: "join", name: "Lu \u2764\uFE0F", user })).toMatchObject({
+			frame: { name: "Lu \u2764\uFE0F" },
+		});
+		expect(frame({ type: "join", name: "\u{1F44D}\u{1F3FD}", user })).toMatchObject({ ok: true });
+	});
+
 	it("enforces the message limits after trimming", () => {
 		expect(frame({ type: "send", id: "a", text: "x".repeat(LIMITS.messageMax) })).toMatchObject({ ok: true });
 		expect(frame({ type: "send", id: "a", text: `  ${"x".repeat(LIMITS.messageMax)}\n` })).toMatchObject({ ok: true });
@@ -112,17 +138,23 @@ describe("parseClientFrame", () => {
 		expect(frame({ type: "send", id: "a", text: "a\u0000b\u001Bc\u202Ed\u2067e" })).toMatchObject({
 			frame: { text: "abcde" },
 		});
+		// A lone surrogate becomes U+FFFD, which keeps the length; a pair is kept.
+		expect(frame({ type: "send", id: "a", text: "a\ud800b\udc00 \u{1F600}" })).toMatchObject({
+			frame: { text: "a\uFFFDb\uFFFD \u{1F600}" },
+		});
 		// Emoji built with zero-width joiners survive.
 		expect(frame({ type: "send", id: "a", text: "👩‍💻" })).toMatchObject({ frame: { text: "👩‍💻" } });
 	});
 });
 
 describe("names and rooms", () => {
-	it("compares names case-insensitively after NFKC normalization", () => {
+	it("compares names case-insensitively after NFKC normalization, with runs of spaces as one", () => {
 		expect(nameKey("ANA")).toBe(nameKey("ana"));
 		expect(nameKey("Ｊｏｓé")).toBe(nameKey("jose\u0301"));
 		expect(nameKey(" ana ")).toBe(nameKey("ana"));
 		expect(nameKey("ana")).not.toBe(nameKey("anna"));
+		expect(nameKey("Ana  Silva")).toBe(nameKey("ana silva"));
+		expect(nameKey("Lu \u2764\uFE0F")).toBe(nameKey("lu \u2764"));
 	});
 
 	it("accepts room names of 1-64 letters, digits, - and _", () => {

@@ -40,4 +40,19 @@ describe("routing", () => {
 		expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
 		expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
 	});
+
+	it("turns off the browser features the app never uses, with a Permissions-Policy on every page", async () => {
+		for (const path of ["/", "/r/lobby", "/api/health", "/api/rooms/lobby/messages"]) {
+			const policy = (await fetchApp(path)).headers.get("Permissions-Policy") ?? "";
+			for (const feature of ["camera", "microphone", "geolocation", "payment", "usb"]) {
+				expect(policy, path).toContain(`${feature}=()`);
+			}
+		}
+	});
+
+	it("sends Strict-Transport-Security over HTTPS only (a plain-HTTP answer cannot set it)", async () => {
+		const secure = await exports.default.fetch("https://example.com/");
+		expect(secure.headers.get("Strict-Transport-Security")).toBe("max-age=31536000; includeSubDomains");
+		expect((await fetchApp("/")).headers.get("Strict-Transport-Security")).toBeNull();
+	});
 });

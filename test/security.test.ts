@@ -3,9 +3,9 @@
  * send gets a clear answer (an error frame with a stable code and a reason,
  * or a close code), and the room goes on serving everyone else.
  */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ErrorCode } from "../protocol";
+import type { ChatMessage, ErrorCode } from "../protocol";
 import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
 
 /**
@@ -43,6 +43,7 @@ async function attacker(room: string, joined: boolean): Promise<TestClient> {
 const user = "mallory-device-1";
 const json = (value: unknown) => JSON.stringify(value);
 const NAME_REFUSED = "A name cannot contain invisible, control or direction-changing characters";
+const NAME_MALFORMED = "A name cannot contain broken characters (a lone UTF-16 surrogate)";
 
 interface Case {
 	behaviour: string;
@@ -230,6 +231,58 @@ const cases: Case[] = [
 		reason: NAME_REFUSED,
 	},
 	{
+		// JSON's \u escapes are the one way to put a lone surrogate in a text frame: UTF-8 cannot carry one.
+		behaviour: "a name with a lone surrogate (a ghost: stored as other bytes, it never leaves)",
+		joined: false,
+		frame: '{"type":"join","name":"g\\ud800","user":"ghostkey01"}',
+		code: "invalid_name",
+		reason: NAME_MALFORMED,
+	},
+	{
+		behaviour: "a name with a lone low surrogate",
+		joined: false,
+		frame: '{"type":"join","name":"\\udc00Mallory","user":"ghostkey01"}',
+		code: "invalid_name",
+		reason: NAME_MALFORMED,
+	},
+	...(
+		[
+			["a combining grapheme joiner", "Ana\u034F"],
+			["a variation selector", "Ana\uFE00"],
+			["an emoji variation selector after a letter", "Ana\uFE0F"],
+			["a supplementary variation selector", "Ana\u{E0100}"],
+			["a tag character", "Ana\u{E0041}"],
+			["a braille blank", "Ana\u2800"],
+			["a Hangul filler", "Ana\u3164"],
+			["a Hangul choseong filler", "Ana\u115F"],
+			["a halfwidth Hangul filler", "Ana\uFFA0"],
+			["a Khmer inherent vowel", "Ana\u17B5"],
+			["a Mongolian variation selector", "Ana\u180B"],
+		] as const
+	).map(
+		([what, name]): Case => ({
+			behaviour: `a copy of a present name with ${what} (drawn as nothing)`,
+			joined: false,
+			frame: json({ type: "join", name, user }),
+			code: "invalid_name",
+			reason: NAME_REFUSED,
+		}),
+	),
+	{
+		behaviour: "a name that is only a braille blank (a blank sender)",
+		joined: false,
+		frame: json({ type: "join", name: "\u2800", user }),
+		code: "invalid_name",
+		reason: NAME_REFUSED,
+	},
+	{
+		behaviour: "a name that is only Hangul fillers",
+		joined: false,
+		frame: json({ type: "join", name: "\u3164\u3164", user }),
+		code: "invalid_name",
+		reason: NAME_REFUSED,
+	},
+	{
 		behaviour: "a message before joining",
 		joined: false,
 		frame: json({ type: "send", id: "early", text: "hi" }),
@@ -367,6 +420,46 @@ describe("what a name or a message may contain", () => {
 		const { messages } = await env.CHAT_ROOM.getByName(room).history(Number.MAX_SAFE_INTEGER, 100);
 		expect(messages.map((m) => m.text)).toContain(text);
 		expect(messages.map((m) => m.text)).toContain("Robert'); DROP TABLE messages;-- joined the chat");
+	});
+
+	it("collapses runs of spaces inside a name, so a doubled space cannot copy a present name", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const { welcome } = await joinFrom(room, "Ana Silva");
+		expect(welcome.name).toBe("Ana Silva");
+		for (const name of ["Ana  Silva", "Ana \u3000 Silva", "Ana\u2003\u2003Silva", "ana\u00A0 silva"]) {
+			const mallory = await openFrom(room);
+			mallory.send({ type: "join", name, user });
+			const refused = await mallory.error("name_taken");
+			expect(refused.reason, JSON.stringify(name)).toMatch(/^The name "[Aa]na Silva" is taken/i);
+		}
+		// A name given with a doubled space is stored, shown and compared with one.
+		const { welcome: other } = await joinFrom(room, "Bea   Reis");
+		expect(other.name).toBe("Bea Reis");
+		await stillServes();
+	});
+
+	it("lets an emoji keep its presentation selector, and compares a name with and without it as one", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const { welcome } = await joinFrom(room, "Lu \u2764\uFE0F");
+		expect(welcome.name).toBe("Lu \u2764\uFE0F");
+		const mallory = await openFrom(room);
+		mallory.send({ type: "join", name: "Lu \u2764", user });
+		await mallory.error("name_taken");
+		await stillServes();
+	});
+
+	it("cleans lone surrogates out of a message: everyone receives what the room stores and reads back", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const { client: mallory } = await joinFrom(room, "Mallory");
+		// Before: broadcast as sent, stored as other bytes, and read back three times as long.
+		mallory.sendRaw('{"type":"send","id":"lone","text":"a\\ud800b\\udc00c \u{1F600}"}');
+		const cleaned = "a\uFFFDb\uFFFDc \u{1F600}";
+		expect(await mallory.waitFor("ack", (a) => a.id === "lone")).toBeTruthy();
+		const line = await mallory.message(cleaned);
+		await stillServes([cleaned]);
+		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/messages`);
+		const { messages } = (await res.json()) as { messages: ChatMessage[] };
+		expect(messages.find((m) => m.seq === line.seq)).toEqual(line);
 	});
 
 	it("strips control and bidi-override characters from messages but keeps line breaks, tabs and emoji joiners", async () => {

@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 /**
  * The workerd tests' one home for helpers: a test client for a room, which
  * opens a WebSocket through the worker and lets a test wait for the frame it
@@ -6,8 +7,8 @@
  * names one: rate limits count per address across rooms, so a test that does
  * not mean to share a limit must never share an address.
  */
-import { exports } from "cloudflare:workers";
-import { type ChatMessage, type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
+import { env, exports } from "cloudflare:workers";
+import { type ChatMessage, type ClientMessage, HEARTBEAT, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
 
 /** The room's lines a frame carries: one in "message", several in "messages". */
 export function linesOf(m: ServerMessage): ChatMessage[] {
@@ -22,12 +23,20 @@ export function newAddress(): string {
 
 export class TestClient {
 	readonly received: ServerMessage[] = [];
+	/** Answers to the heartbeat: the text frame "pong", outside the JSON frames. */
+	pongs = 0;
 	#waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+	#pongWaiters: (() => void)[] = [];
 	closed: Promise<CloseEvent>;
 
 	private constructor(readonly ws: WebSocket) {
 		ws.accept();
 		ws.addEventListener("message", (event) => {
+			if (event.data === HEARTBEAT.pong) {
+				this.pongs += 1;
+				for (const wake of this.#pongWaiters.splice(0)) wake();
+				return;
+			}
 			const msg = JSON.parse(event.data as string) as ServerMessage;
 			this.received.push(msg);
 			this.#waiters = this.#waiters.filter((w) => {
@@ -80,6 +89,11 @@ export class TestClient {
 		return new Promise((resolve) => {
 			this.#waiters.push({ test, resolve: (m) => resolve(m as Extract<ServerMessage, { type: T }>) });
 		});
+	}
+
+	/** Waits until `n` pongs have come in all. */
+	async pongsReceived(n: number): Promise<void> {
+		while (this.pongs < n) await new Promise<void>((resolve) => this.#pongWaiters.push(resolve));
 	}
 
 	/** Waits for the chat line with this text. */
@@ -161,6 +175,19 @@ export function count(client: TestClient, ...types: string[]): number {
 /** How many rate_limited errors the client has received. */
 export function rateLimited(client: TestClient): number {
 	return client.received.filter((m) => m.type === "error" && m.code === "rate_limited").length;
+}
+
+/**
+ * Lets `ms` pass for the room's presence, as its alarm sees time: every
+ * pending departure falls due that much sooner, then the alarm runs. Time in
+ * these tests comes from the alarm, never from waiting out a grace period.
+ */
+export async function elapse(room: string, ms: number): Promise<void> {
+	const stub = env.CHAT_ROOM.getByName(room);
+	await runInDurableObject(stub, (_instance, state) => {
+		state.storage.sql.exec("UPDATE departures SET due = due - ?", ms);
+	});
+	await runDurableObjectAlarm(stub);
 }
 
 /** A name as "New private room" makes them: 22 characters of base64url, whose first claimant becomes its owner. */

@@ -2,6 +2,7 @@
  * The room's tunable limits, read from wrangler vars (strings) with defaults,
  * so that a benchmark or a test can raise or shorten them without code.
  */
+import { LEAVE_GRACE_MS } from "../protocol";
 import type { Rate } from "./limits/token-bucket";
 
 export interface RoomConfig {
@@ -21,18 +22,38 @@ export interface RoomConfig {
 	addressBanMs: number;
 }
 
+/** What one address may do across all rooms, kept by its RateLimiter. */
+export interface AddressLimits {
+	/** Frames, all its connections in all rooms together. */
+	ipRate: Rate;
+	/** WebSocket upgrades. */
+	upgradeRate: Rate;
+	/** Open sockets in all rooms together. */
+	maxSockets: number;
+}
+
+const n = (value: string | undefined, fallback: number) => {
+	const parsed = Number(value);
+	return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+};
+
 export function roomConfig(env: Env): RoomConfig {
-	const n = (value: string | undefined, fallback: number) => {
-		const parsed = Number(value);
-		return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-	};
 	return {
 		historyLimit: n(env.HISTORY_LIMIT, 10_000),
-		leaveGraceMs: n(env.LEAVE_GRACE_MS, 5_000),
+		// By default as long as a client's slowest way back (protocol/timing.ts).
+		leaveGraceMs: n(env.LEAVE_GRACE_MS, LEAVE_GRACE_MS),
 		connectionRate: { burst: n(env.RATE_BURST, 20), perSecond: n(env.RATE_PER_SECOND, 5) },
 		ipRate: { burst: n(env.IP_RATE_BURST, 60), perSecond: n(env.IP_RATE_PER_SECOND, 15) },
 		strikesToClose: n(env.RATE_STRIKES_TO_CLOSE, 50),
 		maxSocketsPerIp: n(env.MAX_SOCKETS_PER_IP, 20),
 		addressBanMs: n(env.ADDRESS_BAN_HOURS, 24) * 3_600_000,
+	};
+}
+
+export function addressLimits(env: Env): AddressLimits {
+	return {
+		ipRate: roomConfig(env).ipRate,
+		upgradeRate: { burst: n(env.IP_UPGRADE_BURST, 30), perSecond: n(env.IP_UPGRADE_PER_SECOND, 2) },
+		maxSockets: n(env.MAX_SOCKETS_PER_IP_TOTAL, 100),
 	};
 }

@@ -1,10 +1,12 @@
 /**
  * The Hashzap worker: HTTP and rooms. It serves the client (static assets),
- * checks room names and origins, and hands each room's WebSockets and
- * history requests to that room's ChatRoom Durable Object.
+ * checks room names, origins and each address's throttles, and hands each
+ * room's WebSockets and history requests to that room's ChatRoom Durable
+ * Object.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { isRoomName } from "../protocol";
+import { addressKey } from "./limits/rate-limiter";
 import { securityHeaders } from "./security-headers";
 
 export { RateLimiter } from "./limits/rate-limiter";
@@ -30,11 +32,33 @@ app.get("/api/rooms/:room/websocket", async (c) => {
 	if (!originAllowed(c.req.header("Origin"), c.req.url, c.env.ALLOWED_ORIGINS)) {
 		return c.json({ error: "forbidden_origin", reason: "WebSocket connections from this origin are not allowed" }, 403);
 	}
+	const room = c.req.param("room");
+	// The address's RateLimiter: its upgrade rate, and its open sockets across all rooms.
+	const address = c.env.RATE_LIMITER.getByName(clientAddress(c));
+	const ticket = await address.openSocket(room);
+	if (!ticket.ok) {
+		const reason =
+			ticket.error === "too_many_requests"
+				? "Too many connection attempts from your address; wait a moment"
+				: "Too many open connections from your address across all rooms";
+		return tooMany(c, ticket.error, reason, ticket.retryAfterMs);
+	}
 	// One Durable Object per room name.
-	return c.env.CHAT_ROOM.getByName(c.req.param("room")).fetch(c.req.raw);
+	const res = await c.env.CHAT_ROOM.getByName(room).fetch(c.req.raw);
+	if (res.status !== 101) c.executionCtx.waitUntil(address.socketRefused(room));
+	return res;
 });
 
 app.get("/api/rooms/:room/messages", async (c) => {
+	// At the edge, before any room is woken: probing room names costs the prober, not the rooms.
+	const { success } = await c.env.HISTORY_RATE.limit({ key: clientAddress(c) });
+	if (!success)
+		return tooMany(
+			c,
+			"too_many_requests",
+			"Too many history requests from your address; wait a moment",
+			HISTORY_PERIOD_MS,
+		);
 	const before = Number(c.req.query("before") ?? Number.MAX_SAFE_INTEGER);
 	const limit = Number(c.req.query("limit") ?? 50);
 	if (!Number.isSafeInteger(before) || before < 1 || !Number.isSafeInteger(limit) || limit < 1) {
@@ -53,6 +77,19 @@ app.get("/r/:room", async (c) => {
 app.get("/r/:room/", (c) => c.redirect(`/r/${encodeURIComponent(c.req.param("room"))}`, 301));
 
 app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));
+
+/** The period of the HISTORY_RATE binding (wrangler.toml): when a refused client may try again, at the latest. */
+const HISTORY_PERIOD_MS = 10_000;
+
+/** The client's address as limits count it: CF-Connecting-IP, which Cloudflare sets, an IPv6 address by its /64. */
+function clientAddress(c: Context<{ Bindings: Env }>): string {
+	return addressKey(c.req.header("CF-Connecting-IP"));
+}
+
+function tooMany(c: Context<{ Bindings: Env }>, error: string, reason: string, retryAfterMs: number) {
+	c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+	return c.json({ error, reason }, 429);
+}
 
 /**
  * Browsers always send Origin on a WebSocket upgrade, so a page on another

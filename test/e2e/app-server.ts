@@ -97,7 +97,7 @@ export async function startApp(vars: Record<string, string> = {}): Promise<AppSe
 	};
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = createServer();
 		server.once("error", reject);

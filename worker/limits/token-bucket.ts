@@ -31,6 +31,17 @@ export function take(bucket: Bucket, rate: Rate, now: number): number {
 }
 
 /**
+ * Whether a token is there, without taking it: 0 when one is, otherwise the
+ * ms to wait. A frame counted by several buckets asks each first, so that a
+ * refusal by one takes nothing from the others.
+ * @example waitFor(bucket, { burst: 10, perSecond: 2 }, Date.now()) // 0
+ */
+export function waitFor(bucket: Bucket, rate: Rate, now: number): number {
+	refill(bucket, rate, now);
+	return bucket.tokens >= 1 ? 0 : waitForToken(bucket, rate);
+}
+
+/**
  * Spends `count` tokens for frames that were already let through elsewhere
  * (they cannot be refused any more), so the bucket may go into debt: that is
  * how an overshoot is paid back. Returns the ms until a token is there again,

@@ -6,21 +6,24 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+	type ChatMessage,
 	CLOSE_BANNED,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
+	HEARTBEAT,
 	LIMITS,
 	PROTOCOL_VERSION,
 	parseClientFrame,
 } from "../../protocol";
 import { type RoomConfig, roomConfig } from "../config";
-import { Admission } from "../limits/admission";
+import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
-import { migrate } from "../store/schema";
+import { hasSchema, migrate } from "../store/schema";
 import { AuditLog } from "./audit-log";
 import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
+import { IdleSockets, JOIN_TIMEOUT } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Moderation } from "./moderation";
 import { bannedReason, Moderators, utc } from "./moderators";
@@ -38,20 +41,28 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #admission: Admission;
 	readonly #history: History;
 	readonly #membership: Membership;
+	readonly #idle: IdleSockets;
 	readonly #typing = new Typing();
 	readonly #roles: Roles;
 	readonly #moderation: Moderation;
 	readonly #settings: Settings;
 	readonly #audit: AuditLog;
 	readonly #moderators: Moderators;
+	/** Whether the room has storage: made by its first join, so that reading an empty room leaves nothing behind. */
+	#stored: boolean;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.#config = roomConfig(env);
-		migrate(ctx.storage.sql);
+		this.#stored = hasSchema(ctx.storage.sql);
+		if (this.#stored) migrate(ctx.storage.sql);
+		// The heartbeat is answered by the runtime, without waking a hibernated room (docs/protocol.md).
+		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
 		this.#connections = new Connections(ctx);
+		this.#idle = new IdleSockets(this.#connections);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
+		if (this.#stored) this.#membership.upgradeKeys();
 		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
 		this.#moderation = new Moderation(ctx.storage.sql, this.#config.addressBanMs);
 		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
@@ -76,6 +87,7 @@ export class ChatRoom extends DurableObject<Env> {
 			(work) => ctx.waitUntil(work),
 		);
 		ctx.blockConcurrencyWhile(async () => {
+			if (!this.#stored) return;
 			// After a restart every socket is gone without a close event.
 			this.#membership.reconcile(this.#connections.presentKeys());
 			await this.#scheduleAlarm();
@@ -97,28 +109,27 @@ export class ChatRoom extends DurableObject<Env> {
 			);
 		}
 		const { 0: client, 1: server } = new WebSocketPair();
-		this.#connections.accept(server, { ip, version: clientVersion(request.url) });
+		this.#connections.accept(server, { ip, version: clientVersion(request.url), joinBy: this.#idle.deadline() });
+		await this.#scheduleAlarm();
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
 	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
-	history(before: number, limit: number) {
+	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+		if (!this.#stored) return { messages: [], hasMore: false };
 		return this.#history.page(before, limit);
+	}
+
+	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
+	socketsFrom(ip: string): number {
+		return this.#connections.openFrom(ip);
 	}
 
 	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
 		const session = this.#connections.session(ws);
 		if (session.shut) return;
 		const verdict = this.#admission.admit(ws, session.ip);
-		if (!verdict.ok) {
-			if ("close" in verdict) return this.#shutDown(ws, 1008, "Too many messages");
-			return this.#connections.sendTo(ws, {
-				type: "error",
-				code: "rate_limited",
-				reason: "You are sending too fast; wait a moment",
-				retryAfter: Math.ceil(verdict.retryAfterMs / 1000),
-			});
-		}
+		if (!verdict.ok) return this.#overLimit(ws, verdict);
 		if (tooLarge(data)) return this.#shutDown(ws, 1009, `Frame larger than ${LIMITS.frameBytes} bytes`);
 		if (typeof data !== "string") {
 			return this.#refuse(ws, "binary_frame", "Frames must be text (JSON), not binary");
@@ -159,25 +170,32 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/**
-	 * The room's one alarm: says "left the chat" for everyone whose grace
-	 * period ran out without a reconnect, and ends the mutes and bans due.
+	 * The room's one alarm: closes the sockets whose time to join ran out,
+	 * says "left the chat" for everyone whose grace period ran out without a
+	 * reconnect, and ends the mutes and bans due.
 	 */
 	override async alarm(): Promise<void> {
-		for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
-			this.#connections.publish(this.#history.announce("leave", gone.name));
+		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT.code, JOIN_TIMEOUT.reason);
+		if (this.#stored) {
+			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
+				this.#connections.publish(this.#history.announce("leave", gone.name));
+			}
+			this.#moderators.staffChanged();
+			if (this.#moderation.expire()) this.#moderators.toStaff(this.#moderators.lists());
 		}
-		this.#moderators.staffChanged();
-		if (this.#moderation.expire()) this.#moderators.toStaff(this.#moderators.lists());
 		await this.#scheduleAlarm();
 	}
 
 	/**
 	 * A name is the room's to give: taken names are refused; a new arrival is
-	 * announced to all. A banned member is turned away and their socket
-	 * closed; a locked room lets in only devices that have been in it.
+	 * announced to all. Churn costs what it writes: an arrival writes its
+	 * "joined" line now and its "left" line later, so it pays for two frames.
+	 * A banned member is turned away and their socket closed; a locked room
+	 * lets in only devices that have been in it.
 	 */
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
 		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
+		this.#ensureStored();
 		const proof = session.proof;
 		const role = proof && !atLeast(this.#roles.of(frame.user), proof.role) ? proof.role : this.#roles.of(frame.user);
 		if (role === "member") {
@@ -186,6 +204,10 @@ export class ChatRoom extends DurableObject<Env> {
 			if (this.#settings.current.locked && !this.#moderation.hasVisited(frame.user)) {
 				return this.#refuse(ws, "room_locked", "This room is locked: only people who have been in it before may join");
 			}
+		}
+		if (this.#membership.arriving(frame.name)) {
+			const verdict = this.#admission.admit(ws, session.ip);
+			if (!verdict.ok) return this.#overLimit(ws, verdict);
 		}
 		const claim = this.#membership.claim(frame.name, frame.user);
 		if (!claim.ok) {
@@ -196,7 +218,8 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#moderation.visit(frame.user, session.ip);
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
-		this.#connections.save(ws, { ip: session.ip, version: session.version, joined: claim.who });
+		const { proof: _used, ...rest } = session;
+		this.#connections.save(ws, { ...rest, joined: claim.who });
 		this.#connections.sendTo(ws, {
 			type: "welcome",
 			version: PROTOCOL_VERSION,
@@ -210,6 +233,15 @@ export class ChatRoom extends DurableObject<Env> {
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
 		this.#moderators.staffChanged();
+		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
+		this.ctx.waitUntil(this.#scheduleAlarm());
+	}
+
+	/** Gives the room its storage on first need: a room only ever read has none. */
+	#ensureStored(): void {
+		if (this.#stored) return;
+		migrate(this.ctx.storage.sql);
+		this.#stored = true;
 	}
 
 	/**
@@ -258,6 +290,8 @@ export class ChatRoom extends DurableObject<Env> {
 	 */
 	#claim(ws: WebSocket, secret: string): Promise<void> {
 		return this.ctx.blockConcurrencyWhile(async () => {
+			// A claim may register a private room's owner secret: the room needs its storage.
+			this.#ensureStored();
 			const proof = await this.#roles.prove(secret);
 			if (!proof) return this.#refuse(ws, "bad_secret", "This link is not valid: it may have been replaced");
 			const session = this.#connections.session(ws);
@@ -287,38 +321,84 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#close(ws, CLOSE_BANNED, reason);
 	}
 
-	/** A socket is gone: when it was its person's last, they are announced as gone after the grace period. */
+	/**
+	 * A socket is gone: its address's RateLimiter hears how many it still holds
+	 * here; when it was its person's last, they are announced as gone after the
+	 * grace period.
+	 */
 	#leave(ws: WebSocket): void {
-		const who = this.#connections.session(ws).joined;
+		const { ip, joined: who } = this.#connections.session(ws);
 		this.#connections.forget(ws);
 		this.#admission.forget(ws);
-		if (!who || this.#connections.present(ws).some((p) => p.key === who.key)) return;
-		this.#membership.depart(who);
+		const open = this.#connections.openFrom(ip, ws);
+		this.ctx.waitUntil(
+			this.env.RATE_LIMITER.getByName(ip)
+				.socketsIn(this.#room, open)
+				.catch(() => {}),
+		);
+		// A socket that had not joined no longer waits to: the alarm may have nothing left to do.
+		if (who) {
+			if (this.#connections.present(ws).some((p) => p.key === who.key)) return;
+			this.#membership.depart(who);
+		}
 		this.ctx.waitUntil(this.#scheduleAlarm());
 	}
 
-	/** Sets the room's one alarm for the earliest thing due: a departure, or the end of a mute or ban. */
+	/**
+	 * Sets the room's one alarm for the earliest thing due: a departure to
+	 * announce, a socket's time to join, or the end of a mute or a ban. An alarm set earlier stays (when
+	 * it fires it sets the next), so a burst of sockets joining writes no
+	 * alarm each; when nothing is due the alarm goes, so that a room whose
+	 * sockets have all joined sleeps until someone speaks.
+	 */
 	async #scheduleAlarm(): Promise<void> {
-		const due = [this.#membership.nextDue(), this.#moderation.nextDue()].filter((t) => t !== undefined);
-		if (due.length === 0) return;
-		const next = Math.min(...due);
 		const current = await this.ctx.storage.getAlarm();
-		if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+		// Read after the wait, so that calls overlapping each other all see the newest state.
+		const next = earliest(
+			this.#stored ? this.#membership.nextDue() : undefined,
+			this.#stored ? this.#moderation.nextDue() : undefined,
+			this.#idle.nextDue(),
+		);
+		if (next === undefined) {
+			if (current !== null) await this.ctx.storage.deleteAlarm();
+		} else if (current === null || current > next) {
+			await this.ctx.storage.setAlarm(next);
+		}
+	}
+
+	/** A frame over the rate limit: the client is told when to retry, and one that keeps going is closed. */
+	#overLimit(ws: WebSocket, verdict: Exclude<Verdict, { ok: true }>): void {
+		if ("close" in verdict) {
+			this.#shutDown(ws, 1008, "Too many messages");
+			return;
+		}
+		this.#connections.sendTo(ws, {
+			type: "error",
+			code: "rate_limited",
+			reason: "You are sending too fast; wait a moment",
+			retryAfter: Math.ceil(verdict.retryAfterMs / 1000),
+		});
 	}
 
 	/** Closes a socket for breaking the rules; it has no say from then on. */
 	#shutDown(ws: WebSocket, code: number, reason: string): void {
+		const session = this.#connections.session(ws);
 		this.#leave(ws);
-		this.#close(ws, code, reason);
+		// In the attachment, not only in memory: frames still on the wire behind the close are ignored,
+		// and the socket no longer counts as joined, even after hibernation.
+		this.#connections.save(ws, { ip: session.ip, version: session.version, shut: true });
+		ws.close(code, reason);
 	}
 
-	/** Closes a socket for good, without a departure: the caller has said what became of its person. */
+	/**
+	 * Closes a socket for good without a departure (a kick, a ban): the
+	 * caller has said what became of its person. Frames still on the wire
+	 * behind the close are ignored; its close event settles the rest.
+	 */
 	#close(ws: WebSocket, code: number, reason: string): void {
 		const session = this.#connections.session(ws);
 		this.#connections.forget(ws);
 		this.#admission.forget(ws);
-		// In the attachment, not only in memory: frames still on the wire behind the close are ignored,
-		// and the socket no longer counts as joined, even after hibernation.
 		this.#connections.save(ws, { ip: session.ip, version: session.version, shut: true });
 		try {
 			ws.close(code, reason);
@@ -330,6 +410,11 @@ export class ChatRoom extends DurableObject<Env> {
 	#refuse(ws: WebSocket, code: ErrorCode, reason: string, id?: string): void {
 		this.#connections.sendTo(ws, { type: "error", code, reason, ...(id !== undefined && { id }) });
 	}
+}
+
+function earliest(...times: (number | undefined)[]): number | undefined {
+	const known = times.filter((t) => t !== undefined);
+	return known.length > 0 ? Math.min(...known) : undefined;
 }
 
 /** Whether a frame is over the size limit; text is encoded only when it could be. */

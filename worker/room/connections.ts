@@ -22,6 +22,8 @@ export interface Session {
 	/** The protocol version the client said it speaks (1 if it said none). */
 	version: number;
 	joined?: Joined;
+	/** Until a socket joins: the time by which it must, or be closed (idle-sockets.ts). */
+	joinBy?: number;
 	/** Closed by the room (1008, 1009, a kick, a ban): a client that ignores the close gets no say, even after hibernation. */
 	shut?: true;
 	/** A role a secret proved before the socket joined: given to its device on joining. */
@@ -33,6 +35,8 @@ export class Connections {
 	readonly #sessions = new Map<WebSocket, Session>();
 	/** The sockets that have joined: what a broadcast walks, without asking the runtime for every socket. */
 	#joined: Set<WebSocket> | undefined;
+	/** The sockets that have neither joined nor been shut: all the join deadline ever looks at. */
+	#waiting: Set<WebSocket> | undefined;
 	/** Lines stored in this tick and not yet broadcast: sent together, one frame per socket. */
 	#outbox: ChatMessage[] = [];
 
@@ -44,9 +48,14 @@ export class Connections {
 		this.save(ws, session);
 	}
 
-	/** Open sockets from an address. */
+	/** Sockets from an address, closing ones included. */
 	countFrom(ip: string): number {
 		return this.ctx.getWebSockets(ip).length;
+	}
+
+	/** Open sockets from an address, not counting `closing`. */
+	openFrom(ip: string, closing?: WebSocket): number {
+		return this.ctx.getWebSockets(ip).filter((ws) => ws !== closing && ws.readyState === WebSocket.OPEN).length;
 	}
 
 	session(ws: WebSocket): Session {
@@ -64,17 +73,31 @@ export class Connections {
 		this.#sessions.set(ws, session);
 		if (session.joined) this.joined().add(ws);
 		else this.#joined?.delete(ws);
+		if (session.joined || session.shut) this.#waiting?.delete(ws);
+		else this.#waiting?.add(ws);
 	}
 
 	/** Forgets a socket that closed. */
 	forget(ws: WebSocket): void {
 		this.#sessions.delete(ws);
 		this.#joined?.delete(ws);
+		this.#waiting?.delete(ws);
 	}
 
 	joined(): Set<WebSocket> {
 		this.#joined ??= new Set(this.ctx.getWebSockets().filter((ws) => this.session(ws).joined));
 		return this.#joined;
+	}
+
+	/** The open sockets that have not joined yet. */
+	waiting(): Set<WebSocket> {
+		this.#waiting ??= new Set(
+			this.ctx.getWebSockets().filter((ws) => {
+				const session = this.session(ws);
+				return !session.joined && !session.shut;
+			}),
+		);
+		return this.#waiting;
 	}
 
 	/** Who the open, joined sockets speak for (one entry per socket). */

@@ -71,20 +71,21 @@ export class History {
 		const last = this.#store.lastSeq;
 		const resumable =
 			since !== undefined && since <= last && since >= this.#store.firstSeq() - 1 && last - since <= LIMITS.resumeMax;
+		// Either way no more than replyBytes: a resume cut short ends below `seq`, and the client syncs the rest.
 		const messages = resumable
-			? this.#store.after(since, LIMITS.resumeMax)
-			: this.#store.before(last + 1, LIMITS.joinPage);
+			? this.#store.after(since, LIMITS.resumeMax, LIMITS.replyBytes)
+			: this.#store.before(last + 1, LIMITS.joinPage, LIMITS.replyBytes);
 		return { seq: last, messages, reset: !resumable, hasMore: this.#store.hasBefore(messages[0]?.seq) };
 	}
 
-	/** The lines after `since`, for a client filling a gap. */
+	/** The lines after `since`, for a client filling a gap: a page's worth, and no more than replyBytes. */
 	after(since: number): ChatMessage[] {
-		return this.#store.after(since, LIMITS.pageMax);
+		return this.#store.after(since, LIMITS.pageMax, LIMITS.replyBytes);
 	}
 
-	/** A page for scrolling back: up to `limit` messages before `before`. */
+	/** A page for scrolling back: up to `limit` messages before `before`, and no more than replyBytes. */
 	page(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
-		const messages = this.#store.before(before, Math.min(limit, LIMITS.pageMax));
+		const messages = this.#store.before(before, Math.min(limit, LIMITS.pageMax), LIMITS.replyBytes);
 		return { messages, hasMore: this.#store.hasBefore(messages[0]?.seq) };
 	}
 }

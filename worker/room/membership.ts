@@ -22,6 +22,10 @@ export class Membership {
 		private readonly graceMs: number,
 	) {
 		this.#store = new MemberStore(sql);
+	}
+
+	/** Gives members stored before look-alike keys existed today's keys: run when a stored room wakes. */
+	upgradeKeys(): void {
 		for (const m of this.#store.unkeyed()) {
 			const keys = nameKeys(m.name);
 			this.#store.rekey(m.nameKey, keys.key, keys.look);
@@ -40,6 +44,11 @@ export class Membership {
 		this.#store.cancelDeparture(key);
 		if (!member) this.#store.addMember({ nameKey: key, userKey: user, name }, look);
 		return { ok: true, who: { name: member?.name ?? name, key, user }, returning: member !== undefined };
+	}
+
+	/** Whether `name` is free: a join under it would be announced (and, later, its leave). */
+	arriving(name: string): boolean {
+		return this.#store.member(nameKeys(name).key) === undefined;
 	}
 
 	/** The last socket of `who` closed: they are announced as gone after the grace period, unless they come back. */

@@ -27,8 +27,8 @@ export function atLeast(role: Role, need: Role): boolean {
 
 export class Roles {
 	readonly #store: RoleStore;
-	/** The roles table, in memory: every frame of every member asks it. */
-	readonly #byUser: Map<string, RoleRow>;
+	/** The roles table, in memory (every frame of every member asks it), read on first need: a room only read has no storage. */
+	#loaded: Map<string, RoleRow> | undefined;
 
 	constructor(
 		sql: SqlStorage,
@@ -36,7 +36,11 @@ export class Roles {
 		private readonly operatorToken: string | undefined,
 	) {
 		this.#store = new RoleStore(sql);
-		this.#byUser = new Map(this.#store.roles().map((r) => [r.userKey, r]));
+	}
+
+	get #byUser(): Map<string, RoleRow> {
+		this.#loaded ??= new Map(this.#store.roles().map((r) => [r.userKey, r]));
+		return this.#loaded;
 	}
 
 	of(user: string): Role {

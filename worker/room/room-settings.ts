@@ -10,7 +10,7 @@ import { SettingsStore } from "../store/room-settings";
 
 export class Settings {
 	readonly #store: SettingsStore;
-	#current: RoomSettings;
+	#loaded: RoomSettings | undefined;
 	/** When each device last sent, ms: kept as they send, read from history after a wake. */
 	readonly #lastSent = new Map<string, number>();
 
@@ -19,38 +19,43 @@ export class Settings {
 		private readonly lastSentFromHistory: (user: string) => number | undefined,
 	) {
 		this.#store = new SettingsStore(sql);
-		const stored = this.#store.all();
-		this.#current = { slowMode: stored.get("slow_mode") ?? 0, locked: stored.get("locked") === 1 };
 	}
 
+	/** Read on first need: a room only ever read has no storage. */
 	get current(): RoomSettings {
-		return this.#current;
+		if (!this.#loaded) {
+			const stored = this.#store.all();
+			this.#loaded = { slowMode: stored.get("slow_mode") ?? 0, locked: stored.get("locked") === 1 };
+		}
+		return this.#loaded;
 	}
 
 	/** Applies a change; returns what actually changed. */
 	update(change: Partial<RoomSettings>): Partial<RoomSettings> {
 		const changed: Partial<RoomSettings> = {};
-		if (change.slowMode !== undefined && change.slowMode !== this.#current.slowMode) {
+		const current = this.current;
+		if (change.slowMode !== undefined && change.slowMode !== current.slowMode) {
 			this.#store.set("slow_mode", change.slowMode);
 			changed.slowMode = change.slowMode;
 		}
-		if (change.locked !== undefined && change.locked !== this.#current.locked) {
+		if (change.locked !== undefined && change.locked !== current.locked) {
 			this.#store.set("locked", change.locked ? 1 : 0);
 			changed.locked = change.locked;
 		}
-		this.#current = { ...this.#current, ...changed };
+		this.#loaded = { ...current, ...changed };
 		return changed;
 	}
 
 	/** How long, ms, a member must still wait before sending under slow mode (0: they may send now). */
 	slowModeWait(user: string, now = Date.now()): number {
-		if (this.#current.slowMode === 0) return 0;
+		const { slowMode } = this.current;
+		if (slowMode === 0) return 0;
 		let last = this.#lastSent.get(user);
 		if (last === undefined) {
 			last = this.lastSentFromHistory(user) ?? 0;
 			this.#lastSent.set(user, last);
 		}
-		return Math.max(0, last + this.#current.slowMode * 1000 - now);
+		return Math.max(0, last + slowMode * 1000 - now);
 	}
 
 	/** Notes a message a device sent, at the time the room stored it. */

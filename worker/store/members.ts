@@ -3,6 +3,7 @@
  * in its SQLite storage: durable, so a restart that drops every socket
  * forgets no one.
  */
+import { wellFormed } from "./well-formed";
 
 export class MemberStore {
 	constructor(private readonly sql: SqlStorage) {}
@@ -35,7 +36,9 @@ export class MemberStore {
 		);
 	}
 
-	addMember(m: Member, lookKey: string): void {
+	/** Adds a member; `lookKey` is their name's look-alike key (name-keys.ts), filled in on wake when absent. */
+	addMember(m: Member, lookKey: string | null = null): void {
+		wellFormed(m.nameKey, m.userKey, m.name, ...(lookKey === null ? [] : [lookKey]));
 		this.sql.exec(
 			"INSERT OR REPLACE INTO members (name_key, user_key, name, look_key) VALUES (?, ?, ?, ?)",
 			m.nameKey,
@@ -70,6 +73,7 @@ export class MemberStore {
 	}
 
 	addDeparture(d: Departure): void {
+		wellFormed(d.nameKey, d.userKey, d.name);
 		this.sql.exec(
 			"INSERT OR REPLACE INTO departures (name_key, user_key, name, due) VALUES (?, ?, ?, ?)",
 			d.nameKey,

@@ -3,6 +3,7 @@
  * Every value reaches SQL as a bound parameter.
  */
 import type { ChatMessage, MessageKind } from "../../protocol";
+import { wellFormed } from "./well-formed";
 
 interface Row extends Record<string, SqlStorageValue> {
 	seq: number;
@@ -19,23 +20,24 @@ const COLUMNS = "seq, id, kind, name, text, at, role";
 const TRIM_EVERY = 100;
 
 export class MessageStore {
-	#lastAt = 0;
-	#lastSeq: number;
+	/** The newest line's seq and time: read on first use, as a room that was only read has no table yet. */
+	#last: { seq: number; at: number } | undefined;
 
 	constructor(
 		private readonly sql: SqlStorage,
 		private readonly limit: number,
-	) {
-		const last = sql
+	) {}
+
+	get #newest(): { seq: number; at: number } {
+		this.#last ??= this.sql
 			.exec<{ seq: number; at: number }>("SELECT seq, at FROM messages ORDER BY seq DESC LIMIT 1")
-			.toArray()[0];
-		this.#lastSeq = last?.seq ?? 0;
-		this.#lastAt = last?.at ?? 0;
+			.toArray()[0] ?? { seq: 0, at: 0 };
+		return this.#last;
 	}
 
 	/** The newest sequence number (0 in an empty room). */
 	get lastSeq(): number {
-		return this.#lastSeq;
+		return this.#newest.seq;
 	}
 
 	/** Stores a line and returns it; time is the server's and never runs backwards. */
@@ -46,7 +48,8 @@ export class MessageStore {
 		clientId: string | null = null,
 		role?: ChatMessage["role"],
 	): ChatMessage {
-		const at = Math.max(Date.now(), this.#lastAt);
+		wellFormed(name, text);
+		const at = Math.max(Date.now(), this.#newest.at);
 		const id = crypto.randomUUID();
 		const { seq } = this.sql
 			.exec<{ seq: number }>(
@@ -60,8 +63,7 @@ export class MessageStore {
 				role ?? null,
 			)
 			.one();
-		this.#lastAt = at;
-		this.#lastSeq = seq;
+		this.#last = { seq, at };
 		if (seq % TRIM_EVERY === 0) this.trim();
 		return { seq, id, kind, name, text, at, ...(role && { role }) };
 	}
@@ -102,20 +104,25 @@ export class MessageStore {
 		this.sql.exec("DELETE FROM messages WHERE seq < ?", seq);
 	}
 
-	/** Up to `limit` messages before `before` (exclusive), oldest first. */
-	before(before: number, limit: number): ChatMessage[] {
-		const rows = this.sql
-			.exec<Row>(`SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before, limit)
-			.toArray();
-		return rows.reverse().map(toMessage);
+	/**
+	 * The newest messages before `before` (exclusive), oldest first: up to
+	 * `limit` of them, and no more than fit in `maxBytes` as JSON.
+	 */
+	before(before: number, limit: number, maxBytes = Infinity): ChatMessage[] {
+		const rows = this.sql.exec<Row>(
+			`SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+			before,
+			limit,
+		);
+		return whileFits(rows, maxBytes).reverse();
 	}
 
-	/** Up to `limit` messages after `since` (exclusive), oldest first. */
-	after(since: number, limit: number): ChatMessage[] {
-		return this.sql
-			.exec<Row>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
-			.toArray()
-			.map(toMessage);
+	/** The oldest messages after `since` (exclusive): up to `limit` of them, and no more than fit in `maxBytes` as JSON. */
+	after(since: number, limit: number, maxBytes = Infinity): ChatMessage[] {
+		return whileFits(
+			this.sql.exec<Row>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit),
+			maxBytes,
+		);
 	}
 
 	/** The oldest sequence number still stored (0 in an empty room). */
@@ -135,8 +142,29 @@ export class MessageStore {
 
 	/** Keeps the newest `limit` messages. */
 	trim(): void {
-		this.sql.exec("DELETE FROM messages WHERE seq <= ?", this.#lastSeq - this.limit);
+		this.sql.exec("DELETE FROM messages WHERE seq <= ?", this.lastSeq - this.limit);
 	}
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The rows, in the cursor's order, while their JSON array fits in `maxBytes`
+ * (at least one, so that a reader paging through always moves on). Rows are
+ * read one by one: those past the budget are never read from SQLite.
+ */
+function whileFits(rows: Iterable<Row>, maxBytes: number): ChatMessage[] {
+	const lines: ChatMessage[] = [];
+	let bytes = 1; // "[" and "]", less the comma the first line does not need
+	for (const row of rows) {
+		const line = toMessage(row);
+		if (maxBytes !== Infinity) {
+			bytes += encoder.encode(JSON.stringify(line)).byteLength + 1;
+			if (bytes > maxBytes && lines.length > 0) break;
+		}
+		lines.push(line);
+	}
+	return lines;
 }
 
 function toMessage(r: Row): ChatMessage {

@@ -2,10 +2,17 @@
  * The room's SQLite schema, as an ordered list of migrations. A room runs
  * the ones it has not run yet when its object starts, so rooms created by
  * older code catch up on their first wake under new code. A new feature adds
- * a step at the end; a step never changes once released.
+ * a step at the end; a step never changes once released. A step is SQL, or
+ * a function when it must look at rows.
+ *
+ * A room gets its storage on its first join, not before: reading an empty
+ * room's history leaves nothing on disk.
  */
+import { readsBackSame } from "./well-formed";
 
-const MIGRATIONS: readonly string[] = [
+type Migration = string | ((sql: SqlStorage) => void);
+
+const MIGRATIONS: readonly Migration[] = [
 	// 1: the first release's tables.
 	`CREATE TABLE IF NOT EXISTS messages (
 		seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -30,11 +37,27 @@ const MIGRATIONS: readonly string[] = [
 		name TEXT NOT NULL,
 		due INTEGER NOT NULL
 	);`,
-	// 2: names that look alike are the same name: a second key for each member, compared as well (worker/room/name-keys.ts).
+	// 2: ghosts out. Older code let in names with a lone UTF-16 surrogate; SQLite stored their keys as
+	// bytes that read back as another string, so they never matched again: such a member never left the
+	// online list, and every restart queued its departure again. Their rows go, with no "left the chat":
+	// nobody saw them arrive under a name that can be written. Compared as bytes, which cannot drift.
+	(sql) => {
+		for (const table of ["members", "departures"]) {
+			const rows = sql
+				.exec<{ id: number; key: string; bytes: ArrayBuffer }>(
+					`SELECT rowid AS id, name_key AS key, CAST(name_key AS BLOB) AS bytes FROM ${table}`,
+				)
+				.toArray();
+			for (const row of rows) {
+				if (!readsBackSame(row.key, row.bytes)) sql.exec(`DELETE FROM ${table} WHERE rowid = ?`, row.id);
+			}
+		}
+	},
+	// 3: names that look alike are the same name: a second key for each member, compared as well (worker/room/name-keys.ts).
 	// Rows from before have none; Membership fills it in when the room wakes.
 	`ALTER TABLE members ADD COLUMN look_key TEXT;
 	CREATE INDEX IF NOT EXISTS members_by_look ON members (look_key);`,
-	// 3: moderation (docs/moderation.md).
+	// 4: moderation (docs/moderation.md).
 	`-- SHA-256 (hex) of the owner secret and of the moderator link's secret: the secrets themselves are never stored.
 	CREATE TABLE IF NOT EXISTS room_secrets (kind TEXT PRIMARY KEY, hash TEXT NOT NULL);
 	-- Devices with a role here, by device key, with the name they last joined under.
@@ -73,11 +96,20 @@ const MIGRATIONS: readonly string[] = [
 	ALTER TABLE messages ADD COLUMN role TEXT;`,
 ];
 
-/** Brings the room's storage up to the newest schema. */
+/** Whether the room has storage yet: a room that was only ever read has none. */
+export function hasSchema(sql: SqlStorage): boolean {
+	return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").toArray().length > 0;
+}
+
+/** Brings the room's storage up to the newest schema (creating it, in a room that has none). */
 export function migrate(sql: SqlStorage): void {
 	sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
 	const done = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0]?.version ?? 0;
-	for (let step = done; step < MIGRATIONS.length; step++) sql.exec(MIGRATIONS[step] as string);
+	for (let step = done; step < MIGRATIONS.length; step++) {
+		const migration = MIGRATIONS[step] as Migration;
+		if (typeof migration === "string") sql.exec(migration);
+		else migration(sql);
+	}
 	if (done === 0) sql.exec("INSERT INTO schema_version (version) VALUES (?)", MIGRATIONS.length);
 	else if (done < MIGRATIONS.length) sql.exec("UPDATE schema_version SET version = ?", MIGRATIONS.length);
 }

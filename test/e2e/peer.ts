@@ -1,0 +1,74 @@
+/**
+ * Someone in the room who is not a page: a bare WebSocket client on Node,
+ * for the browser tests' bystanders and for filling a room fast. Each has an
+ * address of its own (wrangler dev keeps a CF-Connecting-IP it is given), so
+ * the rate limits of one never touch another's.
+ */
+import WebSocket from "ws";
+import { type ChatMessage, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
+import type { AppServer } from "./app-server";
+
+let addresses = 0;
+
+export interface Peer {
+	readonly received: ServerMessage[];
+	/** Chat, join and leave lines received live, in order. */
+	lines(): ChatMessage[];
+	texts(): string[];
+	/** Sends a message and waits until the room has stored it. */
+	say(text: string): Promise<void>;
+	/** Waits for the line with this text. */
+	hear(text: string): Promise<ChatMessage>;
+	close(): void;
+}
+
+export async function joinPeer(app: AppServer, room: string, name: string, user = `peer-${crypto.randomUUID()}`) {
+	addresses += 1;
+	const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api/rooms/${room}/websocket?v=${PROTOCOL_VERSION}`, {
+		headers: { "CF-Connecting-IP": `10.99.${addresses >> 8}.${addresses & 255}` },
+	});
+	const received: ServerMessage[] = [];
+	let waiters: { wake: () => void; fail: (e: Error) => void }[] = [];
+	let closed = false;
+	ws.on("message", (data) => {
+		received.push(JSON.parse(String(data)) as ServerMessage);
+		for (const w of waiters.splice(0)) w.wake();
+	});
+	ws.on("close", () => {
+		closed = true;
+		for (const w of waiters.splice(0)) w.fail(new Error(`${name}'s socket closed`));
+	});
+	const until = async <T>(find: () => T | undefined): Promise<T> => {
+		for (;;) {
+			const found = find();
+			if (found !== undefined) return found;
+			if (closed) throw new Error(`${name}'s socket closed`);
+			await new Promise<void>((wake, fail) => waiters.push({ wake, fail }));
+		}
+	};
+	await new Promise((resolve, reject) => {
+		ws.once("open", resolve);
+		ws.once("error", reject);
+	});
+	ws.send(JSON.stringify({ type: "join", name, user }));
+	await until(() => received.find((m) => m.type === "welcome"));
+	const lines = () =>
+		received.flatMap((m) => (m.type === "message" ? [m.message] : m.type === "messages" ? m.messages : []));
+	let sent = 0;
+	const peer: Peer = {
+		received,
+		lines,
+		texts: () => lines().map((m) => m.text),
+		async say(text) {
+			const id = `${user}-${sent++}`;
+			ws.send(JSON.stringify({ type: "send", id, text }));
+			await until(() => received.find((m) => m.type === "ack" && m.id === id));
+		},
+		hear: (text) => until(() => lines().find((m) => m.text === text)),
+		close() {
+			waiters = [];
+			ws.close();
+		},
+	};
+	return peer;
+}

@@ -1,0 +1,168 @@
+/**
+ * The client store's side effects, in Chromium against wrangler dev, with
+ * the test on the page's wire (wire.ts): the resend after rate_limited, the
+ * re-sync after a gap, a name refused on reconnect, and a page of older
+ * history that comes back after a reconnect replaced the list.
+ */
+import type { Browser, Page, Route } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServerMessage } from "../../protocol";
+import { type AppServer, startApp } from "./app-server";
+import { launchBrowser } from "./browser";
+import { joinAs, messageTexts, openPage, seeMessage, seeSystemLine, send } from "./chat-page";
+import { joinPeer } from "./peer";
+import { controlWire } from "./wire";
+
+let app: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	// A short leave grace, so that a name is free for someone else soon after its owner dropped.
+	[app, browser] = await Promise.all([startApp({ LEAVE_GRACE_MS: "1500" }), launchBrowser()]);
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await app?.stop();
+});
+
+/** The seqs of the lines the page shows, in order. */
+const shownSeqs = (page: Page) =>
+	page
+		.getByRole("log")
+		.locator("[data-seq]")
+		.evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
+
+/** Fills a room with `count` lines, fast, from bystanders with addresses of their own (each within its burst). */
+async function fill(room: string, count: number, prefix: string) {
+	let said = 0;
+	for (let k = 0; said < count; k++) {
+		const peer = await joinPeer(app, room, `${prefix} filler ${k}`);
+		for (let i = 0; i < 15 && said < count; i++) await peer.say(`${prefix} ${++said}`);
+		peer.close();
+	}
+}
+
+describe("the client store", () => {
+	it("sends again what the room refused as too fast, once it may, and each message arrives once", async () => {
+		const room = `store-rate-${Date.now()}`;
+		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		const wire = await controlWire(page);
+		await joinAs(page, "Ana");
+		const bruno = await joinPeer(app, room, "Bruno");
+		// Thirty messages typed, then let onto the wire at once: more than a connection's burst of 20.
+		wire.holdSends();
+		const texts = Array.from({ length: 30 }, (_, i) => `quick ${i + 1}`);
+		for (const text of texts) await send(page, text, { pressEnter: true });
+		wire.release();
+		await page.locator("article.pending").first().waitFor({ state: "detached", timeout: 30_000 });
+		await bruno.hear("quick 30");
+		for (const text of texts) await bruno.hear(text);
+		expect(wire.toPage.some((f) => f.type === "error" && f.code === "rate_limited")).toBe(true);
+		expect(
+			bruno
+				.texts()
+				.filter((t) => t.startsWith("quick "))
+				.sort(),
+		).toEqual([...texts].sort());
+		expect((await messageTexts(page)).sort()).toEqual([...texts].sort());
+	});
+
+	it("asks for the lines it missed when one arrives past a gap, and shows them in order", async () => {
+		const room = `store-gap-${Date.now()}`;
+		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		const wire = await controlWire(page);
+		await joinAs(page, "Ana");
+		const bruno = await joinPeer(app, room, "Bruno");
+		await seeSystemLine(page, "Bruno joined the chat");
+		const lost = (f: ServerMessage) =>
+			(f.type === "message" && f.message.text === "lost on the way") ||
+			(f.type === "messages" && f.messages.some((m) => m.text === "lost on the way"));
+		wire.dropNext(lost);
+		await bruno.say("lost on the way");
+		await bruno.say("came through");
+		await seeMessage(page, "Bruno", "lost on the way");
+		expect(await messageTexts(page)).toEqual(["lost on the way", "came through"]);
+		expect(wire.toRoom.some((f) => f.startsWith('{"type":"sync"'))).toBe(true);
+		const seqs = await shownSeqs(page);
+		expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
+	});
+
+	it("keeps the history and sends nothing under the new name when its name is refused on reconnect", async () => {
+		const room = `store-name-${Date.now()}`;
+		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		const wire = await controlWire(page);
+		await joinAs(page, "Ana");
+		const bruno = await joinPeer(app, room, "Bruno");
+		await send(page, "hello from Ana");
+		await bruno.hear("hello from Ana");
+
+		// Ana's network goes; she types on; her grace period runs out and someone else takes her name.
+		wire.cut();
+		await page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+		await send(page, "written as Ana");
+		await bruno.hear("Ana left the chat");
+		const impostor = await joinPeer(app, room, "Ana");
+		wire.allow();
+
+		const dialog = page.getByRole("dialog", { name: "Welcome to Hashzap" });
+		await dialog.getByText("is taken").waitFor({ timeout: 30_000 });
+		await dialog.getByLabel("Your name").fill("Ana Two");
+		await dialog.getByRole("button", { name: "Enter Chat" }).click();
+		await page.getByRole("status").filter({ hasText: "Online" }).waitFor();
+
+		// She joined again from the seq she held: the room continued her history instead of replacing it.
+		const welcomes = wire.toPage.filter((f) => f.type === "welcome");
+		expect(welcomes.at(-1)).toMatchObject({ name: "Ana Two", reset: false });
+		const joins = wire.toRoom.filter((f) => f.startsWith('{"type":"join"')).map((f) => JSON.parse(f));
+		expect(joins.at(-1)).toMatchObject({ name: "Ana Two", since: expect.any(Number) });
+		await page
+			.locator("article.pending", { hasText: "written as Ana" })
+			.locator(".state", { hasText: "Not sent: it was written as Ana" })
+			.waitFor();
+		await send(page, "now as Ana Two");
+		await bruno.hear("now as Ana Two");
+		expect(bruno.texts()).not.toContain("written as Ana");
+		expect(impostor.texts()).not.toContain("written as Ana");
+		expect(await messageTexts(page)).toEqual(["hello from Ana", "now as Ana Two"]);
+	}, 90_000);
+
+	it("drops a page of older history that returns after a reconnect has replaced the list", async () => {
+		const room = `store-older-${Date.now()}`;
+		await fill(room, 120, "early");
+		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		const wire = await controlWire(page);
+		await joinAs(page, "Ana");
+		await page.getByText("Scroll up for older messages").waitFor();
+		const firstShown = (await shownSeqs(page))[0] ?? 0;
+
+		// The page of older lines is asked for, and held on its way back.
+		let held: Route | undefined;
+		const asked = new Promise<void>((resolve) => {
+			void page.route("**/api/rooms/*/messages?*", (route) => {
+				held = route;
+				resolve();
+			});
+		});
+		await page.getByRole("log").evaluate((log) => {
+			log.scrollTop = 0;
+			log.dispatchEvent(new Event("scroll"));
+		});
+		await asked;
+
+		// Meanwhile the connection drops, the room moves on, and Ana comes back without a usable seq: the list is replaced.
+		wire.cut();
+		await page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+		await fill(room, 60, "later");
+		wire.rewrite((frame) => (frame.startsWith('{"type":"join"') ? frame.replace(/,"since":\d+/, "") : frame));
+		wire.allow();
+		await page.getByRole("status").filter({ hasText: "Online" }).waitFor();
+		await page.getByRole("log").locator("article.msg", { hasText: "later 60" }).waitFor();
+		expect((await shownSeqs(page))[0]).toBeGreaterThan(firstShown);
+
+		await held?.continue();
+		await page.getByText("Loading older messages…").waitFor({ state: "detached" });
+		const seqs = await shownSeqs(page);
+		expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
+	}, 90_000);
+});

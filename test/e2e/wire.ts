@@ -1,0 +1,100 @@
+/**
+ * A page's WebSocket with the test in the middle (Playwright's
+ * routeWebSocket): every frame both ways is recorded, and the test can hold
+ * back the page's sends, drop a frame on its way to the page, rewrite what
+ * the page sends, or cut the connection and refuse new ones, as a network
+ * that went away would.
+ */
+import type { Page, WebSocketRoute } from "playwright-core";
+import type { ServerMessage } from "../../protocol";
+
+export interface Wire {
+	/** Text frames the page sent, as the room got them, in order. */
+	readonly toRoom: string[];
+	/** Frames the room sent, parsed (pongs left out), in order, dropped ones included. */
+	readonly toPage: ServerMessage[];
+	/** Holds back the page's `send` frames until release(). */
+	holdSends(): void;
+	/** Lets every held frame go, in order, and holds no more. */
+	release(): void;
+	/** Drops the next frame from the room for which `match` holds. */
+	dropNext(match: (frame: ServerMessage) => boolean): void;
+	/** Rewrites the page's frames from now on. */
+	rewrite(edit: (frame: string) => string): void;
+	/** Closes the page's connection (the room sees it close) and refuses new ones until allow(). */
+	cut(): void;
+	allow(): void;
+	/** Connections the page has opened that reached the room. */
+	connections(): number;
+}
+
+export async function controlWire(page: Page): Promise<Wire> {
+	const toRoom: string[] = [];
+	const toPage: ServerMessage[] = [];
+	let holding = false;
+	let held: (() => void)[] = [];
+	const drops: ((frame: ServerMessage) => boolean)[] = [];
+	let edit = (frame: string) => frame;
+	let blocked = false;
+	let current: WebSocketRoute | undefined;
+	let reached = 0;
+
+	await page.routeWebSocket(/\/api\/rooms\/[^/]+\/websocket/, (ws) => {
+		if (blocked) {
+			ws.close({ code: 1001, reason: "no network" });
+			return;
+		}
+		const server = ws.connectToServer();
+		current = ws;
+		reached += 1;
+		ws.onMessage((message) => {
+			const frame = edit(String(message));
+			const forward = () => {
+				toRoom.push(frame);
+				server.send(frame);
+			};
+			if (holding && frame.startsWith('{"type":"send"')) held.push(forward);
+			else forward();
+		});
+		server.onMessage((message) => {
+			const text = String(message);
+			if (text !== "pong") {
+				const frame = JSON.parse(text) as ServerMessage;
+				toPage.push(frame);
+				const drop = drops.findIndex((match) => match(frame));
+				if (drop !== -1) {
+					drops.splice(drop, 1);
+					return;
+				}
+			}
+			ws.send(text);
+		});
+	});
+
+	return {
+		toRoom,
+		toPage,
+		holdSends() {
+			holding = true;
+		},
+		release() {
+			holding = false;
+			for (const forward of held) forward();
+			held = [];
+		},
+		dropNext(match) {
+			drops.push(match);
+		},
+		rewrite(next) {
+			edit = next;
+		},
+		cut() {
+			blocked = true;
+			current?.close({ code: 1001, reason: "no network" });
+		},
+		allow() {
+			blocked = false;
+		},
+		connections: () => reached,
+	};
+}
