@@ -95,9 +95,9 @@ export class ReconnectingSocket {
 			this.#pingedAt = 0;
 			if (typeof event.data === "string" && event.data !== HEARTBEAT.pong) this.on.message(event.data);
 		};
-		ws.onclose = (event) => {
+		ws.onclose = (event?: CloseEvent) => {
 			clearTimeout(timeout);
-			this.#lost(ws, event.code, event.reason);
+			this.#lost(ws, event?.code, event?.reason);
 		};
 	}
 

@@ -55,8 +55,12 @@ const MIGRATIONS: readonly Migration[] = [
 	},
 	// 3: names that look alike are the same name: a second key for each member, compared as well (worker/room/name-keys.ts).
 	// Rows from before have none; Membership fills it in when the room wakes.
-	`ALTER TABLE members ADD COLUMN look_key TEXT;
-	CREATE INDEX IF NOT EXISTS members_by_look ON members (look_key);`,
+	(sql) => {
+		// A room that was set back to an older version (the ghost test does) may have the column already.
+		const has = sql.exec("SELECT 1 FROM pragma_table_info('members') WHERE name = 'look_key'").toArray().length > 0;
+		if (!has) sql.exec("ALTER TABLE members ADD COLUMN look_key TEXT");
+		sql.exec("CREATE INDEX IF NOT EXISTS members_by_look ON members (look_key)");
+	},
 	// 4: moderation (docs/moderation.md).
 	`-- SHA-256 (hex) of the owner secret and of the moderator link's secret: the secrets themselves are never stored.
 	CREATE TABLE IF NOT EXISTS room_secrets (kind TEXT PRIMARY KEY, hash TEXT NOT NULL);
@@ -92,8 +96,13 @@ const MIGRATIONS: readonly Migration[] = [
 		target TEXT,
 		detail TEXT
 	);
-	-- The sender's role when they sent a line (NULL for members): the badge on their messages.
-	ALTER TABLE messages ADD COLUMN role TEXT;`,
+	`,
+	// 5: the sender's role on each line.
+	(sql) => {
+		// The sender's role when they sent a line (NULL for members): the badge on their messages.
+		const has = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'role'").toArray().length > 0;
+		if (!has) sql.exec("ALTER TABLE messages ADD COLUMN role TEXT");
+	},
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */
