@@ -127,7 +127,6 @@ export class ChatRoom extends DurableObject<Env> {
 
 	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
 		const session = this.#connections.session(ws);
-		console.log("DO frame", typeof data === "string" ? data.slice(0, 60) : "bin", session.shut);
 		if (session.shut) return;
 		const verdict = this.#admission.admit(ws, session.ip);
 		if (!verdict.ok) return this.#overLimit(ws, verdict);

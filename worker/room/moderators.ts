@@ -76,7 +76,6 @@ export class Moderators {
 				if (this.#allowed(ws, who, "moderator")) this.#room.connections.sendTo(ws, this.lists());
 				return;
 			case "audit":
-				console.log("DO audit", JSON.stringify(frame));
 				if (this.#allowed(ws, who, "moderator")) {
 					this.#room.connections.sendTo(ws, { type: "audit", ...this.#room.audit.page(frame.before) });
 				}
