@@ -7,7 +7,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../protocol";
-import { joinAs, newPrivateRoom, newSecret, type TestClient, until } from "./ws-client";
+import { joinAs, newPrivateRoom, newSecret, type TestClient } from "./ws-client";
 
 function next<T extends ServerMessage["type"]>(c: TestClient, type: T) {
 	const seen = new Set(c.received);
