@@ -1,10 +1,30 @@
+import { signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { ChatView } from "./ChatView";
+import type { ChatView as ChatViewType } from "./ChatView";
 import { clearUnread, room, screen, unread } from "./chat-store";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
 
+/**
+ * The chat's screen is a chunk of its own, so that the first screen (the
+ * landing page and the name dialog) does not pay for it: it is fetched as
+ * soon as the dialog opens, while the person types a name.
+ */
+const chatView = signal<typeof ChatViewType | null>(null);
+
+function loadChatView(): void {
+	if (chatView.value) return;
+	import("./ChatView")
+		.then((m) => {
+			chatView.value = m.ChatView;
+		})
+		.catch(() => undefined);
+}
+
 export function App() {
+	useEffect(() => {
+		if (screen.value !== "landing") loadChatView();
+	}, [screen.value]);
 	useEffect(() => {
 		const onVisible = () => {
 			if (!document.hidden) clearUnread();
@@ -19,7 +39,7 @@ export function App() {
 
 	return (
 		<>
-			{screen.value === "chat" ? <ChatView /> : <Landing />}
+			{screen.value === "chat" && chatView.value ? <chatView.value /> : <Landing />}
 			<JoinDialog />
 		</>
 	);

@@ -93,8 +93,10 @@ function renderMessages(messages: ChatMessage[], me: string | null) {
 		}
 		if (m.kind !== "chat") {
 			out.push(
+				// A name element, then the room's own words: no name can read as a sentence of the room.
 				<p key={m.seq} class={`system system-${m.kind}`} data-seq={m.seq}>
-					{m.text}
+					<span class="system-name">{m.name}</span>{" "}
+					<span class="system-words">{m.kind === "join" ? "joined the chat" : "left the chat"}</span>
 				</p>,
 			);
 		} else {

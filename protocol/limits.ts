@@ -23,8 +23,6 @@ export const LIMITS = {
 	 * of 1,000 long lines arrives whole, in several frames.
 	 */
 	replyBytes: 256 * 1024,
-	/** A socket that has not joined this long after opening is closed (4408). */
-	joinWithinMs: 10_000,
 } as const;
 
 /** Room names: what fits in a URL path segment without escaping. */

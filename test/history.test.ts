@@ -156,7 +156,7 @@ describe("history", () => {
 		expect(all.map((m) => m.seq)).toEqual(all.map((_, i) => i + 1));
 	});
 
-	it("reads an empty room without creating its storage: no tables, nothing on disk", async () => {
+	it("reads an empty room without creating its storage: the room writes no table", async () => {
 		const room = newRoom();
 		expect(await page(room, "limit=100")).toEqual({ messages: [], hasMore: false });
 		expect(await page(room, "before=5&limit=10")).toEqual({ messages: [], hasMore: false });

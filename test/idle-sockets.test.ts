@@ -6,10 +6,11 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { LIMITS } from "../protocol";
+import { roomConfig } from "../worker/config";
 import { TestClient } from "./ws-client";
 
 const newRoom = () => `room-${crypto.randomUUID()}`;
+const { joinWithinMs } = roomConfig(env);
 
 const alarmOf = (room: string) =>
 	runInDurableObject(env.CHAT_ROOM.getByName(room), (_instance, state) => state.storage.getAlarm());
@@ -31,6 +32,12 @@ async function deadlinePasses(room: string): Promise<void> {
 }
 
 describe("sockets that never join", () => {
+	it("are given 10 s by default, and a var changes it", () => {
+		expect(joinWithinMs).toBe(10_000);
+		expect(roomConfig({ ...env, JOIN_WITHIN_MS: "60000" }).joinWithinMs).toBe(60_000);
+		expect(roomConfig({ ...env, JOIN_WITHIN_MS: "soon" }).joinWithinMs).toBe(10_000);
+	});
+
 	it("are closed with 4408 and a reason once 10 s pass without a join, and no one else is touched", async () => {
 		const room = newRoom();
 		const { client: ana } = await TestClient.join(room, "Ana");
@@ -39,8 +46,8 @@ describe("sockets that never join", () => {
 		const alarm = await alarmOf(room);
 		expect(alarm).not.toBeNull();
 		// The runtime's clock moves only between events, so allow it a little either way.
-		expect(alarm).toBeGreaterThan(opened + LIMITS.joinWithinMs - 1000);
-		expect(alarm).toBeLessThan(Date.now() + LIMITS.joinWithinMs + 1000);
+		expect(alarm).toBeGreaterThan(opened + joinWithinMs - 1000);
+		expect(alarm).toBeLessThan(Date.now() + joinWithinMs + 1000);
 
 		await deadlinePasses(room);
 		expect(await runDurableObjectAlarm(env.CHAT_ROOM.getByName(room))).toBe(true);

@@ -220,7 +220,10 @@ describe("ReconnectingSocket", () => {
 		vi.advanceTimersByTime(1000);
 		fire("online");
 		expect(ws.sent).toEqual([HEARTBEAT.ping]);
-		vi.advanceTimersByTime(HEARTBEAT.timeoutMs);
+		// Unanswered, it is found dead at the first check after the timeout.
+		vi.advanceTimersByTime(HEARTBEAT.timeoutMs - 1);
+		expect(events.closes).toBe(0);
+		vi.advanceTimersByTime(HEARTBEAT.checkMs + 1);
 		expect(events.closes).toBe(1);
 	});
 

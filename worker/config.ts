@@ -18,6 +18,8 @@ export interface RoomConfig {
 	strikesToClose: number;
 	/** Open sockets one IP may hold in one room. */
 	maxSocketsPerIp: number;
+	/** How long a socket may stay open without joining before it is closed (4408). */
+	joinWithinMs: number;
 	/** How long a ban also holds the banned person's address, ms. */
 	addressBanMs: number;
 }
@@ -46,6 +48,7 @@ export function roomConfig(env: Env): RoomConfig {
 		ipRate: { burst: n(env.IP_RATE_BURST, 60), perSecond: n(env.IP_RATE_PER_SECOND, 15) },
 		strikesToClose: n(env.RATE_STRIKES_TO_CLOSE, 50),
 		maxSocketsPerIp: n(env.MAX_SOCKETS_PER_IP, 20),
+		joinWithinMs: n(env.JOIN_WITHIN_MS, 10_000),
 		addressBanMs: n(env.ADDRESS_BAN_HOURS, 24) * 3_600_000,
 	};
 }

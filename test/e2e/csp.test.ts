@@ -59,7 +59,7 @@ function directives(csp: string | null): Map<string, string[]> {
 	return map;
 }
 
-/** A page that records every CSP violation and every "Refused to …" console message. */
+/** A page that records every CSP violation, every "Refused to …" console message, and any complaint about the Permissions-Policy. */
 async function watchedPage(context: BrowserContext): Promise<{ page: Page; refusals: string[] }> {
 	await context.addInitScript(() => {
 		window.cspViolations = [];
@@ -70,7 +70,7 @@ async function watchedPage(context: BrowserContext): Promise<{ page: Page; refus
 	const page = await context.newPage();
 	const refusals: string[] = [];
 	page.on("console", (m) => {
-		if (/Refused to|Content Security Policy/i.test(m.text())) refusals.push(m.text());
+		if (/Refused to|Content Security Policy|Permissions-Policy/i.test(m.text())) refusals.push(m.text());
 	});
 	page.on("pageerror", (e) => refusals.push(`page error: ${e.message}`));
 	return { page, refusals };

@@ -23,7 +23,7 @@ import { hasSchema, migrate } from "../store/schema";
 import { AuditLog } from "./audit-log";
 import { Connections, type Joined, type Session } from "./connections";
 import { History } from "./history";
-import { IdleSockets, JOIN_TIMEOUT } from "./idle-sockets";
+import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Moderation } from "./moderation";
 import { bannedReason, Moderators, utc } from "./moderators";
@@ -48,7 +48,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #settings: Settings;
 	readonly #audit: AuditLog;
 	readonly #moderators: Moderators;
-	/** Whether the room has storage: made by its first join, so that reading an empty room leaves nothing behind. */
+	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
 	#stored: boolean;
 
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -59,7 +59,7 @@ export class ChatRoom extends DurableObject<Env> {
 		// The heartbeat is answered by the runtime, without waking a hibernated room (docs/protocol.md).
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
 		this.#connections = new Connections(ctx);
-		this.#idle = new IdleSockets(this.#connections);
+		this.#idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		if (this.#stored) this.#membership.upgradeKeys();
@@ -175,7 +175,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 * reconnect, and ends the mutes and bans due.
 	 */
 	override async alarm(): Promise<void> {
-		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT.code, JOIN_TIMEOUT.reason);
+		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT_CODE, this.#idle.reason);
 		if (this.#stored) {
 			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));

@@ -6,7 +6,7 @@
  * a function when it must look at rows.
  *
  * A room gets its storage on its first join, not before: reading an empty
- * room's history leaves nothing on disk.
+ * room's history writes nothing.
  */
 import { readsBackSame } from "./well-formed";
 

@@ -1,0 +1,37 @@
+/**
+ * Join and leave lines are structure, not text: a name element, then the
+ * room's fixed words. A name that reads like a line of the room (issue #10)
+ * stays visibly a name.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppServer, startApp } from "./app-server";
+import { launchBrowser } from "./browser";
+import { joinAs, openPage, seeSystemLine } from "./chat-page";
+
+let app: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await app?.stop();
+});
+
+describe("system lines", () => {
+	it("shows a joining name as a name element beside the fixed words, so no name reads as a sentence of the room", async () => {
+		const room = `system-lines-${Date.now()}`;
+		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		await joinAs(page, "Bob left the chat");
+		await seeSystemLine(page, "joined the chat");
+		const line = page.getByRole("log").locator(".system-join").last();
+		expect(await line.locator(".system-name").textContent()).toBe("Bob left the chat");
+		expect(await line.locator(".system-words").textContent()).toBe("joined the chat");
+		// The name is set apart for the eye, not only for the DOM.
+		const weight = await line.locator(".system-name").evaluate((el) => getComputedStyle(el).fontWeight);
+		expect(Number(weight)).toBeGreaterThanOrEqual(600);
+	});
+});
