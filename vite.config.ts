@@ -9,7 +9,9 @@ export default defineConfig({
 		outDir: "../dist/client",
 		emptyOutDir: true,
 		target: "es2022",
-		// One small bundle: no modulepreload polyfill (an inline helper that the CSP would refuse).
+		// The chat is a chunk of its own (client/chat-chunk.ts). Vite's preload helper fetches what a
+		// chunk imports with <link rel="modulepreload">, same-origin files the CSP allows; its polyfill
+		// is an inline script, which the CSP refuses, so it is off (every browser we support has it).
 		modulePreload: { polyfill: false },
 	},
 });

@@ -14,6 +14,8 @@ export interface Options {
 	idle: { sockets: number; rounds: number };
 	join: { historySize: number; samples: number };
 	client: { samples: number; rounds: number };
+	/** The page in a long conversation: lines held, messages per measured phase, their rate. */
+	conversation: { lines: number[]; messages: number; perSecond: number };
 	/** How long deliveries may trail the last send before the missing ones count as lost. */
 	drainMs: number;
 	build: boolean;
@@ -21,6 +23,8 @@ export interface Options {
 	direct: boolean;
 	/** Run the working tree instead of a frozen copy (which edits during the run cannot reload). */
 	live: boolean;
+	/** Run only the scenarios whose names start with one of these (--only a,b); the results then go to the temp directory only. */
+	only: string[];
 }
 
 export function parseOptions(argv: readonly string[]): Options {
@@ -29,6 +33,7 @@ export function parseOptions(argv: readonly string[]): Options {
 	const build = !argv.includes("--no-build");
 	const direct = argv.includes("--direct");
 	const live = argv.includes("--live");
+	const only = (flagValue(argv, "--only") ?? "").split(",").filter(Boolean);
 	if (smoke) {
 		return {
 			smoke,
@@ -39,10 +44,12 @@ export function parseOptions(argv: readonly string[]): Options {
 			idle: { sockets: 50, rounds: 1 },
 			join: { historySize: 300, samples: 5 },
 			client: { samples: 1, rounds: 1 },
+			conversation: { lines: [30, 120], messages: 5, perSecond: 10 },
 			drainMs: 5000,
 			build,
 			direct,
 			live,
+			only,
 		};
 	}
 	return {
@@ -54,10 +61,12 @@ export function parseOptions(argv: readonly string[]): Options {
 		idle: { sockets: 500, rounds: 3 },
 		join: { historySize: 10_000, samples: 20 },
 		client: { samples: 3, rounds: 3 },
+		conversation: { lines: [100, 5000], messages: 60, perSecond: 10 },
 		drainMs: 10_000,
 		build,
 		direct,
 		live,
+		only,
 	};
 }
 

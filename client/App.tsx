@@ -1,30 +1,14 @@
-import { signal } from "@preact/signals";
+import { useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { ChatView as ChatViewType } from "./ChatView";
-import { clearUnread, room, screen, unread } from "./chat-store";
+import { clearUnread, roomName, screen, unread } from "./app-store";
+import { chat, loadChat } from "./chat-chunk";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
 
-/**
- * The chat's screen is a chunk of its own, so that the first screen (the
- * landing page and the name dialog) does not pay for it: it is fetched as
- * soon as the dialog opens, while the person types a name.
- */
-const chatView = signal<typeof ChatViewType | null>(null);
-
-function loadChatView(): void {
-	if (chatView.value) return;
-	import("./ChatView")
-		.then((m) => {
-			chatView.value = m.ChatView;
-		})
-		.catch(() => undefined);
-}
+/** A link straight into a room: the chat is likely next, so its chunk is fetched at once. */
+const roomLink = location.pathname.startsWith("/r/");
 
 export function App() {
-	useEffect(() => {
-		if (screen.value !== "landing") loadChatView();
-	}, [screen.value]);
 	useEffect(() => {
 		const onVisible = () => {
 			if (!document.hidden) clearUnread();
@@ -32,14 +16,20 @@ export function App() {
 		document.addEventListener("visibilitychange", onVisible);
 		return () => document.removeEventListener("visibilitychange", onVisible);
 	}, []);
-	useEffect(() => {
-		const where = room.value.room === "lobby" ? "" : ` · ${room.value.room}`;
+	// Effects on signals, not reads in the render: the unread count changes without re-rendering the page.
+	useSignalEffect(() => {
+		const where = roomName === "lobby" ? "" : ` · ${roomName}`;
 		document.title = `${unread.value > 0 ? `(${unread.value}) ` : ""}Hashzap${screen.value === "chat" ? where : ""}`;
-	}, [unread.value, screen.value, room.value.room]);
+	});
+	useSignalEffect(() => {
+		// A failed prefetch is tried again, and reported, when the name is entered.
+		if (roomLink || screen.value === "dialog") loadChat().catch(() => undefined);
+	});
 
+	const Chat = chat.value?.ChatView;
 	return (
 		<>
-			{screen.value === "chat" && chatView.value ? <chatView.value /> : <Landing />}
+			{screen.value === "chat" && Chat ? <Chat /> : <Landing />}
 			<JoinDialog />
 		</>
 	);

@@ -1,11 +1,19 @@
+import { computed } from "@preact/signals";
 import { useState } from "preact/hooks";
+import { roomError, roomName } from "./app-store";
 import { Composer } from "./Composer";
-import { room, status, typing } from "./chat-store";
+import { status, typing } from "./chat-store";
 import { timeOf } from "./format";
 import { MessageList } from "./MessageList";
 import { OnlineList } from "./OnlineList";
 import { myRole, removed } from "./roles";
 import { staffUi } from "./staff-ui";
+
+/** The typing line's text: a signal in the JSX, so that its changes update that text alone, not the view. */
+const typingText = computed(() => {
+	const names = typing.value;
+	return names.length === 1 ? `${names[0]} is typing…` : names.length > 1 ? "several people are typing…" : "";
+});
 
 export function ChatView() {
 	const [copied, setCopied] = useState(false);
@@ -21,7 +29,7 @@ export function ChatView() {
 			setCopied(false);
 		}
 	};
-	const names = typing.value;
+	const error = roomError.value;
 	return (
 		<div class="chat">
 			<header class="chat-header">
@@ -29,7 +37,7 @@ export function ChatView() {
 					<span class="logo" aria-hidden="true">
 						#
 					</span>
-					<h1 class="room-name">{room.value.room}</h1>
+					<h1 class="room-name">{roomName}</h1>
 					<button type="button" class="link-button" onClick={copyLink}>
 						{copied ? "Link copied" : "Copy link"}
 					</button>
@@ -46,13 +54,13 @@ export function ChatView() {
 			<div class="chat-body">
 				<main class="conversation">
 					<MessageList />
-					{room.value.error && !out && (
+					{error && !out && (
 						<p class="chat-error" role="alert">
-							{room.value.error.reason}
+							{error.reason}
 						</p>
 					)}
 					<p class="typing" aria-live="polite">
-						{names.length === 1 ? `${names[0]} is typing…` : names.length > 1 ? "several people are typing…" : ""}
+						{typingText}
 					</p>
 					{out ? (
 						<div class="removed" role="alert">

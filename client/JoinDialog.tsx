@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 import { LIMITS, NameSchema } from "../protocol";
-import { enterChat, joining, room, savedName, screen } from "./chat-store";
+import { enterChat, joining, roomError, savedName, screen } from "./app-store";
 
 /** "Welcome to Hashzap": a modal <dialog>, so the page behind is inert and focus returns on close. */
 export function JoinDialog() {
@@ -9,7 +9,7 @@ export function JoinDialog() {
 	const [name, setName] = useState(savedName.value);
 	const [problem, setProblem] = useState<string | null>(null);
 	const open = screen.value === "dialog";
-	const serverError = room.value.error;
+	const serverError = roomError.value;
 
 	useEffect(() => {
 		const dialog = ref.current;

@@ -1,7 +1,7 @@
-import { newPrivateRoom, room, screen } from "./chat-store";
+import { newPrivateRoom, roomName, screen } from "./app-store";
 
 export function Landing() {
-	const name = room.value.room;
+	const name = roomName;
 	return (
 		<main class="landing">
 			<h1 class="brand">Hashzap</h1>

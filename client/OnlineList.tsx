@@ -1,11 +1,12 @@
 import { Avatar } from "./Avatar";
-import { room } from "./chat-store";
+import { myName, online as onlineNames } from "./chat-store";
 import { RoleBadge } from "./RoleBadge";
 import { canActOn, roleOf } from "./roles";
 import { staffUi } from "./staff-ui";
 
 export function OnlineList() {
-	const { online, name } = room.value;
+	const online = onlineNames.value;
+	const name = myName.value;
 	return (
 		<aside class="online" aria-labelledby="online-title">
 			<h2 id="online-title">

@@ -3,21 +3,19 @@
  * socket lives here, never in a component: frames fold into `room` through
  * `applyServerMessage`, and sends wait in `pending`, and on the device in the
  * outbox, until the room confirms.
+ * Components read the slices (`messages`, `online`, `typing`...), not `room`:
+ * a slice tells its readers only when it changes, so a typing frame does not
+ * re-render the history, and a message does not re-render the header.
+ * Part of the chat chunk; what the first screen needs is in app-store.ts.
  */
 import { computed, signal } from "@preact/signals";
-import { type ChatMessage, DEFAULT_ROOM, isRoomName, type ServerMessage } from "../protocol";
+import type { ChatMessage, ServerMessage } from "../protocol";
+import { joined, joining, readStorage, roomError, roomName, screen, unread, writeStorage } from "./app-store";
 import { timeOf } from "./format";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
-import {
-	applyModerationFrame,
-	connectModeration,
-	keepSecret,
-	newSecret,
-	noteRemoval,
-	secretFor,
-	takeSecretFromAddress,
-} from "./roles";
+import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
 import { connectRoom, type RoomConnection } from "./room-client";
+import { secretFor } from "./room-secrets";
 import {
 	applyServerMessage,
 	hasGap,
@@ -28,47 +26,44 @@ import {
 	typingNames,
 } from "./room-state";
 
-export type Screen = "landing" | "dialog" | "chat";
 export type ConnectionStatus = "connecting" | "online" | "reconnecting";
 
 const USER_KEY = "hashzap:user";
-const NAME_KEY = "hashzap:name";
 
-export function roomFromPath(pathname: string): string {
-	const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
-	const room = match?.[1] ? decodeURIComponent(match[1]) : DEFAULT_ROOM;
-	return isRoomName(room) ? room : DEFAULT_ROOM;
-}
-
-export const screen = signal<Screen>("landing");
 export const status = signal<ConnectionStatus>("connecting");
-const opened = roomFromPath(location.pathname);
 /** What was sent from this device and not yet stored comes back as pending, to be sent after the welcome. */
-export const room = signal({ ...initialRoomState(opened), pending: loadOutbox(opened) });
-takeSecretFromAddress(opened);
+export const room = signal({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
 export const now = signal(Date.now());
-/** The name being asked for: set while the dialog waits for the room's answer. */
-export const joining = signal(false);
-export const savedName = signal(readStorage(NAME_KEY) ?? "");
-export const unread = signal(0);
 /** Text the room refused (slow mode, a mute), handed back to the composer so nothing typed is lost. */
 export const returnedDraft = signal<string | null>(null);
-
-export const typing = computed(() => typingNames(room.value, now.value));
 export const loadingOlder = signal(false);
+
+// The slices components read. Each is the same object until its part of the state changes.
+export const myName = computed(() => room.value.name);
+export const messages = computed(() => room.value.messages);
+export const pending = computed(() => room.value.pending);
+export const online = computed(() => room.value.online);
+export const hasMore = computed(() => room.value.hasMore);
+const typingUntil = computed(() => room.value.typing);
+/** Names typing now, except this user's: recomputed on typing frames and their expiry, not on every frame. */
+export const typing = computed(() => typingNames({ typing: typingUntil.value, name: myName.value }, now.value));
+
+/** The one place the room's state changes; its error is also the dialog's (app-store). */
+function setRoom(next: RoomState): void {
+	room.value = next;
+	roomError.value = next.error;
+}
 
 let connection: RoomConnection | null = null;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** Asks the room to let this user in under `name`; the dialog stays until the room says yes. */
-export function enterChat(name: string): void {
-	joining.value = true;
-	room.value = { ...room.value, error: null };
+/** Asks the room to let this user in under `name` (again, after it refused one); the dialog stays until the room says yes. */
+export function joinRoom(name: string): void {
+	setRoom({ ...room.value, error: null });
 	if (connection) {
 		connection.rejoin(name);
 		return;
 	}
-	const roomName = room.value.room;
 	connection = connectRoom({
 		room: roomName,
 		name,
@@ -93,13 +88,10 @@ function onFrame(msg: ServerMessage): void {
 	const before = room.value;
 	let after = applyServerMessage(before, msg, Date.now());
 	if (msg.type === "error" && (msg.code === "slow_mode" || msg.code === "muted")) after = handBack(after, msg);
-	room.value = after;
-	settleOutbox(after.room, before.pending, after.pending);
+	setRoom(after);
+	if (after.pending !== before.pending) settleOutbox(after.room, before.pending, after.pending);
 	if (msg.type === "welcome") {
-		joining.value = false;
-		screen.value = "chat";
-		savedName.value = msg.name;
-		writeStorage(NAME_KEY, msg.name);
+		joined(msg.name);
 		flushPending();
 	}
 	if (msg.type === "error" && (msg.code === "room_locked" || msg.code === "banned") && !after.name) {
@@ -110,7 +102,7 @@ function onFrame(msg: ServerMessage): void {
 		// A refused name (also after a long absence, if someone took it): ask again; the socket stays open.
 		joining.value = false;
 		screen.value = "dialog";
-		room.value = { ...after, name: null };
+		setRoom({ ...after, name: null });
 		return;
 	}
 	if (document.hidden && (msg.type === "message" || msg.type === "messages")) {
@@ -156,7 +148,7 @@ export function sendMessage(text: string): void {
 	const id = crypto.randomUUID();
 	const message = { id, text, as: room.value.name };
 	keepInOutbox(room.value.room, message);
-	room.value = { ...room.value, pending: [...room.value.pending, message] };
+	setRoom({ ...room.value, pending: [...room.value.pending, message] });
 	lastTypingSent = 0;
 	if (status.value === "online") connection?.send({ type: "send", id, text });
 }
@@ -175,7 +167,7 @@ function flushPending(): void {
 		return p;
 	});
 	settleOutbox(room.value.room, pending, next);
-	room.value = { ...room.value, pending: next };
+	setRoom({ ...room.value, pending: next });
 }
 
 let lastTypingSent = 0;
@@ -206,28 +198,10 @@ export async function loadOlder(): Promise<void> {
 		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
 		// A reconnect may have replaced the list meanwhile: the page continues only the list it was asked for.
 		if (room.value.messages[0]?.seq !== first.seq) return;
-		room.value = prependHistory(room.value, page.messages, page.hasMore);
+		setRoom(prependHistory(room.value, page.messages, page.hasMore));
 	} finally {
 		loadingOlder.value = false;
 	}
-}
-
-/**
- * Opens a room nobody can guess: 128 random bits in the URL. This device
- * makes the room's owner secret too, and registers it on joining.
- */
-export function newPrivateRoom(): void {
-	const bytes = crypto.getRandomValues(new Uint8Array(16));
-	const name = btoa(String.fromCharCode(...bytes))
-		.replace(/\+/g, "-")
-		.replace(/\//g, "_")
-		.replace(/=+$/, "");
-	keepSecret(name, newSecret());
-	location.assign(`/r/${name}`);
-}
-
-export function clearUnread(): void {
-	unread.value = 0;
 }
 
 /** A random key this device keeps: the room counts two tabs with it as one person. */
@@ -238,20 +212,4 @@ function userKey(): string {
 		writeStorage(USER_KEY, key);
 	}
 	return key;
-}
-
-function readStorage(key: string): string | null {
-	try {
-		return localStorage.getItem(key);
-	} catch {
-		return null;
-	}
-}
-
-function writeStorage(key: string, value: string): void {
-	try {
-		localStorage.setItem(key, value);
-	} catch {
-		// storage may be disabled; the name is then asked for each time
-	}
 }

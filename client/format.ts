@@ -18,17 +18,28 @@ export function avatarColour(name: string): number {
 	return hash % AVATAR_COLOURS;
 }
 
+// Made once: a formatter is costly to make, and every line of the history uses one.
+const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const DATE = new Intl.DateTimeFormat(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric" });
+
 export function timeOf(at: number): string {
-	return new Date(at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+	return TIME.format(at);
 }
 
-export function dayOf(at: number): string {
+/** The local calendar day of a time as a number (20261125): two times share a day when their keys are equal. */
+export function dayKey(at: number): number {
 	const d = new Date(at);
-	const today = new Date();
-	const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
-	if (d.toDateString() === today.toDateString()) return "Today";
-	if (d.toDateString() === yesterday.toDateString()) return "Yesterday";
-	return d.toLocaleDateString(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric" });
+	return d.getFullYear() * 10_000 + (d.getMonth() + 1) * 100 + d.getDate();
+}
+
+/** "Today", "Yesterday", or the date in full, for the day separator of a line sent at `at`. */
+export function dayLabel(at: number, now: number): string {
+	const day = dayKey(at);
+	if (day === dayKey(now)) return "Today";
+	const today = new Date(now);
+	if (day === dayKey(new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1).getTime()))
+		return "Yesterday";
+	return DATE.format(at);
 }
 
 export type TextPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };

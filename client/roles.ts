@@ -3,12 +3,7 @@
  * room's settings, the lists and the log an owner or moderator reads, and
  * what happened to this page if it was removed. The room enforces all of
  * it; the page only shows controls and says what the room said.
- *
- * Secrets: an owner or moderator link carries its secret after `#`, so it
- * never reaches a server log; the page keeps it per room in localStorage,
- * drops the `#` from the address bar, and presents it with `claim` before
- * each join. The owner's device keeps the owner secret it made at "New
- * private room" the same way.
+ * The secrets this device presents are in room-secrets.ts.
  */
 import { signal } from "@preact/signals";
 import type {
@@ -20,6 +15,7 @@ import type {
 	ServerMessage,
 	StaffMember,
 } from "../protocol";
+import { dropSecret, keepSecret } from "./room-secrets";
 
 export const myRole = signal<Role>("member");
 export const staff = signal<StaffMember[]>([]);
@@ -118,51 +114,4 @@ export function applyModerationFrame(msg: ServerMessage): void {
 export function noteRemoval(code: number, reason: string): void {
 	if (code === 4001) removed.value = { kicked: true };
 	else if (!removed.value) removed.value = { banned: true, until: null, reason };
-}
-
-const secretKey = (room: string) => `hashzap:secret:${room}`;
-
-export function secretFor(room: string): string | null {
-	try {
-		return localStorage.getItem(secretKey(room));
-	} catch {
-		return null;
-	}
-}
-
-export function keepSecret(room: string, secret: string): void {
-	try {
-		localStorage.setItem(secretKey(room), secret);
-	} catch {
-		// storage disabled: the secret works for this page only
-	}
-}
-
-function dropSecret(room: string): void {
-	try {
-		localStorage.removeItem(secretKey(room));
-	} catch {
-		// nothing kept
-	}
-}
-
-/**
- * Takes a secret from the address's fragment (`#owner=…`, `#mod=…`,
- * `#operator=…`), keeps it for the room, and removes it from the address
- * bar and the history, so it is not copied on with the room's link.
- */
-export function takeSecretFromAddress(room: string): void {
-	const match = /^#(owner|mod|operator)=([A-Za-z0-9_-]{16,128})$/.exec(location.hash);
-	if (!match?.[2]) return;
-	keepSecret(room, match[2]);
-	history.replaceState(null, "", location.pathname + location.search);
-}
-
-/** 256 random bits in base64url: the owner secret "New private room" makes. */
-export function newSecret(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(32));
-	return btoa(String.fromCharCode(...bytes))
-		.replace(/\+/g, "-")
-		.replace(/\//g, "_")
-		.replace(/=+$/, "");
 }

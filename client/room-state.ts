@@ -82,7 +82,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				online: msg.online,
 				onlineSeq: msg.seq,
 				// Acknowledged before a drop: the room has the line, so it is no longer pending.
-				pending: state.pending.filter((p) => p.seq === undefined || p.seq > msg.seq),
+				pending: removeWhere(state.pending, (p) => p.seq !== undefined && p.seq <= msg.seq),
 				error: null,
 			};
 		}
@@ -91,17 +91,18 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 		case "history": {
 			const incoming = msg.type === "message" ? [msg.message] : msg.messages;
 			const messages = merge(state.messages, incoming);
-			const confirmed = new Set(incoming.map((m) => m.seq));
-			const typing = { ...state.typing };
+			let typing = state.typing;
 			let { online, onlineSeq } = state;
 			for (const m of incoming) {
-				if (m.kind === "chat") delete typing[m.name];
-				else if (m.seq > onlineSeq) {
+				if (m.kind === "chat") {
+					if (Object.hasOwn(typing, m.name)) typing = without(typing, m.name);
+				} else if (m.seq > onlineSeq) {
 					const others = online.filter((n) => n !== m.name);
 					online = m.kind === "join" ? [...others, m.name].sort(byName) : others;
 					onlineSeq = m.seq;
 				}
 			}
+			const confirmed = (p: PendingMessage) => p.seq !== undefined && incoming.some((m) => m.seq === p.seq);
 			return {
 				...state,
 				messages,
@@ -109,18 +110,18 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				onlineSeq,
 				lastSeq: contiguousUpTo(messages, state.lastSeq),
 				roomSeq: Math.max(state.roomSeq, messages.at(-1)?.seq ?? 0),
-				pending: state.pending.filter((p) => p.seq === undefined || !confirmed.has(p.seq)),
+				pending: removeWhere(state.pending, confirmed),
 				typing,
 			};
 		}
 		case "ack": {
 			// Up to lastSeq every line is shown or lies in older history: an old retry's line will not come again.
-			const present = msg.seq <= state.lastSeq || state.messages.some((m) => m.seq === msg.seq);
+			const present = msg.seq <= state.lastSeq || seqIndex(state.messages, msg.seq) !== -1;
 			return {
 				...state,
 				error: null,
 				pending: present
-					? state.pending.filter((p) => p.id !== msg.id)
+					? removeWhere(state.pending, (p) => p.id === msg.id)
 					: state.pending.map((p) => (p.id === msg.id ? { ...p, seq: msg.seq } : p)),
 			};
 		}
@@ -166,7 +167,7 @@ export function syncAfter(before: RoomState, after: RoomState, msg: ServerMessag
 }
 
 /** Names typing now, except this user's. */
-export function typingNames(state: RoomState, now: number): string[] {
+export function typingNames(state: Pick<RoomState, "typing" | "name">, now: number): string[] {
 	return Object.entries(state.typing)
 		.filter(([name, until]) => until > now && name !== state.name)
 		.map(([name]) => name);
@@ -174,31 +175,84 @@ export function typingNames(state: RoomState, now: number): string[] {
 
 const byName = (a: string, b: string) => a.localeCompare(b);
 
-/** Merges two seq-ordered lists, each seq once. */
-function merge(a: ChatMessage[], b: ChatMessage[]): ChatMessage[] {
-	if (b.length === 0) return a;
-	const last = a.at(-1);
-	// The common case, a new message at the end, without copying through a map.
-	if (last === undefined || (b[0] !== undefined && b[0].seq > last.seq && isSorted(b))) return [...a, ...b];
-	const bySeq = new Map<number, ChatMessage>();
-	for (const m of a) bySeq.set(m.seq, m);
-	for (const m of b) bySeq.set(m.seq, m);
-	return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+/**
+ * The index of the first message with a seq above `seq` (the length if none): a binary search,
+ * so that per-frame work does not walk a long history.
+ */
+export function firstIndexAfter(messages: readonly ChatMessage[], seq: number): number {
+	let lo = 0;
+	let hi = messages.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if ((messages[mid] as ChatMessage).seq <= seq) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
 }
 
-function isSorted(list: ChatMessage[]): boolean {
+/** The index of the message with this seq, or -1. */
+export function seqIndex(messages: readonly ChatMessage[], seq: number): number {
+	const i = firstIndexAfter(messages, seq - 1);
+	return messages[i]?.seq === seq ? i : -1;
+}
+
+/**
+ * Merges two seq-ordered lists, each seq once. New lines at the end and an older page in front,
+ * the two ways a list grows, are joined without a search; anything else is merged in one pass.
+ */
+function merge(a: ChatMessage[], b: ChatMessage[]): ChatMessage[] {
+	if (b.length === 0) return a;
+	if (!isSorted(b)) b = [...b].sort((x, y) => x.seq - y.seq);
+	const first = a[0];
+	const last = a.at(-1);
+	if (first === undefined || last === undefined) return dedupe(b);
+	if ((b[0] as ChatMessage).seq > last.seq) return [...a, ...dedupe(b)];
+	if ((b.at(-1) as ChatMessage).seq < first.seq) return [...dedupe(b), ...a];
+	const out: ChatMessage[] = [];
+	let i = 0;
+	let j = 0;
+	for (;;) {
+		const x = a[i];
+		const y = b[j];
+		if (x === undefined && y === undefined) return out;
+		let next: ChatMessage;
+		if (y === undefined || (x !== undefined && x.seq <= y.seq)) {
+			next = x as ChatMessage;
+			i++;
+		} else {
+			next = y;
+			j++;
+		}
+		if (out.at(-1)?.seq !== next.seq) out.push(next);
+	}
+}
+
+function isSorted(list: readonly ChatMessage[]): boolean {
 	for (let i = 1; i < list.length; i++)
-		if ((list[i] as ChatMessage).seq <= (list[i - 1] as ChatMessage).seq) return false;
+		if ((list[i] as ChatMessage).seq < (list[i - 1] as ChatMessage).seq) return false;
 	return true;
 }
 
-/** The highest seq reached from `from` without a hole. */
+/** A sorted list with each seq once. */
+function dedupe(sorted: ChatMessage[]): ChatMessage[] {
+	return sorted.every((m, i) => i === 0 || (sorted[i - 1] as ChatMessage).seq !== m.seq)
+		? sorted
+		: sorted.filter((m, i) => i === 0 || (sorted[i - 1] as ChatMessage).seq !== m.seq);
+}
+
+/** The highest seq reached from `from` without a hole: a search for where to start, then only the new lines. */
 function contiguousUpTo(messages: ChatMessage[], from: number): number {
 	let seq = from;
-	let i = messages.findIndex((m) => m.seq > seq);
-	while (i !== -1 && i < messages.length && (messages[i] as ChatMessage).seq === seq + 1) {
-		seq += 1;
-		i += 1;
-	}
+	for (let i = firstIndexAfter(messages, from); messages[i]?.seq === seq + 1; i++) seq += 1;
 	return seq;
+}
+
+/** The list without the items `drop` matches; the same list when none does, so that its readers see no change. */
+function removeWhere<T>(list: T[], drop: (item: T) => boolean): T[] {
+	return list.some(drop) ? list.filter((item) => !drop(item)) : list;
+}
+
+function without(typing: Record<string, number>, name: string): Record<string, number> {
+	const { [name]: _, ...rest } = typing;
+	return rest;
 }

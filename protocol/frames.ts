@@ -16,14 +16,15 @@ import { MessageTextSchema, NameSchema } from "./text";
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
- * 4: moderation: roles, mutes, kicks, bans, room settings, the audit log
+ * 4 and 5 are kept for room titles (#11) and message verbs (#13).
+ * 6: moderation: roles, mutes, kicks, bans, room settings, the audit log
  * (protocol/moderation.ts); `role` on chat lines; `role`, `staff` and
  * `settings` in the welcome; `until` on errors.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 6;
 
 /** The first version that knows moderation's frames and fields. */
-export const MODERATION_VERSION = 4;
+export const MODERATION_VERSION = 6;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {

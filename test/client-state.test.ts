@@ -1,9 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { avatarColour, initials, linkParts } from "../client/format";
+import { avatarColour, dayKey, dayLabel, initials, linkParts } from "../client/format";
+import {
+	earlier,
+	FOLLOW,
+	hold,
+	later,
+	type MessageWindow,
+	WINDOW_MAX,
+	WINDOW_ROWS,
+	windowRange,
+} from "../client/message-window";
 import {
 	applyServerMessage,
 	hasGap,
 	initialRoomState,
+	prependHistory,
 	type RoomState,
 	syncAfter,
 	typingNames,
@@ -233,7 +244,102 @@ describe("applyServerMessage", () => {
 	});
 });
 
+describe("a long conversation", () => {
+	const history = (count: number, from = 1) => Array.from({ length: count }, (_, i) => line(from + i));
+
+	it("leaves the parts of the state a line does not change as they were, so that their readers do not re-render", () => {
+		let state = welcomed(history(100));
+		state = applyServerMessage(state, { type: "typing", name: "Carla" }, 0);
+		const before = state;
+		state = applyServerMessage(state, { type: "message", message: line(101) }, 0);
+		expect(state.pending).toBe(before.pending);
+		expect(state.typing).toBe(before.typing);
+		expect(state.online).toBe(before.online);
+		const typed = applyServerMessage(state, { type: "typing", name: "Carla" }, 0);
+		expect(typed.messages).toBe(state.messages);
+	});
+
+	it("finds an acknowledged line among 5,000 with a binary search, not a scan", () => {
+		const state = { ...welcomed(history(5000)), pending: [{ id: "c1", text: "hi" }] };
+		let reads = 0;
+		const counted = new Proxy(state.messages, {
+			get(target, key, receiver) {
+				if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+				return Reflect.get(target, key, receiver);
+			},
+		});
+		const acked = applyServerMessage({ ...state, messages: counted }, { type: "ack", id: "c1", seq: 5001 }, 0);
+		expect(acked.pending).toEqual([{ id: "c1", text: "hi", seq: 5001 }]);
+		expect(reads).toBeLessThan(30);
+	});
+
+	it("puts an older page in front and merges a batch that overlaps what it holds, each line once", () => {
+		let state = welcomed(history(50, 101));
+		state = prependHistory(state, history(50, 51), true);
+		state = prependHistory(state, history(60, 1), false);
+		state = applyServerMessage(state, { type: "messages", messages: [line(149), line(151), line(150)] }, 0);
+		expect(state.messages.map((m) => m.seq)).toEqual(Array.from({ length: 151 }, (_, i) => i + 1));
+		expect(state.lastSeq).toBe(151);
+	});
+
+	it("mounts the newest lines, moves a bounded run up to the first line and back down, and follows again", () => {
+		const lines = history(5000);
+		const rows = (w: MessageWindow) => {
+			const [from, to] = windowRange(lines, w);
+			return { from, to, count: to - from };
+		};
+		expect(rows(FOLLOW)).toEqual({ from: 5000 - WINDOW_ROWS, to: 5000, count: WINDOW_ROWS });
+
+		// Scrolled up: held where it is, new lines below up to a bound.
+		let w = hold(lines, windowRange(lines, FOLLOW));
+		const more = [...lines, ...history(500, 5001)];
+		expect(windowRange(more, w)).toEqual([5000 - WINDOW_ROWS, 5000 - WINDOW_ROWS + WINDOW_MAX]);
+
+		// Up to the first line, a step at a time, never more than WINDOW_MAX rows.
+		let steps = 0;
+		for (let next = earlier(lines, windowRange(lines, w)); next; next = earlier(lines, windowRange(lines, w))) {
+			w = next;
+			steps++;
+			expect(rows(w).count).toBeLessThanOrEqual(WINDOW_MAX);
+		}
+		expect(rows(w).from).toBe(0);
+		expect(steps).toBeLessThan(5000 / 40);
+
+		// Back down to the newest line, then following.
+		for (let next = later(lines, windowRange(lines, w)); next; next = later(lines, windowRange(lines, w))) {
+			w = next;
+			expect(rows(w).count).toBeLessThanOrEqual(WINDOW_MAX);
+		}
+		expect(rows(w).to).toBe(5000);
+		expect(w.bottom).toBeNull();
+	});
+
+	it("keeps a held run where it is when an older page goes in front", () => {
+		const lines = history(100, 51);
+		const w = hold(lines, [0, 100]);
+		const withPage = [...history(50, 1), ...lines];
+		expect(windowRange(withPage, w)).toEqual([50, 150]);
+		expect(earlier(withPage, [50, 150])).toEqual({ top: 1, bottom: null });
+	});
+});
+
 describe("message formatting", () => {
+	it("names a line's day: today, yesterday, or the date in full", () => {
+		const now = new Date(2026, 10, 25, 9, 30).getTime();
+		expect(dayKey(new Date(2026, 10, 25, 0, 1).getTime())).toBe(dayKey(new Date(2026, 10, 25, 23, 59).getTime()));
+		expect(dayKey(new Date(2026, 10, 24, 23, 59).getTime())).not.toBe(dayKey(now));
+		expect(dayLabel(new Date(2026, 10, 25, 8, 0).getTime(), now)).toBe("Today");
+		expect(dayLabel(new Date(2026, 10, 24, 23, 0).getTime(), now)).toBe("Yesterday");
+		expect(dayLabel(new Date(2026, 0, 1, 12, 0).getTime(), now)).toBe(
+			new Date(2026, 0, 1, 12, 0).toLocaleDateString(undefined, {
+				weekday: "long",
+				year: "numeric",
+				month: "long",
+				day: "numeric",
+			}),
+		);
+	});
+
 	it("splits links out of text, leaving trailing punctuation and non-http schemes as text", () => {
 		expect(linkParts("see https://a.io/x?y=1. or javascript:alert(1)")).toEqual([
 			{ kind: "text", text: "see " },

@@ -185,8 +185,11 @@ describe("churn", () => {
 		}
 		const seconds = (Date.now() - started) / 1000;
 		expect(limited).toBeGreaterThan(0);
-		// Every welcome wrote a "joined" line and will write a "left" one: two tokens each.
-		expect(2 * welcomed).toBeLessThanOrEqual(burst + perSecond * seconds + 2);
+		// Every welcome wrote a "joined" line and will write a "left" one: two tokens each. The room forgets
+		// an address with its last socket, so from one round to the next the count is the address's
+		// RateLimiter's, which is charged a batch (a tenth of the burst) at a time, off the message path.
+		const batch = Math.ceil(burst / 10);
+		expect(2 * welcomed).toBeLessThanOrEqual(burst + perSecond * seconds + batch);
 		watcher.close();
 	});
 });

@@ -169,14 +169,28 @@ function resultRows(r: BenchResults, names: TargetName[], ratios: TargetName[]):
 	const client = r.client;
 	if (client) {
 		const w = client.weight;
-		text("Client", "gzipped bytes: JS + CSS + HTML", {
+		text("Client", "gzipped bytes, first screen: JS + CSS + HTML", {
 			hashzap: `${fmt(w.totalGzip)} (${fmt(w.jsGzip)} + ${fmt(w.cssGzip)} + ${fmt(w.htmlGzip)})`,
 		});
+		text("", "gzipped bytes of JS fetched for the chat", { hashzap: fmt(w.allJsGzip - w.jsGzip) });
 		add(
 			"",
 			'"Start Chat" visible in Chromium, ms',
 			pick(client.summary, (s) => s.visibleMs),
 		);
+	}
+	const conv = r.conversation;
+	if (conv) {
+		conv.summary.forEach((s, i) => {
+			text(
+				i === 0 ? `Client, long conversation, ${conv.perSecond} msg/s arriving` : "",
+				`main-thread ms per message, ${s.lines.toLocaleString("en")} lines held`,
+				{ hashzap: fmt(s.msPerMessage) },
+			);
+		});
+		text("", "longest task, ms of thread time (wall)", {
+			hashzap: `${fmt(Math.max(...conv.summary.map((s) => s.longestThreadMs)))} (${fmt(Math.max(...conv.summary.map((s) => s.longestTaskMs)))})`,
+		});
 	}
 	return rows;
 }

@@ -1,46 +1,162 @@
 /**
- * The client's JavaScript budgets (issue #12): the first screen (the landing
- * page and the name dialog, what index.html loads) at most 15 KB gzipped; the
- * chat a chunk of its own, fetched when the dialog opens; the whole app at
- * most 40 KB. Deterministic, unlike the timings in bench/, so it is a test.
- * It reads the build `npm test` makes (dist/client) and gzips each file as a
- * server would.
+ * The client's JavaScript budgets (issue 12). The first screen, the landing
+ * page and the name dialog, loads at most 15 KB gzipped; the chat is a chunk
+ * of its own, fetched while the dialog is open (or at once on a link into a
+ * room); the whole app stays at or under 40 KB. The bytes are deterministic,
+ * unlike the timings in bench/, so they are tests: read from the build
+ * `npm test` makes (dist/client), each file gzipped as a server would. When
+ * the chunk is fetched is checked in Chromium.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { expect, test } from "vitest";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppServer, startApp } from "./app-server";
+import { launchBrowser } from "./browser";
 
-const FIRST_SCREEN = 15 * 1024;
-const WHOLE_APP = 40 * 1024;
+const FIRST_SCREEN_BUDGET = 15 * 1024;
+const TOTAL_BUDGET = 40 * 1024;
 const dist = new URL("../../dist/client/", import.meta.url).pathname;
-const gzip = (path: string) => gzipSync(readFileSync(join(dist, path))).byteLength;
+const assets = join(dist, "assets");
+/** Text only the chat's screen has: the label of its history. */
+const CHAT_MARK = "Chat history";
+/** Text only the chat's session has: the room's socket URL (client/room-client.ts). */
+const SESSION_MARK = "websocket?v=";
 
-function build() {
-	expect(existsSync(join(dist, "assets")), "dist/client is missing: run `npx vite build` (npm test does)").toBe(true);
+const gzip = (file: string) => gzipSync(readFileSync(join(assets, file))).byteLength;
+const text = (file: string) => readFileSync(join(assets, file), "utf8");
+const sum = (files: string[]) => files.reduce((total, f) => total + gzip(f), 0);
+const detail = (files: string[]) => files.map((f) => `${f}: ${gzip(f)} B`).join(", ");
+
+/** The scripts index.html loads, and what they import statically, all the way down: the first screen's JS. */
+function firstScreen(): string[] {
 	const html = readFileSync(join(dist, "index.html"), "utf8");
-	const loaded = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1] as string);
-	const all = readdirSync(join(dist, "assets"))
-		.filter((f) => f.endsWith(".js"))
-		.map((f) => `assets/${f}`);
-	return { loaded, all };
+	const queue = [...html.matchAll(/(?:src|href)="\/assets\/([^"]+\.js)"/g)].map((m) => m[1] as string);
+	const seen = new Set<string>();
+	while (queue.length > 0) {
+		const file = queue.pop() as string;
+		if (seen.has(file)) continue;
+		seen.add(file);
+		// Static imports and re-exports only: `import("./x.js")` is what loads later.
+		for (const m of text(file).matchAll(/(?:\bfrom\s*|\bimport\s*)["']\.\/([^"']+\.js)["']/g))
+			queue.push(m[1] as string);
+	}
+	return [...seen];
 }
 
-test("the first screen loads at most 15 KB of gzipped JavaScript", () => {
-	const { loaded } = build();
-	expect(loaded.length, "index.html loads no JavaScript").toBeGreaterThan(0);
-	const sizes = loaded.map((f) => `${f}: ${gzip(f)} B`).join(", ");
-	const total = loaded.reduce((sum, f) => sum + gzip(f), 0);
-	expect(
-		total,
-		`the first screen loads ${total} B gzipped (${sizes}); the budget is ${FIRST_SCREEN} B`,
-	).toBeLessThanOrEqual(FIRST_SCREEN);
+function allScripts(): string[] {
+	return readdirSync(assets).filter((f) => f.endsWith(".js"));
+}
+
+describe("what the client's JavaScript costs", () => {
+	it("has a build to measure", () => {
+		expect(existsSync(join(dist, "index.html")), "dist/client is missing: run `npx vite build` (npm test does)").toBe(
+			true,
+		);
+		expect(firstScreen().length, "index.html loads no script").toBeGreaterThan(0);
+	});
+
+	it("loads at most 15 KB of gzipped JavaScript for the first screen, the landing page and the name dialog", () => {
+		const files = firstScreen();
+		const total = sum(files);
+		expect(
+			total,
+			`the first screen is ${total} B gzipped (${detail(files)}); the budget is ${FIRST_SCREEN_BUDGET} B`,
+		).toBeLessThanOrEqual(FIRST_SCREEN_BUDGET);
+	});
+
+	it("keeps the chat, its screen and its session, in a chunk of its own, which the first screen does not load", () => {
+		const first = firstScreen();
+		for (const [mark, what] of [
+			[CHAT_MARK, "screen"],
+			[SESSION_MARK, "socket"],
+		]) {
+			const found = first.filter((f) => text(f).includes(mark as string));
+			expect(found, `the chat's ${what} is in the first screen`).toEqual([]);
+		}
+		const later = allScripts().filter((f) => !first.includes(f));
+		expect(later.filter((f) => text(f).includes(CHAT_MARK)).length, "no chunk holds the chat").toBe(1);
+	});
+
+	it("stays at or under 40 KB of gzipped JavaScript for the whole app", () => {
+		const files = allScripts();
+		const total = sum(files);
+		expect(
+			total,
+			`the app is ${total} B gzipped (${detail(files)}); the budget is ${TOTAL_BUDGET} B`,
+		).toBeLessThanOrEqual(TOTAL_BUDGET);
+	});
 });
 
-test("the chat is a chunk of its own that the first screen does not load, and the whole app is at most 40 KB", () => {
-	const { loaded, all } = build();
-	const chat = all.filter((f) => !loaded.includes(f) && readFileSync(join(dist, f), "utf8").includes("Chat history"));
-	expect(chat, "no chunk of its own holds the chat's screen").toHaveLength(1);
-	const total = all.reduce((sum, f) => sum + gzip(f), 0);
-	expect(total, `the app is ${total} B gzipped; the budget is ${WHOLE_APP} B`).toBeLessThanOrEqual(WHOLE_APP);
+describe("when the chat's chunk is fetched", () => {
+	let app: AppServer;
+	let browser: Browser;
+	const chatChunk = () => {
+		const first = firstScreen();
+		const chunk = allScripts().find((f) => !first.includes(f) && text(f).includes(CHAT_MARK));
+		if (!chunk) throw new Error("no chat chunk in dist/client");
+		return `/assets/${chunk}`;
+	};
+
+	beforeAll(async () => {
+		[app, browser] = await Promise.all([startApp(), launchBrowser()]);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await app?.stop();
+	});
+
+	it("is not fetched by the landing page, is fetched while the name dialog is open, and the chat then works", async () => {
+		const chunk = chatChunk();
+		const context = await browser.newContext();
+		const page = await context.newPage();
+		const scripts: string[] = [];
+		page.on("request", (r) => {
+			if (r.url().endsWith(".js")) scripts.push(new URL(r.url()).pathname);
+		});
+		await page.goto(app.url, { waitUntil: "networkidle" });
+		await page.getByRole("button", { name: "Start Chat" }).waitFor();
+		expect(scripts).not.toContain(chunk);
+
+		const fetched = page.waitForRequest((r) => new URL(r.url()).pathname === chunk);
+		await page.getByRole("button", { name: "Start Chat" }).click();
+		await page.getByRole("dialog", { name: "Welcome to Hashzap" }).waitFor();
+		await fetched;
+		await page.getByLabel("Your name").fill("Ana");
+		await page.getByRole("button", { name: "Enter Chat" }).click();
+		await page.getByRole("log").locator(".system", { hasText: "Ana joined the chat" }).waitFor();
+		await context.close();
+	});
+
+	it("says so in the dialog when it cannot be fetched, and is fetched again on the next try", async () => {
+		const chunk = chatChunk();
+		const context = await browser.newContext();
+		const page = await context.newPage();
+		const blocked = (url: URL) => url.pathname === chunk;
+		await context.route(blocked, (route) => route.abort("internetdisconnected"));
+		await page.goto(app.url);
+		await page.getByRole("button", { name: "Start Chat" }).click();
+		const dialog = page.getByRole("dialog", { name: "Welcome to Hashzap" });
+		await dialog.getByLabel("Your name").fill("Bea");
+		await dialog.getByRole("button", { name: "Enter Chat" }).click();
+		await dialog.getByRole("alert").filter({ hasText: "The chat could not be loaded" }).waitFor();
+
+		await context.unroute(blocked);
+		await dialog.getByRole("button", { name: "Enter Chat" }).click();
+		await page.getByRole("log").locator(".system", { hasText: "Bea joined the chat" }).waitFor();
+		await context.close();
+	});
+
+	it("is fetched at once on a link straight into a room", async () => {
+		const chunk = chatChunk();
+		const context = await browser.newContext();
+		const page = await context.newPage();
+		const fetched = page.waitForRequest((r) => new URL(r.url()).pathname === chunk);
+		await page.goto(`${app.url}/r/budget-${Date.now()}`);
+		await fetched;
+		expect(await page.getByRole("dialog").isVisible()).toBe(false);
+		await context.close();
+	});
 });

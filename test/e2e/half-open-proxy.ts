@@ -4,7 +4,9 @@
  * nothing is closed. Each side's TCP is still acknowledged by the proxy's
  * kernel, so neither notices, exactly like a network switch, a NAT that
  * forgot the connection, or a laptop that slept. New connections are
- * forwarded as usual: the network is back, by another way.
+ * forwarded as usual: the network is back, by another way. It can also
+ * cut(): every connection is closed, both ways, and new ones are refused
+ * until allow(), as when a network goes away for all to see.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 
@@ -14,6 +16,9 @@ export interface HalfOpenProxy {
 	connections(): number;
 	/** Every connection open now stops carrying bytes, without closing. */
 	freeze(): void;
+	/** Closes every connection and refuses new ones until allow(). */
+	cut(): void;
+	allow(): void;
 	close(): Promise<void>;
 }
 
@@ -21,7 +26,12 @@ export interface HalfOpenProxy {
 export async function startHalfOpenProxy(target: number, port = 0): Promise<HalfOpenProxy> {
 	const open = new Set<{ client: Socket; upstream: Socket; frozen: boolean }>();
 	let carried = 0;
+	let refusing = false;
 	const server: Server = createServer((client) => {
+		if (refusing) {
+			client.destroy();
+			return;
+		}
 		carried += 1;
 		const upstream = connect(target, "127.0.0.1");
 		const link = { client, upstream, frozen: false };
@@ -46,6 +56,17 @@ export async function startHalfOpenProxy(target: number, port = 0): Promise<Half
 		connections: () => carried,
 		freeze() {
 			for (const link of open) link.frozen = true;
+		},
+		cut() {
+			refusing = true;
+			for (const { client, upstream } of open) {
+				client.destroy();
+				upstream.destroy();
+			}
+			open.clear();
+		},
+		allow() {
+			refusing = false;
 		},
 		async close() {
 			for (const { client, upstream } of open) {

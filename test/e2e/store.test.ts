@@ -7,24 +7,37 @@
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerMessage } from "../../protocol";
-import { type AppServer, startApp } from "./app-server";
+import { type AppServer, freePort, startApp } from "./app-server";
 import { launchBrowser } from "./browser";
 import { joinAs, messageTexts, openPage, seeMessage, seeSystemLine, send } from "./chat-page";
+import { type HalfOpenProxy, startHalfOpenProxy } from "./half-open-proxy";
 import { joinPeer } from "./peer";
 import { controlWire } from "./wire";
 
 let app: AppServer;
 let browser: Browser;
+/** Between the page and the app: a network the test can cut. */
+let network: HalfOpenProxy;
 
 beforeAll(async () => {
-	// A short leave grace, so that a name is free for someone else soon after its owner dropped.
-	[app, browser] = await Promise.all([startApp({ LEAVE_GRACE_MS: "1500" }), launchBrowser()]);
+	const port = await freePort();
+	// A short leave grace, so that a name is free for someone else soon after its owner dropped. Pages are
+	// served through the proxy, so its origin must be allowed.
+	[app, browser] = await Promise.all([
+		startApp({ LEAVE_GRACE_MS: "1500", ALLOWED_ORIGINS: `http://127.0.0.1:${port}` }),
+		launchBrowser(),
+	]);
+	network = await startHalfOpenProxy(app.port, port);
 });
 
 afterAll(async () => {
 	await browser?.close();
+	await network?.close();
 	await app?.stop();
 });
+
+/** The room's page, reached through the network the test can cut. */
+const roomUrl = (room: string) => `http://127.0.0.1:${network.port}/r/${room}`;
 
 /** The seqs of the lines the page shows, in order. */
 const shownSeqs = (page: Page) =>
@@ -46,7 +59,7 @@ async function fill(room: string, count: number, prefix: string) {
 describe("the client store", () => {
 	it("sends again what the room refused as too fast, once it may, and each message arrives once", async () => {
 		const room = `store-rate-${Date.now()}`;
-		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		const { page } = await openPage(browser, roomUrl(room));
 		const wire = await controlWire(page);
 		await joinAs(page, "Ana");
 		const bruno = await joinPeer(app, room, "Bruno");
@@ -70,7 +83,7 @@ describe("the client store", () => {
 
 	it("asks for the lines it missed when one arrives past a gap, and shows them in order", async () => {
 		const room = `store-gap-${Date.now()}`;
-		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		const { page } = await openPage(browser, roomUrl(room));
 		const wire = await controlWire(page);
 		await joinAs(page, "Ana");
 		const bruno = await joinPeer(app, room, "Bruno");
@@ -90,20 +103,22 @@ describe("the client store", () => {
 
 	it("keeps the history and sends nothing under the new name when its name is refused on reconnect", async () => {
 		const room = `store-name-${Date.now()}`;
-		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		const { page } = await openPage(browser, roomUrl(room));
 		const wire = await controlWire(page);
 		await joinAs(page, "Ana");
 		const bruno = await joinPeer(app, room, "Bruno");
 		await send(page, "hello from Ana");
 		await bruno.hear("hello from Ana");
+		// Her page has the room's word for it too: what was stored before the cut is not pending after it.
+		await seeMessage(page, "Ana", "hello from Ana");
 
 		// Ana's network goes; she types on; her grace period runs out and someone else takes her name.
-		wire.cut();
+		network.cut();
 		await page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
 		await send(page, "written as Ana");
 		await bruno.hear("Ana left the chat");
 		const impostor = await joinPeer(app, room, "Ana");
-		wire.allow();
+		network.allow();
 
 		const dialog = page.getByRole("dialog", { name: "Welcome to Hashzap" });
 		await dialog.getByText("is taken").waitFor({ timeout: 30_000 });
@@ -130,7 +145,7 @@ describe("the client store", () => {
 	it("drops a page of older history that returns after a reconnect has replaced the list", async () => {
 		const room = `store-older-${Date.now()}`;
 		await fill(room, 120, "early");
-		const { page } = await openPage(browser, `${app.url}/r/${room}`);
+		const { page } = await openPage(browser, roomUrl(room));
 		const wire = await controlWire(page);
 		await joinAs(page, "Ana");
 		await page.getByText("Scroll up for older messages").waitFor();
@@ -151,11 +166,11 @@ describe("the client store", () => {
 		await asked;
 
 		// Meanwhile the connection drops, the room moves on, and Ana comes back without a usable seq: the list is replaced.
-		wire.cut();
+		network.cut();
 		await page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
 		await fill(room, 60, "later");
 		wire.rewrite((frame) => (frame.startsWith('{"type":"join"') ? frame.replace(/,"since":\d+/, "") : frame));
-		wire.allow();
+		network.allow();
 		await page.getByRole("status").filter({ hasText: "Online" }).waitFor();
 		await page.getByRole("log").locator("article.msg", { hasText: "later 60" }).waitFor();
 		expect((await shownSeqs(page))[0]).toBeGreaterThan(firstShown);

@@ -1,11 +1,10 @@
 /**
  * A page's WebSocket with the test in the middle (Playwright's
  * routeWebSocket): every frame both ways is recorded, and the test can hold
- * back the page's sends, drop a frame on its way to the page, rewrite what
- * the page sends, or cut the connection and refuse new ones, as a network
- * that went away would.
+ * back the page's sends, drop a frame on its way to the page, or rewrite
+ * what the page sends. (To cut the network, see half-open-proxy.ts.)
  */
-import type { Page, WebSocketRoute } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { ServerMessage } from "../../protocol";
 
 export interface Wire {
@@ -21,9 +20,6 @@ export interface Wire {
 	dropNext(match: (frame: ServerMessage) => boolean): void;
 	/** Rewrites the page's frames from now on. */
 	rewrite(edit: (frame: string) => string): void;
-	/** Closes the page's connection (the room sees it close) and refuses new ones until allow(). */
-	cut(): void;
-	allow(): void;
 	/** Connections the page has opened that reached the room. */
 	connections(): number;
 }
@@ -35,17 +31,10 @@ export async function controlWire(page: Page): Promise<Wire> {
 	let held: (() => void)[] = [];
 	const drops: ((frame: ServerMessage) => boolean)[] = [];
 	let edit = (frame: string) => frame;
-	let blocked = false;
-	let current: WebSocketRoute | undefined;
 	let reached = 0;
 
 	await page.routeWebSocket(/\/api\/rooms\/[^/]+\/websocket/, (ws) => {
-		if (blocked) {
-			ws.close({ code: 1001, reason: "no network" });
-			return;
-		}
 		const server = ws.connectToServer();
-		current = ws;
 		reached += 1;
 		ws.onMessage((message) => {
 			const frame = edit(String(message));
@@ -87,13 +76,6 @@ export async function controlWire(page: Page): Promise<Wire> {
 		},
 		rewrite(next) {
 			edit = next;
-		},
-		cut() {
-			blocked = true;
-			current?.close({ code: 1001, reason: "no network" });
-		},
-		allow() {
-			blocked = false;
 		},
 		connections: () => reached,
 	};

@@ -1,0 +1,90 @@
+/**
+ * The page's state outside the chat, all the first screen needs: which
+ * screen shows, the room in the URL, the name asked for and the room's
+ * answer, and the unread count in the title. The chat itself (its socket,
+ * its state, its components) is a chunk loaded on the way in: see
+ * chat-chunk.ts and chat-store.ts.
+ */
+import { signal } from "@preact/signals";
+import { DEFAULT_ROOM, isRoomName } from "../protocol";
+import { loadChat } from "./chat-chunk";
+import { keepSecret, newSecret, takeSecretFromAddress } from "./room-secrets";
+
+export type Screen = "landing" | "dialog" | "chat";
+
+const NAME_KEY = "hashzap:name";
+
+export function roomFromPath(pathname: string): string {
+	const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
+	const room = match?.[1] ? decodeURIComponent(match[1]) : DEFAULT_ROOM;
+	return isRoomName(room) ? room : DEFAULT_ROOM;
+}
+
+/** The room this page is for: the URL names it, and it does not change. */
+export const roomName = roomFromPath(location.pathname);
+takeSecretFromAddress(roomName);
+export const screen = signal<Screen>("landing");
+/** The name being asked for: set while the dialog waits for the room's answer. */
+export const joining = signal(false);
+export const savedName = signal(readStorage(NAME_KEY) ?? "");
+/** The last error the room sent (a refused name, a rate limit), shown by the dialog and the chat. */
+export const roomError = signal<{ code: string; reason: string } | null>(null);
+export const unread = signal(0);
+
+const CHAT_NOT_LOADED = "The chat could not be loaded. Check your connection and try again.";
+
+/** Asks the room to let this user in under `name`; the dialog stays until the room says yes. */
+export async function enterChat(name: string): Promise<void> {
+	joining.value = true;
+	roomError.value = null;
+	try {
+		// Usually here already, fetched while the dialog was open.
+		const chat = await loadChat();
+		chat.joinRoom(name);
+	} catch {
+		joining.value = false;
+		roomError.value = { code: "chat_not_loaded", reason: CHAT_NOT_LOADED };
+	}
+}
+
+/** The room said yes to this name: the chat shows, and the name is offered next time. */
+export function joined(name: string): void {
+	joining.value = false;
+	screen.value = "chat";
+	savedName.value = name;
+	writeStorage(NAME_KEY, name);
+}
+
+/**
+ * Opens a room nobody can guess: 128 random bits in the URL. This device
+ * makes the room's owner secret too, and registers it on joining.
+ */
+export function newPrivateRoom(): void {
+	const bytes = crypto.getRandomValues(new Uint8Array(16));
+	const name = btoa(String.fromCharCode(...bytes))
+		.replace(/\+/g, "-")
+		.replace(/\//g, "_")
+		.replace(/=+$/, "");
+	keepSecret(name, newSecret());
+	location.assign(`/r/${name}`);
+}
+
+export function clearUnread(): void {
+	unread.value = 0;
+}
+
+export function readStorage(key: string): string | null {
+	try {
+		return localStorage.getItem(key);
+	} catch {
+		return null;
+	}
+}
+
+export function writeStorage(key: string, value: string): void {
+	try {
+		localStorage.setItem(key, value);
+	} catch {
+		// storage may be disabled; the name is then asked for each time
+	}
+}
