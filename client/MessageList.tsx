@@ -1,12 +1,12 @@
 import { Component, type ComponentChildren, type JSX } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage } from "../protocol";
+import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
 import { hasMore, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
 import { dayKey, dayLabel, linkParts, timeOf } from "./format";
 import { earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, windowRange } from "./message-window";
 import { RoleBadge } from "./RoleBadge";
-import { canActOn } from "./roles";
+import { canActOn, myRole } from "./roles";
 import { firstIndexAfter, type PendingMessage } from "./room-state";
 import { staffUi } from "./staff-ui";
 
@@ -181,12 +181,22 @@ function dayOf(m: ChatMessage): number {
 	return day;
 }
 
+/** The room's own words after the name on its lines; a kind this page does not know reads as a departure. */
+const SYSTEM_WORDS: Partial<Record<ChatMessage["kind"], string>> = {
+	join: "joined the chat",
+	leave: "left the chat",
+	removed: "was removed by a moderator",
+	cleared: "The history was cleared by a moderator",
+};
+
 /** The rows of lines [from, to): a day separator where the day changes, system lines, grouped messages. */
 function renderRows(list: readonly ChatMessage[], from: number, to: number, me: string | null) {
 	const out = [];
 	const now = Date.now();
 	for (let i = from; i < to; i++) {
 		const m = list[i] as ChatMessage;
+		// A deletion shows on the message it deleted, not as a line of its own.
+		if (m.kind === "delete") continue;
 		const prev = i > from ? list[i - 1] : undefined;
 		const day = dayOf(m);
 		const sameDay = prev !== undefined && dayOf(prev) === day;
@@ -201,8 +211,8 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, me: 
 			out.push(
 				// A name element, then the room's own words: no name can read as a sentence of the room.
 				<p key={m.seq} class={`system system-${m.kind}`} data-seq={m.seq}>
-					<span class="system-name">{m.name}</span>{" "}
-					<span class="system-words">{m.kind === "join" ? "joined the chat" : "left the chat"}</span>
+					{m.name && <span class="system-name">{m.name}</span>}{" "}
+					<span class="system-words">{SYSTEM_WORDS[m.kind] ?? "left the chat"}</span>
 				</p>,
 			);
 		} else {
@@ -229,11 +239,12 @@ class MessageLine extends Component<LineProps> {
 	override render({ message, own, grouped }: LineProps) {
 		return (
 			<Bubble
-				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}`}
+				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${message.removed ? " removed-line" : ""}`}
 				data-seq={message.seq}
 				name={message.name}
-				text={message.text}
+				text={message.removed ? REMOVED_TEXT : message.text}
 				grouped={grouped}
+				tools={!message.removed && <DeleteTool message={message} />}
 				aside={
 					<>
 						<RoleBadge role={message.role} />
@@ -257,6 +268,13 @@ function LineTools({ message }: { message: ChatMessage }) {
 	return <tools.ModerationMenu name={message.name} target={{ seq: message.seq }} />;
 }
 
+/** Delete, on every message, for owners and moderators (grouped lines too: it does not sit in the header). */
+function DeleteTool({ message }: { message: ChatMessage }) {
+	const tools = staffUi.value;
+	if (!tools || myRole.value === "member") return null;
+	return <tools.DeleteMessage name={message.name} seq={message.seq} />;
+}
+
 function PendingLine({ message, name }: { message: PendingMessage; name: string }) {
 	return (
 		<Bubble
@@ -275,10 +293,12 @@ type BubbleProps = {
 	text: string;
 	grouped: boolean;
 	aside: ComponentChildren;
+	/** Controls on the whole line, shown grouped or not. */
+	tools?: ComponentChildren;
 } & JSX.IntrinsicElements["article"];
 
 /** One message: avatar, sender and time (or state), text. A grouped one shows only its text. */
-function Bubble({ name, text, grouped, aside, ...article }: BubbleProps) {
+function Bubble({ name, text, grouped, aside, tools, ...article }: BubbleProps) {
 	return (
 		<article {...article}>
 			{grouped ? <span class="avatar-space" /> : <Avatar name={name} />}
@@ -296,6 +316,7 @@ function Bubble({ name, text, grouped, aside, ...article }: BubbleProps) {
 					<MessageText text={text} />
 				</p>
 			</div>
+			{tools}
 		</article>
 	);
 }

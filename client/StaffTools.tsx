@@ -1,3 +1,4 @@
 /** What owners and moderators see, in one chunk loaded only for them (staff-ui.ts). */
+export { DeleteMessage } from "./DeleteMessage";
 export { ModerationMenu } from "./ModerationMenu";
 export { RoomSettings } from "./RoomSettings";

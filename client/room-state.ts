@@ -71,7 +71,7 @@ export const TYPING_SHOWN_MS = 5000;
 export function applyServerMessage(state: RoomState, msg: ServerMessage, now: number): RoomState {
 	switch (msg.type) {
 		case "welcome": {
-			const merged = msg.reset ? msg.messages : merge(state.messages, msg.messages);
+			const merged = afterRemovals(msg.reset ? msg.messages : merge(state.messages, msg.messages), msg.messages);
 			return {
 				...state,
 				name: msg.name,
@@ -90,13 +90,13 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 		case "messages":
 		case "history": {
 			const incoming = msg.type === "message" ? [msg.message] : msg.messages;
-			const messages = merge(state.messages, incoming);
+			const messages = afterRemovals(merge(state.messages, incoming), incoming);
 			let typing = state.typing;
 			let { online, onlineSeq } = state;
 			for (const m of incoming) {
 				if (m.kind === "chat") {
 					if (Object.hasOwn(typing, m.name)) typing = without(typing, m.name);
-				} else if (m.seq > onlineSeq) {
+				} else if (PRESENCE.has(m.kind) && m.seq > onlineSeq) {
 					const others = online.filter((n) => n !== m.name);
 					online = m.kind === "join" ? [...others, m.name].sort(byName) : others;
 					onlineSeq = m.seq;
@@ -112,6 +112,8 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				roomSeq: Math.max(state.roomSeq, messages.at(-1)?.seq ?? 0),
 				pending: removeWhere(state.pending, confirmed),
 				typing,
+				// Nothing older than a clearing is left to load.
+				hasMore: messages[0]?.kind === "cleared" ? false : state.hasMore,
 			};
 		}
 		case "ack": {
@@ -174,6 +176,32 @@ export function typingNames(state: Pick<RoomState, "typing" | "name">, now: numb
 }
 
 const byName = (a: string, b: string) => a.localeCompare(b);
+
+/** The lines that change who is here: someone joined, left, or was removed by a moderator. */
+const PRESENCE = new Set<ChatMessage["kind"]>(["join", "leave", "removed"]);
+
+/**
+ * What the incoming lines do to those already held: a `delete` line takes
+ * the text of the message it names, a `cleared` line drops every line
+ * before it. The same list when they do nothing.
+ */
+function afterRemovals(messages: ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
+	let out = messages;
+	for (const m of incoming) {
+		if (m.kind === "cleared") {
+			const from = firstIndexAfter(out, m.seq - 1);
+			if (from > 0) out = out.slice(from);
+		} else if (m.kind === "delete" && m.of !== undefined) {
+			const i = seqIndex(out, m.of);
+			const target = out[i];
+			if (target && !target.removed) {
+				out = out === messages ? [...out] : out;
+				out[i] = { ...target, text: "", removed: true };
+			}
+		}
+	}
+	return out;
+}
 
 /**
  * The index of the first message with a seq above `seq` (the length if none): a binary search,

@@ -73,10 +73,11 @@ export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
 /**
  * `removed`: "Ana was removed by a moderator" (a kick or a ban); `cleared`:
- * the history before it was cleared. A client shows a kind it does not know
- * as a line of the room's own.
+ * the history before it was cleared; `delete`: a moderator deleted the
+ * message `of` (its text is gone; the line shows "Removed by a moderator").
+ * A client shows a kind it does not know as a line of the room's own.
  */
-export type MessageKind = "chat" | "join" | "leave" | "removed" | "cleared";
+export type MessageKind = "chat" | "join" | "leave" | "removed" | "cleared" | "delete";
 
 /** A line of the room's history, as the server stored it. */
 export interface ChatMessage {
@@ -90,8 +91,12 @@ export interface ChatMessage {
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
 	at: number;
-	/** The sender's role when they sent it, if an owner or a moderator (version 3). */
+	/** The sender's role when they sent it, if an owner or a moderator (version 6). */
 	role?: StaffMember["role"];
+	/** A chat line a moderator deleted: its text is "" (version 6). */
+	removed?: true;
+	/** A `delete` line: the seq of the message it deleted (version 6). */
+	of?: number;
 }
 
 export type ErrorCode =
@@ -130,9 +135,9 @@ export type ServerMessage =
 			/** Whether older messages exist before the first of `messages`. */
 			hasMore: boolean;
 			online: string[];
-			/** This device's role in the room (version 3). */
+			/** This device's role in the room (version 6). */
 			role?: "owner" | "moderator" | "member";
-			/** The room's owners and moderators among its members (version 3). */
+			/** The room's owners and moderators among its members (version 6). */
 			staff?: StaffMember[];
 			settings?: RoomSettings;
 	  }
@@ -148,7 +153,7 @@ export type ServerMessage =
 			reason: string;
 			id?: string;
 			retryAfter?: number;
-			/** When a mute, a ban or slow mode lets this person send again, ms since the epoch (version 3). */
+			/** When a mute, a ban or slow mode lets this person send again, ms since the epoch (version 6). */
 			until?: number;
 	  }
 	| ModerationServerMessage;
@@ -158,7 +163,7 @@ function frameTypes(): string {
 	return ClientMessageSchema.options.map((o) => o.entries.type.literal).join(", ");
 }
 
-/** What only version 3 pages know: sent to none older. */
+/** What only version 6 pages know: sent to none older. */
 const MODERATION_FRAMES = new Set<string>(["role", "staff", "settings", "link", "moderation", "audit"]);
 
 /**
@@ -172,13 +177,13 @@ export function forVersion(msg: ServerMessage, version: number): ServerMessage |
 	switch (msg.type) {
 		case "welcome": {
 			const { role: _role, staff: _staff, settings: _settings, ...older } = msg;
-			return { ...older, messages: msg.messages.map(withoutRole) };
+			return { ...older, messages: msg.messages.map(asOlder) };
 		}
 		case "message":
-			return msg.message.role ? { ...msg, message: withoutRole(msg.message) } : msg;
+			return isNewer(msg.message) ? { ...msg, message: asOlder(msg.message) } : msg;
 		case "messages":
 		case "history":
-			return msg.messages.some((m) => m.role) ? { ...msg, messages: msg.messages.map(withoutRole) } : msg;
+			return msg.messages.some(isNewer) ? { ...msg, messages: msg.messages.map(asOlder) } : msg;
 		case "error": {
 			const { until: _until, ...older } = msg;
 			return older;
@@ -188,11 +193,17 @@ export function forVersion(msg: ServerMessage, version: number): ServerMessage |
 	}
 }
 
-function withoutRole(line: ChatMessage): ChatMessage {
-	if (!line.role) return line;
-	const { role: _role, ...older } = line;
-	return older;
+const isNewer = (line: ChatMessage) => line.role !== undefined || line.removed !== undefined || line.of !== undefined;
+
+/** A line without the fields of version 6; a deleted message says so in its text. */
+function asOlder(line: ChatMessage): ChatMessage {
+	if (!isNewer(line)) return line;
+	const { role: _role, removed, of: _of, ...older } = line;
+	return removed ? { ...older, text: REMOVED_TEXT } : older;
 }
+
+/** What a deleted message shows instead of its text. */
+export const REMOVED_TEXT = "Removed by a moderator";
 
 export type ParseResult =
 	| { ok: true; frame: ClientMessage }

@@ -1,5 +1,6 @@
 /**
- * Moderation in Chromium: the owner of a new private room bans a member,
+ * Moderation in Chromium: the owner of a new private room deletes a
+ * member's message and bans a member,
  * slow mode refuses a second message and keeps its text, and a moderator
  * link makes a moderator in another browser. Each person is a browser
  * context of their own: their own localStorage, so their own device.
@@ -48,6 +49,27 @@ async function openSettings(page: Page) {
 }
 
 describe("moderation, in Chromium against wrangler dev", () => {
+	it("lets the owner of a new private room delete another member's message, for everyone", async () => {
+		const ana = await ownerOfNewRoom();
+		const bruno = await memberJoins(ana.url, "Bruno");
+		await send(bruno.page, "something vile");
+		await seeMessage(ana.page, "Bruno", "something vile");
+		// Members have no Delete: only owners and moderators load the controls.
+		expect(await bruno.page.getByRole("button", { name: /^Delete message/ }).count()).toBe(0);
+
+		await ana.page.getByRole("log").getByRole("button", { name: "Delete message from Bruno" }).click();
+		for (const page of [ana.page, bruno.page]) {
+			await page.getByRole("log").locator("article.msg", { hasText: "Removed by a moderator" }).waitFor();
+			expect(await page.getByRole("log").getByText("something vile").count()).toBe(0);
+		}
+		// Someone who comes later gets the line already removed.
+		const carla = await memberJoins(ana.url, "Carla");
+		await carla.page.getByRole("log").locator("article.msg", { hasText: "Removed by a moderator" }).waitFor();
+		expect(await carla.page.getByRole("log").getByText("something vile").count()).toBe(0);
+		await screenshot(ana.page, "message-removed");
+		expect(ana.problems).toEqual([]);
+	});
+
 	it("lets the owner ban a member, whose page says so and who cannot come back from that browser", async () => {
 		const ana = await ownerOfNewRoom();
 		const bruno = await memberJoins(ana.url, "Bruno");

@@ -56,6 +56,27 @@ export class History {
 		return line;
 	}
 
+	/**
+	 * Deletes a chat line's text for a moderator, and stores the deletion as
+	 * a line of its own, once per client id, so that it travels in the
+	 * stream. A retry gets the seq of the first try and no line.
+	 */
+	delete(
+		who: Joined,
+		id: string,
+		seq: number,
+	): { seq: number; line?: ChatMessage; target?: string } | "not_found" | "removed" {
+		const clientId = clientIdOf(who, id);
+		const stored = this.#store.seqOfClientId(clientId);
+		if (stored !== undefined) return { seq: stored };
+		const target = this.#store.chatLine(seq);
+		if (!target) return "not_found";
+		if (target.removed) return "removed";
+		this.#store.removeText(seq);
+		const line = this.#store.append("delete", "", "", clientId, undefined, seq);
+		return { seq: line.seq, line, target: target.name };
+	}
+
 	/** When a device's newest stored message was sent, for slow mode after a wake. */
 	lastSentBy(user: string): number | undefined {
 		return this.#store.lastAtOf(user);

@@ -13,9 +13,10 @@ interface Row extends Record<string, SqlStorageValue> {
 	text: string;
 	at: number;
 	role: string | null;
+	of_seq: number | null;
 }
 
-const COLUMNS = "seq, id, kind, name, text, at, role";
+const COLUMNS = "seq, id, kind, name, text, at, role, of_seq";
 /** Trim in batches so that a busy room deletes rarely, never on a timer. */
 const TRIM_EVERY = 100;
 
@@ -47,13 +48,14 @@ export class MessageStore {
 		text: string,
 		clientId: string | null = null,
 		role?: ChatMessage["role"],
+		of?: number,
 	): ChatMessage {
 		wellFormed(name, text);
 		const at = Math.max(Date.now(), this.#newest.at);
 		const id = crypto.randomUUID();
 		const { seq } = this.sql
 			.exec<{ seq: number }>(
-				"INSERT INTO messages (id, kind, name, text, at, client_id, role) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+				"INSERT INTO messages (id, kind, name, text, at, client_id, role, of_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
 				id,
 				kind,
 				name,
@@ -61,11 +63,12 @@ export class MessageStore {
 				at,
 				clientId,
 				role ?? null,
+				of ?? null,
 			)
 			.one();
 		this.#last = { seq, at };
 		if (seq % TRIM_EVERY === 0) this.trim();
-		return { seq, id, kind, name, text, at, ...(role && { role }) };
+		return { seq, id, kind, name, text, at, ...(role && { role }), ...(of !== undefined && { of }) };
 	}
 
 	/** The sequence number a client's send was stored under, if it was. */
@@ -97,6 +100,19 @@ export class MessageStore {
 			.toArray()[0];
 		const user = r?.client_id?.split("/")[0];
 		return r && user ? { user, name: r.name } : undefined;
+	}
+
+	/** A chat line's sender and whether its text is still there, for deleting it. */
+	chatLine(seq: number): { name: string; removed: boolean } | undefined {
+		const r = this.sql
+			.exec<{ name: string; text: string }>("SELECT name, text FROM messages WHERE seq = ? AND kind = 'chat'", seq)
+			.toArray()[0];
+		return r && { name: r.name, removed: r.text === "" };
+	}
+
+	/** Forgets a chat line's text: the row stays, so that the seqs stay gap-free. */
+	removeText(seq: number): void {
+		this.sql.exec("UPDATE messages SET text = '' WHERE seq = ? AND kind = 'chat'", seq);
 	}
 
 	/** Deletes every line before `seq`. */
@@ -170,5 +186,8 @@ function whileFits(rows: Iterable<Row>, maxBytes: number): ChatMessage[] {
 function toMessage(r: Row): ChatMessage {
 	const line: ChatMessage = { seq: r.seq, id: r.id, kind: r.kind as MessageKind, name: r.name, text: r.text, at: r.at };
 	if (r.role) line.role = r.role as ChatMessage["role"];
+	// A chat line's text is never empty, except once a moderator deleted it.
+	if (r.kind === "chat" && r.text === "") line.removed = true;
+	if (r.of_seq !== null) line.of = r.of_seq;
 	return line;
 }
