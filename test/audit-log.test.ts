@@ -22,10 +22,13 @@ describe("the audit log", () => {
 		ana.client.send({ type: "link", kind: "moderator" });
 		const link = await ana.client.waitFor("link");
 		const carla = await joinAs(room, "Carla", { secret: link.secret });
-		await joinAs(room, "Bruno");
+		const bruno = await joinAs(room, "Bruno");
 		await joinAs(room, "Mallory");
 		await joinAs(room, "Kid");
 
+		bruno.client.send({ type: "send", id: "b1", text: "to be deleted" });
+		const line = await carla.client.message("to be deleted");
+		carla.client.send({ type: "delete", id: "d1", seq: line.seq });
 		carla.client.send({ type: "mute", target: { name: "Bruno" }, minutes: 60 });
 		carla.client.send({ type: "kick", target: { name: "Kid" } });
 		await ana.client.message("Kid was removed by a moderator");
@@ -55,6 +58,7 @@ describe("the audit log", () => {
 				target: "Bruno",
 				detail: expect.stringMatching(/^60 minutes, until /),
 			},
+			{ actor: "Carla", role: "moderator", action: "delete", target: "Bruno", detail: `message ${line.seq}` },
 			{ actor: "Carla", role: "moderator", action: "claim_moderator", detail: "moderator link" },
 			{ actor: "Ana", role: "owner", action: "moderator_link", detail: undefined },
 			{ actor: "Ana", role: "owner", action: "claim_owner", detail: "registered" },

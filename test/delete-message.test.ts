@@ -116,4 +116,24 @@ describe("deleting a message", () => {
 		}
 		await until(carla.client, () => errors(carla.client, "invalid_frame").length === 3);
 	});
+
+	it("gives a page older than moderation the deleted message's text as the room's words, without the new fields", async () => {
+		const { room, ana, bruno } = await ownedRoom();
+		bruno.client.send({ type: "send", id: "b1", text: "gone soon" });
+		const line = await ana.client.message("gone soon");
+		ana.client.send({ type: "delete", id: "d1", seq: line.seq });
+		await ana.client.waitFor("ack", (a) => a.id === "d1");
+
+		const old = await joinAs(room, "Olga", { version: 3 });
+		const seen = old.welcome.messages.find((m) => m.seq === line.seq);
+		expect(seen).toEqual({
+			seq: line.seq,
+			id: line.id,
+			kind: "chat",
+			name: "Bruno",
+			text: "Removed by a moderator",
+			at: line.at,
+		});
+		expect(old.welcome.messages.some((m) => "of" in m || "removed" in m)).toBe(false);
+	});
 });
