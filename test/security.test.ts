@@ -81,7 +81,7 @@ const cases: Case[] = [
 		frame: json({ type: "shout", text: "HI" }),
 		code: "unknown_type",
 		reason:
-			"Unknown frame type: expected join, send, typing, sync, claim, mute, kick, ban, lift, demote, settings, clear_history, link, moderation, audit",
+			"Unknown frame type: expected join, send, typing, sync, claim, mute, kick, ban, lift, demote, settings, clear_history, delete, link, moderation, audit",
 	},
 	{ behaviour: "a type that is not a string", joined: true, frame: json({ type: 1 }), code: "unknown_type" },
 	{

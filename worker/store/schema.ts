@@ -104,7 +104,11 @@ const MIGRATIONS: readonly Migration[] = [
 		if (!has) sql.exec("ALTER TABLE messages ADD COLUMN role TEXT");
 	},
 	// 6: a `delete` line names the message it deleted (whose text becomes "").
-	"ALTER TABLE messages ADD COLUMN of_seq INTEGER",
+	(sql) => {
+		// As for step 5: a room set back to an older version may have the column already.
+		const has = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'of_seq'").toArray().length > 0;
+		if (!has) sql.exec("ALTER TABLE messages ADD COLUMN of_seq INTEGER");
+	},
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */
