@@ -4,6 +4,7 @@ import { clearUnread, roomName, screen, unread } from "./app-store";
 import { chat, loadChat } from "./chat-chunk";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
+import { roomTitle } from "./room-title";
 
 /** A link straight into a room: the chat is likely next, so its chunk is fetched at once. */
 const roomLink = location.pathname.startsWith("/r/");
@@ -18,7 +19,7 @@ export function App() {
 	}, []);
 	// Effects on signals, not reads in the render: the unread count changes without re-rendering the page.
 	useSignalEffect(() => {
-		const where = roomName === "lobby" ? "" : ` · ${roomName}`;
+		const where = roomName === "lobby" ? "" : ` · ${chat.value?.displayTitle.value ?? roomTitle(roomName, null)}`;
 		document.title = `${unread.value > 0 ? `(${unread.value}) ` : ""}Hashzap${screen.value === "chat" ? where : ""}`;
 	});
 	useSignalEffect(() => {
@@ -29,7 +30,8 @@ export function App() {
 	const Chat = chat.value?.ChatView;
 	return (
 		<>
-			{screen.value === "chat" && Chat ? <Chat /> : <Landing />}
+			{/* Straight back into a room, the chat shows as soon as its code is here; never the landing page first. */}
+			{screen.value === "chat" ? Chat && <Chat /> : <Landing />}
 			<JoinDialog />
 		</>
 	);

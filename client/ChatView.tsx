@@ -1,91 +1,133 @@
 import { computed } from "@preact/signals";
 import { useState } from "preact/hooks";
-import { roomError, roomName } from "./app-store";
+import { roomError } from "./app-store";
 import { Composer } from "./Composer";
-import { status, typing } from "./chat-store";
+import { CopyLink } from "./CopyLink";
+import { displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
 import { timeOf } from "./format";
 import { MessageList } from "./MessageList";
-import { OnlineList } from "./OnlineList";
+import { OnlineList, OnlineSheet } from "./OnlineList";
+import { RoomTitleDialog } from "./RoomTitleDialog";
 import { myRole, removed } from "./roles";
+import { namingRoom } from "./room-title";
 import { staffUi } from "./staff-ui";
+import { YouMenu } from "./YouMenu";
 
-/** The typing line's text: a signal in the JSX, so that its changes update that text alone, not the view. */
-const typingText = computed(() => {
-	const names = typing.value;
-	return names.length === 1 ? `${names[0]} is typing…` : names.length > 1 ? "several people are typing…" : "";
-});
+const STATUS = { online: "Connected", reconnecting: "Reconnecting…", connecting: "Connecting…" };
+
+/** Whether nothing has been said in the room yet (as far back as it goes). Its readers hear of it only when it flips. */
+const emptyRoom = computed(
+	() => !hasMore.value && pending.value.length === 0 && !messages.value.some((m) => m.kind === "chat"),
+);
 
 export function ChatView() {
-	const [copied, setCopied] = useState(false);
 	const [settingsOpen, setSettingsOpen] = useState(false);
 	const tools = staffUi.value;
 	const out = removed.value;
-	const copyLink = async () => {
-		try {
-			await navigator.clipboard.writeText(location.href);
-			setCopied(true);
-			setTimeout(() => setCopied(false), 2000);
-		} catch {
-			setCopied(false);
-		}
-	};
 	const error = roomError.value;
 	return (
 		<div class="chat">
 			<header class="chat-header">
+				<span class="logo" aria-hidden="true">
+					#
+				</span>
 				<div class="room">
-					<span class="logo" aria-hidden="true">
-						#
-					</span>
-					<h1 class="room-name">{roomName}</h1>
-					<button type="button" class="link-button" onClick={copyLink}>
-						{copied ? "Link copied" : "Copy link"}
-					</button>
-					{myRole.value !== "member" && tools && (
-						<button type="button" class="link-button" onClick={() => setSettingsOpen(true)}>
-							Room settings
-						</button>
-					)}
+					<h1 class="room-name">{displayTitle}</h1>
+					<p class={`status status-${status.value}`} role="status">
+						{STATUS[status.value]}
+					</p>
 				</div>
-				<p class={`status status-${status.value}`} role="status">
-					{status.value === "online" ? "Online" : status.value === "reconnecting" ? "Reconnecting…" : "Connecting…"}
-				</p>
+				<CopyLink />
+				{myRole.value !== "member" && tools && (
+					<button type="button" class="link-button" onClick={() => setSettingsOpen(true)}>
+						Room settings
+					</button>
+				)}
+				<OnlineSheet />
+				<YouMenu />
 			</header>
 			<div class="chat-body">
 				<main class="conversation">
 					<MessageList />
+					<EmptyRoom />
 					{error && !out && (
 						<p class="chat-error" role="alert">
 							{error.reason}
 						</p>
 					)}
-					<p class="typing" aria-live="polite">
-						{typingText}
-					</p>
-					{out ? (
-						<div class="removed" role="alert">
-							{"kicked" in out ? (
-								<p>
-									You were removed from the room by a moderator. You may come back.{" "}
-									<button type="button" class="secondary" onClick={() => location.reload()}>
-										Rejoin
-									</button>
-								</p>
-							) : (
-								<p>
-									{out.until === null
-										? "You are banned from this room until a moderator lifts the ban."
-										: `You are banned from this room until ${new Date(out.until).toLocaleDateString()} ${timeOf(out.until)}.`}
-								</p>
-							)}
-						</div>
-					) : (
-						<Composer />
-					)}
+					<TypingLine />
+					{out ? <Removed out={out} /> : <Composer />}
 				</main>
 				<OnlineList />
 			</div>
+			<RoomTitleDialog />
 			{settingsOpen && tools && <tools.RoomSettings onClose={() => setSettingsOpen(false)} />}
+		</div>
+	);
+}
+
+/** Who is typing, the name as a name: its own component, so that typing frames re-render this line alone. */
+function TypingLine() {
+	const names = typing.value;
+	return (
+		<p class="typing" aria-live="polite">
+			{names.length === 1 ? (
+				<>
+					<bdi class="who">{names[0]}</bdi> is typing…
+				</>
+			) : names.length > 1 ? (
+				"several people are typing…"
+			) : (
+				""
+			)}
+		</p>
+	);
+}
+
+/** In a room with nothing said yet: how to bring people in. */
+function EmptyRoom() {
+	if (!emptyRoom.value || !myName.value) return null;
+	return (
+		<div class="empty-room">
+			<p>
+				<strong>No messages yet.</strong> Anyone with the link can join this room.
+			</p>
+			<div class="empty-actions">
+				<CopyLink />
+				{title.value.mine && (
+					<button
+						type="button"
+						class="link-button"
+						onClick={() => {
+							namingRoom.value = true;
+						}}
+					>
+						Name this room
+					</button>
+				)}
+			</div>
+		</div>
+	);
+}
+
+/** In place of the composer once a moderator removed this page: kicked (may come back) or banned (until when). */
+function Removed({ out }: { out: NonNullable<typeof removed.value> }) {
+	return (
+		<div class="removed" role="alert">
+			{"kicked" in out ? (
+				<p>
+					You were removed from the room by a moderator. You may come back.{" "}
+					<button type="button" class="secondary" onClick={() => location.reload()}>
+						Rejoin
+					</button>
+				</p>
+			) : (
+				<p>
+					{out.until === null
+						? "You are banned from this room until a moderator lifts the ban."
+						: `You are banned from this room until ${new Date(out.until).toLocaleDateString()} ${timeOf(out.until)}.`}
+				</p>
+			)}
 		</div>
 	);
 }

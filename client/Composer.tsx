@@ -1,12 +1,26 @@
-import { useEffect, useState } from "preact/hooks";
-import { LIMITS } from "../protocol";
+import { useEffect, useRef, useState } from "preact/hooks";
+import * as v from "valibot";
+import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
+import { roomName } from "./app-store";
+import { Counter } from "./Counter";
 import { noteTyping, returnedDraft, sendMessage } from "./chat-store";
+import { recall, remember } from "./room-memory";
 
-/** The message field: Enter sends, Shift+Enter makes a new line; empty messages are not sent. */
+/**
+ * The message field: Enter sends, Shift+Enter makes a new line; empty
+ * messages are not sent. The draft survives a reload; a message over the
+ * limit is kept, counted and refused out loud, never cut.
+ */
 export function Composer() {
-	const [text, setText] = useState("");
-	const handedBack = returnedDraft.value;
+	const ref = useRef<HTMLTextAreaElement>(null);
+	const [text, setText] = useState(() => recall(roomName).draft ?? "");
+	const [problem, setProblem] = useState<string | null>(null);
+	const length = normalizeMessage(text).length;
 
+	// The composer is where typing goes once in the room.
+	useEffect(() => ref.current?.focus(), []);
+
+	const handedBack = returnedDraft.value;
 	// A send the room refused for now (slow mode, a mute) comes back here, unless something new was typed.
 	useEffect(() => {
 		if (handedBack === null) return;
@@ -15,9 +29,16 @@ export function Composer() {
 	}, [handedBack]);
 
 	const send = () => {
-		if (text.trim() === "") return;
+		const checked = v.safeParse(MessageTextSchema, text);
+		if (!checked.success) {
+			// An empty message is simply not sent; anything else is said.
+			setProblem(text.trim() === "" ? null : checked.issues[0].message);
+			return;
+		}
 		sendMessage(text);
 		setText("");
+		setProblem(null);
+		remember(roomName, { draft: undefined });
 	};
 
 	return (
@@ -26,21 +47,28 @@ export function Composer() {
 			onSubmit={(e) => {
 				e.preventDefault();
 				send();
+				// After Send, typing goes on here (on a phone, the keyboard stays open).
+				ref.current?.focus();
 			}}
 		>
 			<label for="message" class="visually-hidden">
 				Message
 			</label>
 			<textarea
+				ref={ref}
 				id="message"
 				name="message"
 				rows={1}
 				placeholder="Write a message…"
-				maxLength={LIMITS.messageMax}
 				value={text}
+				aria-invalid={length > LIMITS.messageMax ? "true" : undefined}
+				aria-describedby="message-count message-problem"
 				onInput={(e) => {
-					setText(e.currentTarget.value);
-					if (e.currentTarget.value.trim() !== "") noteTyping();
+					const value = e.currentTarget.value;
+					setText(value);
+					setProblem(null);
+					remember(roomName, { draft: value || undefined });
+					if (value.trim() !== "") noteTyping();
 				}}
 				onKeyDown={(e) => {
 					if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -49,9 +77,16 @@ export function Composer() {
 					}
 				}}
 			/>
-			<button type="submit" class="primary">
+			{/* Pressing Send must not take focus from the field: on a phone that would close the keyboard. */}
+			<button type="submit" class="primary" onMouseDown={(e) => e.preventDefault()}>
 				Send
 			</button>
+			<div class="composer-notes">
+				<p id="message-problem" class="form-error" role="alert">
+					{problem}
+				</p>
+				<Counter id="message-count" length={length} max={LIMITS.messageMax} />
+			</div>
 		</form>
 	);
 }

@@ -1,25 +1,46 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
-import { LIMITS, NameSchema } from "../protocol";
-import { enterChat, joining, roomError, savedName, screen } from "./app-store";
+import { LIMITS, NameSchema, normalizeName } from "../protocol";
+import { enterChat, joining, rename, renaming, roomError, savedName, screen } from "./app-store";
+import { Counter } from "./Counter";
 
-/** "Welcome to Hashzap": a modal <dialog>, so the page behind is inert and focus returns on close. */
+/** The room's answers that concern the dialog: a refused name, or a chat that could not be loaded. */
+const FOR_THE_DIALOG = new Set(["name_taken", "invalid_name", "chat_not_loaded"]);
+
+/**
+ * "Welcome to Hashzap": a modal <dialog>, so the page behind is inert and
+ * focus returns on close. From inside the chat, the same dialog changes the
+ * name. A name over the limit is kept and counted, and refused out loud.
+ */
 export function JoinDialog() {
 	const ref = useRef<HTMLDialogElement>(null);
+	const field = useRef<HTMLInputElement>(null);
 	const [name, setName] = useState(savedName.value);
 	const [problem, setProblem] = useState<string | null>(null);
-	const open = screen.value === "dialog";
-	const serverError = roomError.value;
+	const open = screen.value === "dialog" || renaming.value;
+	const error = roomError.value;
+	const serverError = error && FOR_THE_DIALOG.has(error.code) ? error : null;
 
 	useEffect(() => {
 		const dialog = ref.current;
 		if (!dialog) return;
-		if (open && !dialog.open) dialog.showModal();
-		if (!open && dialog.open) dialog.close();
+		if (open && !dialog.open) {
+			if (renaming.value) setName(savedName.value);
+			setProblem(null);
+			dialog.showModal();
+		}
+		if (!open && dialog.open) {
+			dialog.close();
+			// Into the chat: typing goes to the composer (the page behind was inert until now).
+			document.getElementById("message")?.focus();
+		}
 	}, [open]);
 
 	useEffect(() => {
-		if (open && serverError) setProblem(serverError.reason);
+		if (open && serverError) {
+			setProblem(serverError.reason);
+			field.current?.focus();
+		}
 	}, [open, serverError]);
 
 	const submit = (event: Event) => {
@@ -27,10 +48,12 @@ export function JoinDialog() {
 		const checked = v.safeParse(NameSchema, name);
 		if (!checked.success) {
 			setProblem(checked.issues[0].message);
+			field.current?.focus();
 			return;
 		}
 		setProblem(null);
-		enterChat(checked.output);
+		if (renaming.value) void rename(checked.output);
+		else void enterChat(checked.output);
 	};
 
 	return (
@@ -39,34 +62,39 @@ export function JoinDialog() {
 			class="join-dialog"
 			aria-labelledby="join-title"
 			onClose={() => {
+				renaming.value = false;
 				if (screen.value === "dialog") screen.value = "landing";
 			}}
 			onKeyDown={trapFocus}
 		>
 			<form onSubmit={submit} novalidate>
-				<h2 id="join-title">Welcome to Hashzap</h2>
-				<label for="join-name">Your name</label>
+				<h2 id="join-title">{renaming.value ? "Change your name" : "Welcome to Hashzap"}</h2>
+				<div class="field-label">
+					<label for="join-name">Your name</label>
+					<Counter id="join-count" length={normalizeName(name).length} max={LIMITS.nameMax} />
+				</div>
 				<input
+					ref={field}
 					id="join-name"
 					name="name"
 					autocomplete="nickname"
-					maxLength={LIMITS.nameMax}
 					value={name}
-					onInput={(e) => setName(e.currentTarget.value)}
+					onInput={(e) => {
+						setName(e.currentTarget.value);
+						setProblem(null);
+					}}
 					aria-invalid={problem ? "true" : "false"}
-					aria-describedby={problem ? "join-problem" : undefined}
+					aria-describedby="join-count join-problem"
 				/>
-				{problem && (
-					<p id="join-problem" class="form-error" role="alert">
-						{problem}
-					</p>
-				)}
+				<p id="join-problem" class="form-error" role="alert">
+					{problem}
+				</p>
 				<div class="dialog-actions">
 					<button type="button" class="secondary" onClick={() => ref.current?.close()}>
 						Cancel
 					</button>
 					<button type="submit" class="primary" disabled={joining.value}>
-						Enter Chat
+						{renaming.value ? "Save" : "Enter Chat"}
 					</button>
 				</div>
 			</form>
@@ -74,8 +102,8 @@ export function JoinDialog() {
 	);
 }
 
-/** Tab and Shift+Tab cycle within the dialog instead of leaving it for the browser's own controls. */
-function trapFocus(event: KeyboardEvent) {
+/** Tab and Shift+Tab cycle within a dialog instead of leaving it for the browser's own controls. */
+export function trapFocus(event: KeyboardEvent) {
 	if (event.key !== "Tab") return;
 	const dialog = event.currentTarget as HTMLDialogElement;
 	const focusable = [...dialog.querySelectorAll<HTMLElement>("input, button:not([disabled])")];

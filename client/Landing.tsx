@@ -1,4 +1,5 @@
 import { newPrivateRoom, roomName, screen } from "./app-store";
+import { isPrivateRoom } from "./room-title";
 
 export function Landing() {
 	const name = roomName;
@@ -8,7 +9,13 @@ export function Landing() {
 			<p class="tagline">Real-time chat that fits in a link.</p>
 			{name !== "lobby" && (
 				<p class="landing-room">
-					Room <strong>{name}</strong>
+					{isPrivateRoom(name) ? (
+						"A private room"
+					) : (
+						<>
+							Room <strong>{name}</strong>
+						</>
+					)}
 				</p>
 			)}
 			<div class="landing-actions">
@@ -19,6 +26,7 @@ export function Landing() {
 					New private room
 				</button>
 			</div>
+			<p class="landing-note">A private room has a link nobody can guess. Anyone with the link can join.</p>
 		</main>
 	);
 }

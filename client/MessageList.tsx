@@ -1,13 +1,17 @@
 import { Component, type ComponentChildren, type JSX } from "preact";
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
 import { hasMore, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
-import { dayKey, dayLabel, linkParts, timeOf } from "./format";
+import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
+import { MessageText } from "./MessageText";
 import { earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, windowRange } from "./message-window";
+import { isPresence } from "./presence-lines";
 import { RoleBadge } from "./RoleBadge";
 import { canActOn, myRole } from "./roles";
 import { firstIndexAfter, type PendingMessage } from "./room-state";
+import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
+import { useScrollMemory } from "./scroll-memory";
 import { staffUi } from "./staff-ui";
 
 /** Within this distance of the bottom, the view follows new messages. */
@@ -99,10 +103,25 @@ export function MessageList() {
 				setWin(FOLLOW);
 			}
 		} else if (added > 0 && !following) {
-			setMissed((m) => m + added);
+			// Messages, not join and leave lines: those are not what the reader missed.
+			setMissed((m) => m + chatAfter(list, p.last));
 		}
 		shown.current = { range, top, bottom, first, last, count: list.length, pending: waiting.length };
 	});
+	useScrollMemory(ref, list, AT_BOTTOM_PX);
+
+	// A log that gets shorter (a phone's keyboard opens, the phone turns) keeps its newest line in view.
+	const followingNow = useRef(following);
+	followingNow.current = following;
+	useEffect(() => {
+		const el = ref.current;
+		if (!el) return;
+		const keep = new ResizeObserver(() => {
+			if (followingNow.current) el.scrollTop = el.scrollHeight;
+		});
+		keep.observe(el);
+		return () => keep.disconnect();
+	}, []);
 
 	const onScroll = () => {
 		const el = ref.current;
@@ -139,6 +158,8 @@ export function MessageList() {
 
 	const jumpDown = () => {
 		pin.current = true;
+		// The button goes away: focus goes to the log it scrolled, not to the page.
+		ref.current?.focus({ preventScroll: true });
 		setWin(FOLLOW);
 		setMissed(0);
 		setAtBottom(true);
@@ -166,8 +187,21 @@ export function MessageList() {
 	);
 }
 
+/** The row that shows a line: its own, or the folded presence line it is part of (data-from…data-seq). */
 function rowOf(history: HTMLElement | null, seq: number): HTMLElement | null {
-	return history?.querySelector<HTMLElement>(`[data-seq="${seq}"]`) ?? null;
+	const own = history?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+	if (own || !history) return own ?? null;
+	for (const row of history.querySelectorAll<HTMLElement>("[data-from]")) {
+		if (Number(row.dataset.from) <= seq && seq <= Number(row.dataset.seq)) return row;
+	}
+	return null;
+}
+
+/** How many chat messages (not join or leave lines) come after `seq`. */
+function chatAfter(list: readonly ChatMessage[], seq: number): number {
+	let n = 0;
+	for (let i = firstIndexAfter(list, seq); i < list.length; i++) if (list[i]?.kind === "chat") n++;
+	return n;
 }
 
 /** Each line's day, worked out once: lines are immutable, so the line itself is the key. */
@@ -181,18 +215,18 @@ function dayOf(m: ChatMessage): number {
 	return day;
 }
 
-/** The room's own words after the name on its lines; a kind this page does not know reads as a departure. */
-const SYSTEM_WORDS: Partial<Record<ChatMessage["kind"], string>> = {
-	join: "joined the chat",
-	leave: "left the chat",
-	removed: "was removed by a moderator",
-	cleared: "The history was cleared by a moderator",
-};
-
-/** The rows of lines [from, to): a day separator where the day changes, system lines, grouped messages. */
+/**
+ * The rows of lines [from, to): a day separator where the day changes, grouped messages, the room's
+ * own lines; consecutive join and leave lines of a day as one line (quiet presence).
+ */
 function renderRows(list: readonly ChatMessage[], from: number, to: number, me: string | null) {
 	const out = [];
 	const now = Date.now();
+	let run: ChatMessage[] = [];
+	const endRun = () => {
+		if (run[0]) out.push(<PresenceLine key={`p-${run[0].seq}`} lines={run} />);
+		run = [];
+	};
 	for (let i = from; i < to; i++) {
 		const m = list[i] as ChatMessage;
 		// A deletion shows on the message it deleted, not as a line of its own.
@@ -200,6 +234,7 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, me: 
 		const prev = i > from ? list[i - 1] : undefined;
 		const day = dayOf(m);
 		const sameDay = prev !== undefined && dayOf(prev) === day;
+		if (!sameDay || !isPresence(m)) endRun();
 		if (!sameDay) {
 			out.push(
 				<p key={`day-${m.seq}`} class="day">
@@ -207,19 +242,15 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, me: 
 				</p>,
 			);
 		}
-		if (m.kind !== "chat") {
-			out.push(
-				// A name element, then the room's own words: no name can read as a sentence of the room.
-				<p key={m.seq} class={`system system-${m.kind}`} data-seq={m.seq}>
-					{m.name && <span class="system-name">{m.name}</span>}{" "}
-					<span class="system-words">{SYSTEM_WORDS[m.kind] ?? "left the chat"}</span>
-				</p>,
-			);
-		} else {
+		if (isPresence(m)) run.push(m);
+		else if (m.kind === "title") out.push(<TitleLine key={m.seq} line={m} />);
+		else if (m.kind === "removed" || m.kind === "cleared") out.push(<ModerationLine key={m.seq} line={m} />);
+		else if (m.kind === "chat") {
 			const grouped = sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
 			out.push(<MessageLine key={m.seq} message={m} own={m.name === me} grouped={grouped} />);
 		}
 	}
+	endRun();
 	return out;
 }
 
@@ -237,6 +268,7 @@ class MessageLine extends Component<LineProps> {
 	}
 
 	override render({ message, own, grouped }: LineProps) {
+		const when = new Date(message.at).toISOString();
 		return (
 			<Bubble
 				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${message.removed ? " removed-line" : ""}`}
@@ -248,9 +280,16 @@ class MessageLine extends Component<LineProps> {
 				aside={
 					<>
 						<RoleBadge role={message.role} />
-						<time dateTime={new Date(message.at).toISOString()}>{timeOf(message.at)}</time>
+						<time dateTime={when}>{timeOf(message.at)}</time>
 						{!own && <LineTools message={message} />}
 					</>
+				}
+				gutter={
+					grouped && (
+						<time dateTime={when} title={timeOf(message.at)}>
+							{shortTimeOf(message.at)}
+						</time>
+					)
 				}
 			/>
 		);
@@ -293,15 +332,17 @@ type BubbleProps = {
 	text: string;
 	grouped: boolean;
 	aside: ComponentChildren;
+	/** Beside a grouped message, where the avatar would be: its time, shown on hover. */
+	gutter?: ComponentChildren;
 	/** Controls on the whole line, shown grouped or not. */
 	tools?: ComponentChildren;
 } & JSX.IntrinsicElements["article"];
 
-/** One message: avatar, sender and time (or state), text. A grouped one shows only its text. */
-function Bubble({ name, text, grouped, aside, tools, ...article }: BubbleProps) {
+/** One message: avatar, sender and time (or state), text. A grouped one shows its text, and its time on hover. */
+function Bubble({ name, text, grouped, aside, gutter, tools, ...article }: BubbleProps) {
 	return (
 		<article {...article}>
-			{grouped ? <span class="avatar-space" /> : <Avatar name={name} />}
+			{grouped ? <span class="avatar-space">{gutter}</span> : <Avatar name={name} />}
 			<div class="bubble">
 				{grouped ? (
 					// Said to screen readers, not shown: who wrote each line of a group.
@@ -312,28 +353,9 @@ function Bubble({ name, text, grouped, aside, tools, ...article }: BubbleProps) 
 						{aside}
 					</header>
 				)}
-				<p class="text" dir="auto">
-					<MessageText text={text} />
-				</p>
+				<MessageText text={text} />
 			</div>
 			{tools}
 		</article>
-	);
-}
-
-/** Text and links as nodes: the message is never parsed as HTML. */
-function MessageText({ text }: { text: string }) {
-	return (
-		<>
-			{linkParts(text).map((part, i) =>
-				part.kind === "link" ? (
-					<a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
-						{part.text}
-					</a>
-				) : (
-					part.text
-				),
-			)}
-		</>
 	);
 }

@@ -8,11 +8,14 @@
 import { signal } from "@preact/signals";
 import { DEFAULT_ROOM, isRoomName } from "../protocol";
 import { loadChat } from "./chat-chunk";
+import { remember } from "./room-memory";
 import { keepSecret, newSecret, takeSecretFromAddress } from "./room-secrets";
 
 export type Screen = "landing" | "dialog" | "chat";
 
 const NAME_KEY = "hashzap:name";
+/** The private room this tab has just made: it opens at the Welcome dialog (session.ts). */
+export const NEW_ROOM_KEY = "hashzap:new-room";
 
 export function roomFromPath(pathname: string): string {
 	const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
@@ -30,6 +33,8 @@ export const savedName = signal(readStorage(NAME_KEY) ?? "");
 /** The last error the room sent (a refused name, a rate limit), shown by the dialog and the chat. */
 export const roomError = signal<{ code: string; reason: string } | null>(null);
 export const unread = signal(0);
+/** True while the dialog asks for another name from inside the chat. */
+export const renaming = signal(false);
 
 const CHAT_NOT_LOADED = "The chat could not be loaded. Check your connection and try again.";
 
@@ -47,17 +52,33 @@ export async function enterChat(name: string): Promise<void> {
 	}
 }
 
-/** The room said yes to this name: the chat shows, and the name is offered next time. */
+/**
+ * The room said yes to this name: the chat shows, the name is offered next
+ * time, and this device goes straight back into this room under it.
+ */
 export function joined(name: string): void {
 	joining.value = false;
+	renaming.value = false;
 	screen.value = "chat";
 	savedName.value = name;
 	writeStorage(NAME_KEY, name);
+	remember(roomName, { name });
+}
+
+/** Takes another name from inside the chat: a new socket under it, which resumes where this one was. */
+export async function rename(name: string): Promise<void> {
+	if (name === savedName.value) {
+		renaming.value = false;
+		return;
+	}
+	joining.value = true;
+	(await loadChat()).changeName(name);
 }
 
 /**
- * Opens a room nobody can guess: 128 random bits in the URL. This device
- * makes the room's owner secret too, and registers it on joining.
+ * Opens a room nobody can guess: 128 random bits in the URL. It opens at the
+ * Welcome dialog. This device makes the room's owner secret too, and
+ * registers it on joining.
  */
 export function newPrivateRoom(): void {
 	const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -66,6 +87,11 @@ export function newPrivateRoom(): void {
 		.replace(/\//g, "_")
 		.replace(/=+$/, "");
 	keepSecret(name, newSecret());
+	try {
+		sessionStorage.setItem(NEW_ROOM_KEY, name);
+	} catch {
+		// without storage the new room opens at its landing page, one click further
+	}
 	location.assign(`/r/${name}`);
 }
 

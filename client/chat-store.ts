@@ -9,12 +9,13 @@
  * Part of the chat chunk; what the first screen needs is in app-store.ts.
  */
 import { computed, signal } from "@preact/signals";
-import type { ChatMessage, ServerMessage } from "../protocol";
+import { type ChatMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
 import { joined, joining, readStorage, roomError, roomName, screen, unread, writeStorage } from "./app-store";
 import { timeOf } from "./format";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
 import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
 import { connectRoom, type RoomConnection } from "./room-client";
+import { forget } from "./room-memory";
 import { secretFor } from "./room-secrets";
 import {
 	applyServerMessage,
@@ -25,6 +26,7 @@ import {
 	syncAfter,
 	typingNames,
 } from "./room-state";
+import { roomTitle } from "./room-title";
 
 export type ConnectionStatus = "connecting" | "online" | "reconnecting";
 
@@ -44,6 +46,9 @@ export const messages = computed(() => room.value.messages);
 export const pending = computed(() => room.value.pending);
 export const online = computed(() => room.value.online);
 export const hasMore = computed(() => room.value.hasMore);
+export const title = computed(() => room.value.title);
+/** What the room is called on screen: its title, or its name. */
+export const displayTitle = computed(() => roomTitle(roomName, title.value.text));
 const typingUntil = computed(() => room.value.typing);
 /** Names typing now, except this user's: recomputed on typing frames and their expiry, not on every frame. */
 export const typing = computed(() => typingNames({ typing: typingUntil.value, name: myName.value }, now.value));
@@ -193,7 +198,9 @@ export async function loadOlder(): Promise<void> {
 	if (!room.value.hasMore || loadingOlder.value || !first) return;
 	loadingOlder.value = true;
 	try {
-		const res = await fetch(`/api/rooms/${encodeURIComponent(room.value.room)}/messages?before=${first.seq}&limit=50`);
+		const res = await fetch(
+			`/api/rooms/${encodeURIComponent(room.value.room)}/messages?before=${first.seq}&limit=50&v=${PROTOCOL_VERSION}`,
+		);
 		if (!res.ok) return;
 		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
 		// A reconnect may have replaced the list meanwhile: the page continues only the list it was asked for.
@@ -202,6 +209,28 @@ export async function loadOlder(): Promise<void> {
 	} finally {
 		loadingOlder.value = false;
 	}
+}
+
+/** Leaves the room and forgets it here: the socket closes (the room says "left" after its grace period). */
+export function leaveRoom(): void {
+	connection?.close();
+	connection = null;
+	forget(roomName);
+	setRoom({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
+	status.value = "connecting";
+	screen.value = "landing";
+}
+
+/** Joins again under another name, on a new socket that resumes where this one was; the old name leaves. */
+export function changeName(name: string): void {
+	connection?.close();
+	connection = null;
+	joinRoom(name);
+}
+
+/** Asks the room to show this title; only the room's creator may set it, and the room decides. */
+export function setRoomTitle(text: string): void {
+	connection?.send({ type: "title", id: crypto.randomUUID(), text });
 }
 
 /** A random key this device keeps: the room counts two tabs with it as one person. */

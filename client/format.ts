@@ -10,20 +10,63 @@ export function initials(name: string): string {
 	return letters.map((w) => [...(w ?? "?")][0]?.toUpperCase() ?? "?").join("");
 }
 
-/** One of AVATAR_COLOURS palette entries, always the same for a name. */
-export const AVATAR_COLOURS = 12;
+/**
+ * How many avatar colours there are (.avatar-0 … in styles.css): ten that
+ * stay apart in OKLab (no two closer than 0.13), each dark enough for white
+ * initials at 4.5:1. More colours would sit closer together.
+ */
+export const AVATAR_COLOURS = 10;
+
+/** The colour a name prefers: always the same for a name (FNV-1a, so similar names spread). */
 export function avatarColour(name: string): number {
-	let hash = 0;
-	for (const ch of name.toLowerCase()) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+	let hash = 0x811c9dc5;
+	for (const ch of name.toLowerCase()) hash = Math.imul(hash ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
 	return hash % AVATAR_COLOURS;
 }
 
+/**
+ * Colours for the people in a room, all different while there are at most
+ * AVATAR_COLOURS of them: each keeps the colour its name prefers unless an
+ * earlier name (in the given order) took it, then takes the next free one.
+ * @example distinctColours(["Dora", "Ana Maria"]) // two different colours, even if both prefer amber
+ */
+export function distinctColours(names: readonly string[]): Map<string, number> {
+	const colours = new Map<string, number>();
+	const taken = new Set<number>();
+	const bumped: string[] = [];
+	// First everyone whose own colour is free, so that an arrival moves as few people as possible.
+	for (const name of names) {
+		const own = avatarColour(name);
+		if (taken.has(own)) bumped.push(name);
+		else {
+			colours.set(name, own);
+			taken.add(own);
+		}
+	}
+	for (const name of bumped) {
+		let colour = avatarColour(name);
+		for (let i = 0; i < AVATAR_COLOURS && taken.has(colour); i++) colour = (colour + 1) % AVATAR_COLOURS;
+		colours.set(name, colour);
+		taken.add(colour);
+	}
+	return colours;
+}
+
 // Made once: a formatter is costly to make, and every line of the history uses one.
-const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+// A numeric hour: "1:34 PM", not "01:34 PM".
+const TIME = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const DATE = new Intl.DateTimeFormat(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric" });
 
 export function timeOf(at: number): string {
 	return TIME.format(at);
+}
+
+/** The time without AM/PM ("1:34"), for the narrow place beside a grouped message. */
+export function shortTimeOf(at: number): string {
+	return TIME.formatToParts(at)
+		.filter((p) => p.type === "hour" || p.type === "minute" || (p.type === "literal" && p.value.trim() !== ""))
+		.map((p) => p.value)
+		.join("");
 }
 
 /** The local calendar day of a time as a number (20261125): two times share a day when their keys are equal. */

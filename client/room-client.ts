@@ -41,9 +41,12 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 	};
 
 	options.onStatus("connecting");
+	// Once closed on purpose (leaving, changing name), this connection has nothing more to say.
+	let closed = false;
 	const socket = new ReconnectingSocket(url, {
 		open: join,
 		close(code, reason) {
+			if (closed) return;
 			if (code === CLOSE_KICKED || code === CLOSE_BANNED) {
 				// Coming straight back would only be refused again (a ban) or defeat the kick.
 				socket.close();
@@ -53,6 +56,7 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 			options.onStatus("reconnecting");
 		},
 		message(data) {
+			if (closed) return;
 			const msg = JSON.parse(data) as ServerMessage;
 			// A room older than the heartbeat answers "ping" with bad_json: proof of life all the same, and
 			// nothing else this client sends can be anything but JSON.
@@ -68,6 +72,9 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 			name = newName;
 			join();
 		},
-		close: () => socket.close(),
+		close() {
+			closed = true;
+			socket.close();
+		},
 	};
 }

@@ -43,6 +43,8 @@ export interface RoomState {
 	typing: Record<string, number>;
 	/** The last error the room sent (a refused name, a rate limit). */
 	error: { code: string; reason: string } | null;
+	/** The room's display title, from the welcome, then from the title lines after it (like `online`). */
+	title: { text: string | null; seq: number; mine: boolean };
 }
 
 export function initialRoomState(room: string): RoomState {
@@ -58,6 +60,7 @@ export function initialRoomState(room: string): RoomState {
 		onlineSeq: 0,
 		typing: {},
 		error: null,
+		title: { text: null, seq: 0, mine: false },
 	};
 }
 
@@ -81,6 +84,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				hasMore: msg.reset ? msg.hasMore : state.hasMore,
 				online: msg.online,
 				onlineSeq: msg.seq,
+				title: { text: msg.title ?? null, seq: msg.seq, mine: msg.canSetTitle === true },
 				// Acknowledged before a drop: the room has the line, so it is no longer pending.
 				pending: removeWhere(state.pending, (p) => p.seq !== undefined && p.seq <= msg.seq),
 				error: null,
@@ -92,10 +96,12 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 			const incoming = msg.type === "message" ? [msg.message] : msg.messages;
 			const messages = afterRemovals(merge(state.messages, incoming), incoming);
 			let typing = state.typing;
-			let { online, onlineSeq } = state;
+			let { online, onlineSeq, title } = state;
 			for (const m of incoming) {
 				if (m.kind === "chat") {
 					if (Object.hasOwn(typing, m.name)) typing = without(typing, m.name);
+				} else if (m.kind === "title") {
+					if (m.seq > title.seq) title = { ...title, text: m.text, seq: m.seq };
 				} else if (PRESENCE.has(m.kind) && m.seq > onlineSeq) {
 					const others = online.filter((n) => n !== m.name);
 					online = m.kind === "join" ? [...others, m.name].sort(byName) : others;
@@ -108,6 +114,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				messages,
 				online,
 				onlineSeq,
+				title,
 				lastSeq: contiguousUpTo(messages, state.lastSeq),
 				roomSeq: Math.max(state.roomSeq, messages.at(-1)?.seq ?? 0),
 				pending: removeWhere(state.pending, confirmed),

@@ -10,13 +10,14 @@ import {
 	type RoomSettings,
 	type StaffMember,
 } from "./moderation";
-import { MessageTextSchema, NameSchema } from "./text";
+import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 
 /**
  * This code's protocol version. 1: the first release (no version anywhere).
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
- * 4 and 5 are kept for room titles (#11) and message verbs (#13).
+ * 4: the `title` frame, lines of kind `title`, and `title` / `canSetTitle` in the welcome.
+ * 5 is kept for message verbs (#13).
  * 6: moderation: roles, mutes, kicks, bans, room settings, the audit log
  * (protocol/moderation.ts); `role` on chat lines; `role`, `staff` and
  * `settings` in the welcome; `until` on errors.
@@ -64,6 +65,12 @@ export const ClientMessageSchema = v.variant(
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
+		v.strictObject({
+			type: v.literal("title"),
+			/** Like a send's id: the same title frame sent twice is stored once. */
+			id: TokenSchema("A title id", 1),
+			text: RoomTitleSchema,
+		}),
 		...ModerationFrameSchemas,
 	],
 	"Unknown frame type",
@@ -72,12 +79,13 @@ export const ClientMessageSchema = v.variant(
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
 /**
- * `removed`: "Ana was removed by a moderator" (a kick or a ban); `cleared`:
+ * A person's message, an arrival, a departure, or a new display title for
+ * the room (its text). `removed`: "Ana was removed by a moderator" (a kick or a ban); `cleared`:
  * the history before it was cleared; `delete`: a moderator deleted the
  * message `of` (its text is gone; the line shows "Removed by a moderator").
  * A client shows a kind it does not know as a line of the room's own.
  */
-export type MessageKind = "chat" | "join" | "leave" | "removed" | "cleared" | "delete";
+export type MessageKind = "chat" | "join" | "leave" | "title" | "removed" | "cleared" | "delete";
 
 /** A line of the room's history, as the server stored it. */
 export interface ChatMessage {
@@ -86,7 +94,7 @@ export interface ChatMessage {
 	/** The server's id for the message. */
 	id: string;
 	kind: MessageKind;
-	/** The sender's name (for join and leave, whose arrival or departure). */
+	/** The sender's name (for join and leave, whose arrival or departure; for title, who set it). */
 	name: string;
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
@@ -110,6 +118,8 @@ export type ErrorCode =
 	| "already_joined"
 	| "name_taken"
 	| "rate_limited"
+	| "invalid_title"
+	| "not_creator"
 	| "forbidden"
 	| "not_found"
 	| "bad_secret"
@@ -140,6 +150,10 @@ export type ServerMessage =
 			/** The room's owners and moderators among its members (version 6). */
 			staff?: StaffMember[];
 			settings?: RoomSettings;
+			/** The room's display title, if its creator gave it one. */
+			title?: string;
+			/** Present (true) when this person created the room and so may set its title. */
+			canSetTitle?: true;
 	  }
 	| { type: "message"; message: ChatMessage }
 	/** Several new lines at once: what the room stored in one tick, in seq order. */
@@ -235,6 +249,7 @@ export function parseClientFrame(raw: string): ParseResult {
 		return refuse("invalid_frame", `${what} field "${String(field)}"`);
 	}
 	if (field === "name") return refuse("invalid_name", issue.message);
+	if (field === "text" && (data as { type?: unknown }).type === "title") return refuse("invalid_title", issue.message);
 	if (field === "text") return refuse("invalid_message", issue.message);
 	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);
 }

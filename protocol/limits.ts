@@ -6,6 +6,8 @@
 export const LIMITS = {
 	/** Characters (UTF-16 code units, as the browser's maxlength counts) in a name, after trimming. */
 	nameMax: 32,
+	/** Characters in a room's display title, after trimming. */
+	titleMax: 60,
 	/** Characters in a message, after trimming. */
 	messageMax: 2000,
 	/** Bytes in one frame from a client; a larger frame closes the socket with 1009. */

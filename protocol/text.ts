@@ -1,7 +1,7 @@
 /**
- * What a name and a message may contain, and the form of a name the room
- * compares. Both the room (which enforces) and the page (which explains)
- * use these schemas.
+ * What a name, a room title and a message may contain, and the form of a
+ * name the room compares. Both the room (which enforces) and the page (which
+ * explains, and counts toward the limits) use these schemas.
  *
  * Only well-formed UTF-16 gets through. SQLite keeps text as UTF-8, which
  * cannot hold a lone surrogate: such a string would be stored as other
@@ -95,15 +95,33 @@ export const NameSchema = v.pipe(
 	),
 );
 
+/** A room's display title: one line, held to a name's rules, so that no title hides characters either. */
+export const RoomTitleSchema = v.pipe(
+	v.string("A title must be text"),
+	v.check((s) => s.isWellFormed(), "A title cannot contain broken characters (a lone UTF-16 surrogate)"),
+	v.transform(normalizeName),
+	v.nonEmpty("Please enter a title"),
+	v.maxLength(LIMITS.titleMax, `A title can be at most ${LIMITS.titleMax} characters`),
+	v.check(
+		(s) => !NAME_FORBIDDEN.test(s.replace(EMOJI_PRESENTATION, "")),
+		"A title cannot contain invisible, control or direction-changing characters",
+	),
+);
+
 /**
- * A lone surrogate in a message is replaced with U+FFFD (toWellFormed), not
- * refused: an honest client makes one only by cutting text between the two
- * halves of a pair, and one broken character should not cost the message.
- * The replacement keeps the length, and what everyone sees is what is stored.
+ * A message as the room keeps it, and what its length limit counts. A lone
+ * surrogate is replaced with U+FFFD (toWellFormed), not refused: an honest
+ * client makes one only by cutting text between the two halves of a pair,
+ * and one broken character should not cost the message. The replacement
+ * keeps the length, and what everyone sees is what is stored.
  */
+export function normalizeMessage(text: string): string {
+	return text.toWellFormed().replace(/\r\n?/g, "\n").replace(MESSAGE_STRIPPED, "").trim();
+}
+
 export const MessageTextSchema = v.pipe(
 	v.string("A message must be text"),
-	v.transform((s) => s.toWellFormed().replace(/\r\n?/g, "\n").replace(MESSAGE_STRIPPED, "").trim()),
+	v.transform(normalizeMessage),
 	v.nonEmpty("A message cannot be empty"),
 	v.maxLength(LIMITS.messageMax, `A message can be at most ${LIMITS.messageMax} characters`),
 );

@@ -1,5 +1,16 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { avatarColour, dayKey, dayLabel, initials, linkParts } from "../client/format";
+import {
+	AVATAR_COLOURS,
+	avatarColour,
+	dayKey,
+	dayLabel,
+	distinctColours,
+	initials,
+	linkParts,
+	shortTimeOf,
+	timeOf,
+} from "../client/format";
 import {
 	earlier,
 	FOLLOW,
@@ -10,6 +21,7 @@ import {
 	WINDOW_ROWS,
 	windowRange,
 } from "../client/message-window";
+import { foldPresence, nameList } from "../client/presence-lines";
 import {
 	applyServerMessage,
 	hasGap,
@@ -19,6 +31,7 @@ import {
 	syncAfter,
 	typingNames,
 } from "../client/room-state";
+import { roomTitle } from "../client/room-title";
 import type { ChatMessage, ServerMessage } from "../protocol";
 
 const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({
@@ -396,6 +409,100 @@ describe("message formatting", () => {
 		expect(initials("  maria da silva ")).toBe("MS");
 		expect(avatarColour("Ana")).toBe(avatarColour("ana"));
 		expect(avatarColour("Ana")).toBeGreaterThanOrEqual(0);
-		expect(avatarColour("Ana")).toBeLessThan(12);
+		expect(avatarColour("Ana")).toBeLessThan(AVATAR_COLOURS);
+	});
+});
+
+describe("room state beyond messages", () => {
+	const titleLine = (seq: number, text: string): ChatMessage => ({ ...line(seq, text, "Ana"), kind: "title" });
+
+	it("keeps the title from the welcome, then from title lines after it, and never counts them as presence", () => {
+		let state = applyServerMessage(
+			initialRoomState("r"),
+			{
+				type: "welcome",
+				room: "r",
+				name: "Ana",
+				seq: 5,
+				messages: [],
+				reset: true,
+				hasMore: false,
+				online: ["Ana", "Bruno"],
+				title: "Old",
+				canSetTitle: true,
+			},
+			0,
+		);
+		expect(state.title).toEqual({ text: "Old", seq: 5, mine: true });
+		// An older title line, loaded late, does not undo a newer title.
+		state = applyServerMessage(state, { type: "history", messages: [titleLine(3, "Older")] }, 0);
+		expect(state.title.text).toBe("Old");
+		state = applyServerMessage(state, { type: "message", message: titleLine(6, "New") }, 0);
+		expect(state.title.text).toBe("New");
+		expect(state.online).toEqual(["Ana", "Bruno"]);
+		// A kind this client does not know changes nothing either.
+		const unknown = { ...line(7, "?", "Bruno"), kind: "reaction" } as unknown as ChatMessage;
+		state = applyServerMessage(state, { type: "message", message: unknown }, 0);
+		expect(state.online).toEqual(["Ana", "Bruno"]);
+	});
+
+	it("calls a private room by its title, else 'Private room', and any other room by its name", () => {
+		expect(roomTitle("TMf8guVYq3XkP0dLr7Zb2w", null)).toBe("Private room");
+		expect(roomTitle("TMf8guVYq3XkP0dLr7Zb2w", "Weekend hike")).toBe("Weekend hike");
+		expect(roomTitle("team", null)).toBe("team");
+	});
+});
+
+describe("quiet presence", () => {
+	const join = (seq: number, name: string): ChatMessage => ({
+		...line(seq, `${name} joined the chat`, name),
+		kind: "join",
+	});
+	const leave = (seq: number, name: string): ChatMessage => ({
+		...line(seq, `${name} left the chat`, name),
+		kind: "leave",
+	});
+
+	it("folds a run into who is here and who has gone, each person once, by what they did last", () => {
+		expect(foldPresence([join(1, "Ana"), join(2, "Bruno"), leave(3, "Ana"), join(4, "Carla")])).toEqual({
+			joined: ["Bruno", "Carla"],
+			left: ["Ana"],
+		});
+		// Gone and back within the run: here.
+		expect(foldPresence([leave(1, "Ana"), join(2, "Ana")])).toEqual({ joined: ["Ana"], left: [] });
+	});
+
+	it("names up to three people, then the first two and how many others", () => {
+		const text = (names: string[]) =>
+			nameList(names)
+				.map((p) => (typeof p === "string" ? p : `[${p.name}]`))
+				.join("");
+		expect(text(["Ana"])).toBe("[Ana]");
+		expect(text(["Ana", "Bruno"])).toBe("[Ana] and [Bruno]");
+		expect(text(["Ana", "Bruno", "Carla"])).toBe("[Ana], [Bruno] and [Carla]");
+		expect(text(["Ana", "Bruno", "Carla", "Dora", "Eve"])).toBe("[Ana], [Bruno] and 3 others");
+	});
+});
+
+describe("avatar colours and times", () => {
+	it("gives everyone in a room a different colour while there are colours enough", () => {
+		fc.assert(
+			fc.property(
+				fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: AVATAR_COLOURS }),
+				(names) => {
+					const colours = distinctColours(names);
+					expect(new Set(names.map((n) => colours.get(n))).size).toBe(names.length);
+				},
+			),
+		);
+		// Whoever's own colour is free keeps it, whoever else arrives.
+		const alone = avatarColour("Dora");
+		expect(distinctColours(["Ana Maria", "Dora", "Zed"]).get("Dora")).toBe(alone);
+	});
+
+	it("writes times without a leading zero", () => {
+		const threeAm = new Date(2026, 0, 2, 3, 7).getTime();
+		expect(timeOf(threeAm)).toMatch(/^3:07/);
+		expect(shortTimeOf(threeAm)).toBe("3:07");
 	});
 });

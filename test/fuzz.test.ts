@@ -39,6 +39,8 @@ type Answer =
 	/** A well-formed join: a fresh name is welcomed, a good client's name (however written) is taken. */
 	| { join: "fresh" | "taken" }
 	| { send: string }
+	/** A well-formed title: refused not_creator with its id, since the room is a good client's (Ana's). */
+	| { title: string }
 	| { typing: true }
 	| { sync: true }
 	/** Over the size limit: the socket is closed with 1009. */
@@ -52,7 +54,7 @@ interface Case {
 	answer: Answer;
 }
 
-const KNOWN_TYPES = ["join", "send", "typing", "sync"];
+const KNOWN_TYPES = ["join", "send", "typing", "sync", "title"];
 
 // ---- Values, valid or with a known defect -------------------------------------
 
@@ -121,6 +123,12 @@ const goodText = fc.oneof(
 		"  padded  ",
 	),
 );
+/** Room titles the room refuses: empty, too long, hiding a character, or not text. */
+const badTitle = fc.oneof(
+	fc.constantFrom("", "   ", "Team\u202Emoor", "Hike\u200B"),
+	fc.integer({ min: LIMITS.titleMax + 1, max: LIMITS.titleMax + 20 }).map((n) => "t".repeat(n)),
+	notText,
+);
 /** Text the room refuses: empty once stripped and trimmed, too long, or not text. */
 const badText = fc.oneof(
 	fc.constantFrom("", " \n\t ", "\u0000\u202E", "\u0007"),
@@ -147,7 +155,14 @@ const wellFormed: fc.Arbitrary<Case> = fc.oneof(
 	})),
 	fc.constant({ frame: { type: "typing" }, answer: { typing: true as const } }),
 	seq.map((since) => ({ frame: { type: "sync", since }, answer: { sync: true as const } })),
+	fc.record({ id: token(1), text: freshName }).map(({ id, text }) => ({
+		frame: { type: "title", id, text },
+		answer: { title: id },
+	})),
 );
+
+/** The id the room names in its answer to a refused frame: a send's or a title's, when valid. */
+const idOf = (c: Case) => ("send" in c.answer ? c.answer.send : "title" in c.answer ? c.answer.title : undefined);
 
 /** A well-formed frame with exactly one defect, and the code that defect must get. */
 const defective: fc.Arbitrary<Case> = fc.oneof(
@@ -173,6 +188,10 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		answer: { refused: "invalid_frame" as const },
 	})),
 	badSeq.map((since) => ({ frame: { type: "sync", since }, answer: { refused: "invalid_frame" as const } })),
+	fc.record({ id: token(1), text: badTitle }).map(({ id, text }) => ({
+		frame: { type: "title", id, text },
+		answer: { refused: "invalid_title" as const, id },
+	})),
 	// A required field missing.
 	fc.constantFrom(
 		{ frame: { type: "join", user: "user-12345678" }, answer: { refused: "invalid_frame" as const } },
@@ -180,6 +199,7 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		{ frame: { type: "send", text: "no id" }, answer: { refused: "invalid_frame" as const } },
 		{ frame: { type: "send", id: "no-text" }, answer: { refused: "invalid_frame" as const, id: "no-text" } },
 		{ frame: { type: "sync" }, answer: { refused: "invalid_frame" as const } },
+		{ frame: { type: "title", id: "no-text" }, answer: { refused: "invalid_frame" as const, id: "no-text" } },
 	),
 	// A field no frame has (a sender, a time, a seq the client would like to choose).
 	fc
@@ -189,7 +209,7 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		)
 		.map(([c, key, value]) => {
 			const frame = { ...(c.frame as Record<string, unknown>), [key]: value };
-			const id = "send" in c.answer ? c.answer.send : undefined;
+			const id = idOf(c);
 			return { frame, answer: { refused: "invalid_frame" as const, ...(id !== undefined && { id }) } };
 		}),
 	// A type no client frame has, or none at all.
@@ -203,12 +223,12 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		)
 		.map(([c, type]) => {
 			const frame = { ...(c.frame as Record<string, unknown>), type };
-			const id = "send" in c.answer ? c.answer.send : undefined;
+			const id = idOf(c);
 			return { frame, answer: { refused: "unknown_type" as const, ...(id !== undefined && { id }) } };
 		}),
 	wellFormed.map((c) => {
 		const { type: _, ...rest } = c.frame as Record<string, unknown>;
-		const id = "send" in c.answer ? c.answer.send : undefined;
+		const id = idOf(c);
 		return { frame: rest, answer: { refused: "unknown_type" as const, ...(id !== undefined && { id }) } };
 	}),
 );
@@ -305,7 +325,7 @@ const isDirect = (m: ServerMessage) =>
  * generator said each should get, keeping whether the socket has joined:
  * a refused frame its error code, join a welcome (or name_taken, or
  * already_joined), send an ack with its id, sync a history, typing nothing
- * once joined, anything but join before joining not_joined; then the
+ * once joined, title not_creator (the room is Ana's), anything but join before joining not_joined; then the
  * probe's error. An oversized frame closes with 1009 and ends the socket.
  * Returns how many pongs the socket must have had (at least, and at most).
  */
@@ -359,6 +379,7 @@ function expectAnswers(
 			}
 		} else if (!joined) expect(a).toMatchObject({ type: "error", code: "not_joined" });
 		else if ("send" in expected) expect(a).toMatchObject({ type: "ack", id: expected.send });
+		else if ("title" in expected) expect(a).toMatchObject({ type: "error", code: "not_creator", id: expected.title });
 		else expect(a).toMatchObject({ type: "history" });
 	}
 	expect(closeCode).toBeUndefined();

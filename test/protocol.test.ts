@@ -131,6 +131,28 @@ describe("parseClientFrame", () => {
 		}
 	});
 
+	it("takes a room title like a name: trimmed, at most 60 characters, nothing hidden, refused as invalid_title", () => {
+		expect(frame({ type: "title", id: "t", text: "  Weekend hike " })).toEqual({
+			ok: true,
+			frame: { type: "title", id: "t", text: "Weekend hike" },
+		});
+		expect(frame({ type: "title", id: "t", text: "x".repeat(LIMITS.titleMax) })).toMatchObject({ ok: true });
+		for (const [text, reason] of [
+			["x".repeat(LIMITS.titleMax + 1), "A title can be at most 60 characters"],
+			[" ", "Please enter a title"],
+			["Team\u202E", "A title cannot contain invisible, control or direction-changing characters"],
+			[3, "A title must be text"],
+		] as const) {
+			expect(frame({ type: "title", id: "t", text }), String(text)).toEqual({
+				ok: false,
+				code: "invalid_title",
+				reason,
+				id: "t",
+			});
+		}
+		expect(frame({ type: "title", text: "No id" })).toMatchObject({ ok: false, code: "invalid_frame" });
+	});
+
 	it("keeps line breaks and strips control and bidi-override characters from messages", () => {
 		expect(frame({ type: "send", id: "a", text: "line 1\r\nline 2\n\tindented" })).toMatchObject({
 			frame: { text: "line 1\nline 2\n\tindented" },

@@ -81,7 +81,7 @@ const cases: Case[] = [
 		frame: json({ type: "shout", text: "HI" }),
 		code: "unknown_type",
 		reason:
-			"Unknown frame type: expected join, send, typing, sync, claim, mute, kick, ban, lift, demote, settings, clear_history, delete, link, moderation, audit",
+			"Unknown frame type: expected join, send, typing, sync, title, claim, mute, kick, ban, lift, demote, settings, clear_history, delete, link, moderation, audit",
 	},
 	{ behaviour: "a type that is not a string", joined: true, frame: json({ type: 1 }), code: "unknown_type" },
 	{
@@ -321,6 +321,44 @@ const cases: Case[] = [
 		joined: false,
 		frame: json({ type: "join", name: "Ａｎａ", user }),
 		code: "name_taken",
+	},
+	{
+		behaviour: "a room title from someone who did not make the room",
+		joined: true,
+		frame: json({ type: "title", id: "t-1", text: "Mallory's room" }),
+		code: "not_creator",
+		reason: "Only the person who made this room can give it a title",
+		id: "t-1",
+	},
+	{
+		behaviour: "an empty room title",
+		joined: true,
+		frame: json({ type: "title", id: "t-2", text: "  " }),
+		code: "invalid_title",
+		reason: "Please enter a title",
+		id: "t-2",
+	},
+	{
+		behaviour: "a room title over 60 characters",
+		joined: true,
+		frame: json({ type: "title", id: "t-3", text: "T".repeat(61) }),
+		code: "invalid_title",
+		reason: "A title can be at most 60 characters",
+		id: "t-3",
+	},
+	{
+		behaviour: "a room title with a right-to-left override",
+		joined: true,
+		frame: json({ type: "title", id: "t-4", text: "Team \u202Eyrollam" }),
+		code: "invalid_title",
+		reason: "A title cannot contain invisible, control or direction-changing characters",
+		id: "t-4",
+	},
+	{
+		behaviour: "a room title before joining",
+		joined: false,
+		frame: json({ type: "title", id: "t-5", text: "Early" }),
+		code: "not_joined",
 	},
 ];
 

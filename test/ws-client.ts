@@ -48,9 +48,12 @@ export class TestClient {
 		this.closed = new Promise((resolve) => ws.addEventListener("close", resolve));
 	}
 
-	/** Opens a socket; from an address of its own unless `headers` names one, so tests never share a rate limit. */
+	/**
+	 * Opens a socket speaking this code's protocol version; from an address of
+	 * its own unless `headers` names one, so tests never share a rate limit.
+	 */
 	static async open(room: string, headers: Record<string, string> = {}): Promise<TestClient> {
-		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket`, {
+		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket?v=${PROTOCOL_VERSION}`, {
 			headers: { Upgrade: "websocket", "CF-Connecting-IP": newAddress(), ...headers },
 		});
 		if (!res.webSocket) throw new Error(`No WebSocket: ${res.status} ${await res.text()}`);

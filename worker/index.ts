@@ -5,7 +5,7 @@
  * Object.
  */
 import { type Context, Hono } from "hono";
-import { isRoomName } from "../protocol";
+import { clientVersion, isRoomName } from "../protocol";
 import { addressKey } from "./limits/rate-limiter";
 import { securityHeaders } from "./security-headers";
 
@@ -64,7 +64,8 @@ app.get("/api/rooms/:room/messages", async (c) => {
 	if (!Number.isSafeInteger(before) || before < 1 || !Number.isSafeInteger(limit) || limit < 1) {
 		return c.json({ error: "invalid_query", reason: "before and limit must be positive whole numbers" }, 400);
 	}
-	const page = await c.env.CHAT_ROOM.getByName(c.req.param("room")).history(before, limit);
+	// The page's protocol version (`v`, as on the socket): an older page takes some lines in another form.
+	const page = await c.env.CHAT_ROOM.getByName(c.req.param("room")).history(before, limit, clientVersion(c.req.url));
 	return c.json(page);
 });
 

@@ -164,7 +164,7 @@ async function openReader(browser: Browser, target: Target, room: string, lines:
 	page.on("pageerror", (e) => console.error(`bench: page error: ${e.message}`));
 	await page.goto(`${target.httpUrl}/r/${room}`);
 	await joinAs(page, "Reader");
-	await page.locator('[role="log"] .system', { hasText: "Reader joined the chat" }).waitFor();
+	await page.locator('[role="log"] .system', { hasText: "Reader joined" }).waitFor();
 	await scrollToFirstLine(page);
 	await scrollToNewest(page, sender.lastSeq());
 	const cdp = await context.newCDPSession(page);

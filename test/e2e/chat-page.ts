@@ -31,6 +31,11 @@ export async function joinAs(page: Page, name: string, { pressEnter = false } = 
 	await page.getByRole("log").waitFor();
 }
 
+/** A device that has been in the room goes straight back in: the chat shows with no Start Chat and no dialog. */
+export async function backIn(page: Page) {
+	await page.getByRole("log").waitFor();
+}
+
 export async function send(page: Page, text: string, { pressEnter = false } = {}) {
 	const field = page.getByLabel("Message", { exact: true });
 	await field.fill(text);

@@ -110,7 +110,8 @@ describe("the web's security basics, in Chromium against wrangler dev", () => {
 		const hostileName = "<b>Zoë</b>";
 		await joinAs(ana.page, hostileName);
 		await joinAs(bruno.page, "Bruno");
-		await seeSystemLine(bruno.page, `${hostileName} joined the chat`);
+		// The name is shown as a name, the words beside it are the room's own.
+		await seeSystemLine(bruno.page, `${hostileName} and Bruno joined`);
 		await send(ana.page, "<img src=x onerror=alert(1)> hello");
 		for (const p of [ana.page, bruno.page]) {
 			await seeMessage(p, hostileName, "<img src=x onerror=alert(1)> hello");

@@ -75,7 +75,7 @@ describe("a connection gone silent", () => {
 		expect(after).toBeGreaterThanOrEqual(HEARTBEAT.timeoutMs / 1000);
 		console.info(`silent connection noticed ${after.toFixed(1)} s after the network went`);
 
-		await ana.page.getByRole("status").filter({ hasText: "Online" }).waitFor();
+		await ana.page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
 		await ana.page.locator("article.pending").waitFor({ state: "detached" });
 		const expected = ["before the network went", "typed into a dead connection"];
 		expect(await messageTexts(bruno.page)).toEqual(expected);

@@ -19,6 +19,10 @@ export interface Peer {
 	say(text: string): Promise<void>;
 	/** Waits for the line with this text. */
 	hear(text: string): Promise<ChatMessage>;
+	/** Waits for a line that passes `test`. */
+	heard(test: (line: ChatMessage) => boolean): Promise<ChatMessage>;
+	/** Gives the room a display title (the room's creator only) and waits until the room has stored it. */
+	title(text: string): Promise<void>;
 	close(): void;
 }
 
@@ -65,6 +69,13 @@ export async function joinPeer(app: AppServer, room: string, name: string, user 
 			await until(() => received.find((m) => m.type === "ack" && m.id === id));
 		},
 		hear: (text) => until(() => lines().find((m) => m.text === text)),
+		heard: (test) => until(() => lines().find(test)),
+		async title(text) {
+			const id = `${user}-title-${sent++}`;
+			ws.send(JSON.stringify({ type: "title", id, text }));
+			const answer = await until(() => received.find((m) => (m.type === "ack" || m.type === "error") && m.id === id));
+			if (answer.type !== "ack") throw new Error(`${name} could not title the room: ${JSON.stringify(answer)}`);
+		},
 		close() {
 			waiters = [];
 			ws.close();

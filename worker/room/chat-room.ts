@@ -11,6 +11,7 @@ import {
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
+	forVersion,
 	HEARTBEAT,
 	LIMITS,
 	PROTOCOL_VERSION,
@@ -29,6 +30,7 @@ import { Moderation } from "./moderation";
 import { bannedReason, Moderators, utc } from "./moderators";
 import { atLeast, type Proof, Roles } from "./roles";
 import { Settings } from "./room-settings";
+import { linesFor, RoomTitle } from "./room-title";
 import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -41,6 +43,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #admission: Admission;
 	readonly #history: History;
 	readonly #membership: Membership;
+	readonly #title: RoomTitle;
 	readonly #idle: IdleSockets;
 	readonly #typing = new Typing();
 	readonly #roles: Roles;
@@ -63,6 +66,7 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		if (this.#stored) this.#membership.upgradeKeys();
+		this.#title = new RoomTitle(ctx.storage.sql);
 		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
 		this.#moderation = new Moderation(ctx.storage.sql, this.#config.addressBanMs);
 		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
@@ -114,10 +118,13 @@ export class ChatRoom extends DurableObject<Env> {
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
-	/** A page of history, for scrolling back: up to `limit` messages before `before`. */
-	history(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+	/** A page of history, for scrolling back: up to `limit` messages before `before`, as a page of `version` takes them. */
+	history(before: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
-		return this.#history.page(before, limit);
+		const page = this.#history.page(before, limit);
+		const known = forVersion({ type: "history", messages: page.messages }, version);
+		const lines = known?.type === "history" ? known.messages : page.messages;
+		return { ...page, messages: linesFor(version, lines) };
 	}
 
 	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
@@ -149,8 +156,12 @@ export class ChatRoom extends DurableObject<Env> {
 				if (this.#moderation.mutedUntil(who.user) !== undefined) return;
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
-			case "sync":
-				return this.#connections.sendTo(ws, { type: "history", messages: this.#history.after(frame.since) });
+			case "sync": {
+				const messages = linesFor(session.version, this.#history.after(frame.since));
+				return this.#connections.sendTo(ws, { type: "history", messages });
+			}
+			case "title":
+				return this.#retitle(ws, who, frame);
 			default:
 				return this.#moderators.handle(ws, who, frame);
 		}
@@ -216,20 +227,24 @@ export class ChatRoom extends DurableObject<Env> {
 		if (proof) this.#grant(claim.who, proof);
 		this.#roles.noteName(frame.user, claim.who.name);
 		this.#moderation.visit(frame.user, session.ip);
+		this.#title.noteJoin(this.#room, frame.user, this.#history.empty);
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
 		const { proof: _used, ...rest } = session;
 		this.#connections.save(ws, { ...rest, joined: claim.who });
+		const opening = this.#history.opening(frame.since);
 		this.#connections.sendTo(ws, {
 			type: "welcome",
 			version: PROTOCOL_VERSION,
 			room: this.#room,
 			name: claim.who.name,
-			...this.#history.opening(frame.since),
+			...opening,
+			messages: linesFor(session.version, opening.messages),
 			online: this.#membership.online(),
 			role: this.#roles.of(frame.user),
 			staff: this.#moderators.staff(),
 			settings: this.#settings.current,
+			...this.#title.forWelcome(frame.user),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
 		this.#moderators.staffChanged();
@@ -277,8 +292,20 @@ export class ChatRoom extends DurableObject<Env> {
 				until: now + wait,
 			});
 		}
-		const { seq, line } = this.#history.post(who, frame.id, frame.text, role === "member" ? undefined : role);
+		const { seq, line } = this.#history.post(who, frame.id, frame.text, "chat", role === "member" ? undefined : role);
 		if (line) this.#settings.sent(who.user, line.at);
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
+		if (line) this.#connections.publish(line);
+	}
+
+	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
+	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
+		if (!this.#title.maySet(who.user)) {
+			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
+			return;
+		}
+		const { seq, line } = this.#history.post(who, frame.id, frame.text, "title");
+		if (line) this.#title.set(frame.text);
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
 		if (line) this.#connections.publish(line);
 	}

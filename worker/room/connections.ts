@@ -5,6 +5,7 @@
  */
 import { type ChatMessage, forVersion, type ServerMessage } from "../../protocol";
 import type { Proof } from "./roles";
+import { linesFor } from "./room-title";
 
 /** Who a joined socket speaks for. */
 export interface Joined {
@@ -122,7 +123,7 @@ export class Connections {
 
 	/** Sends a frame as the socket's protocol version knows it (nothing, if it knows no such frame). */
 	sendTo(ws: WebSocket, message: ServerMessage): void {
-		const shaped = forVersion(message, this.session(ws).version);
+		const shaped = shape(message, this.session(ws).version);
 		if (!shaped) return;
 		try {
 			ws.send(JSON.stringify(shaped));
@@ -144,7 +145,7 @@ export class Connections {
 			if (only && !only(session)) continue;
 			let frame = frames.get(session.version);
 			if (frame === undefined) {
-				const shaped = forVersion(message, session.version);
+				const shaped = shape(message, session.version);
 				frame = shaped ? JSON.stringify(shaped) : null;
 				frames.set(session.version, frame);
 			}
@@ -173,9 +174,28 @@ export class Connections {
 		const batch = this.#outbox;
 		if (batch.length === 0) return;
 		this.#outbox = [];
-		const [only] = batch;
-		this.broadcast(
-			batch.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: batch },
-		);
+		this.broadcast(linesFrame(batch));
 	}
+}
+
+/**
+ * A frame as a page of `version` knows it: without moderation's frames and
+ * fields (forVersion), and with title lines as older pages can take them
+ * (linesFor).
+ */
+function shape(message: ServerMessage, version: number): ServerMessage | undefined {
+	const known = forVersion(message, version);
+	if (known?.type === "message") {
+		const [line] = linesFor(version, [known.message]);
+		return line === known.message || !line ? known : { ...known, message: line };
+	}
+	if (known?.type === "messages" || known?.type === "history")
+		return { ...known, messages: linesFor(version, known.messages) };
+	if (known?.type === "welcome") return { ...known, messages: linesFor(version, known.messages) };
+	return known;
+}
+
+function linesFrame(lines: ChatMessage[]): ServerMessage {
+	const [only] = lines;
+	return lines.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: lines };
 }

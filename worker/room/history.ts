@@ -23,15 +23,27 @@ export class History {
 		this.#store = new MessageStore(sql, limit);
 	}
 
+	/** Whether the room has never had a line. */
+	get empty(): boolean {
+		return this.#store.lastSeq === 0;
+	}
+
 	/**
-	 * Stores a chat message once per client id. A retry gets the seq of the
-	 * first try and no line (`line` undefined): nothing is broadcast again.
+	 * Stores a chat message (or a room title, worker/room/room-title.ts) once
+	 * per client id. A retry gets the seq of the first try and no line (`line`
+	 * undefined): nothing is broadcast again.
 	 */
-	post(who: Joined, id: string, text: string, role?: ChatMessage["role"]): { seq: number; line?: ChatMessage } {
+	post(
+		who: Joined,
+		id: string,
+		text: string,
+		kind: "chat" | "title" = "chat",
+		role?: ChatMessage["role"],
+	): { seq: number; line?: ChatMessage } {
 		const clientId = clientIdOf(who, id);
 		const stored = this.#store.seqOfClientId(clientId);
 		if (stored !== undefined) return { seq: stored };
-		const line = this.#store.append("chat", who.name, text, clientId, role);
+		const line = this.#store.append(kind, who.name, text, clientId, role);
 		return { seq: line.seq, line };
 	}
 

@@ -53,7 +53,13 @@ const MIGRATIONS: readonly Migration[] = [
 			}
 		}
 	},
-	// 3: names that look alike are the same name: a second key for each member, compared as well (worker/room/name-keys.ts).
+	// 3: the room's creator and display title (worker/room/room-title.ts); one row at most.
+	`CREATE TABLE IF NOT EXISTS room_title (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		creator TEXT,
+		title TEXT
+	);`,
+	// 4: names that look alike are the same name: a second key for each member, compared as well (worker/room/name-keys.ts).
 	// Rows from before have none; Membership fills it in when the room wakes.
 	(sql) => {
 		// A room that was set back to an older version (the ghost test does) may have the column already.
@@ -61,7 +67,7 @@ const MIGRATIONS: readonly Migration[] = [
 		if (!has) sql.exec("ALTER TABLE members ADD COLUMN look_key TEXT");
 		sql.exec("CREATE INDEX IF NOT EXISTS members_by_look ON members (look_key)");
 	},
-	// 4: moderation (docs/moderation.md).
+	// 5: moderation (docs/moderation.md).
 	`-- SHA-256 (hex) of the owner secret and of the moderator link's secret: the secrets themselves are never stored.
 	CREATE TABLE IF NOT EXISTS room_secrets (kind TEXT PRIMARY KEY, hash TEXT NOT NULL);
 	-- Devices with a role here, by device key, with the name they last joined under.
@@ -97,15 +103,15 @@ const MIGRATIONS: readonly Migration[] = [
 		detail TEXT
 	);
 	`,
-	// 5: the sender's role on each line.
+	// 6: the sender's role on each line.
 	(sql) => {
 		// The sender's role when they sent a line (NULL for members): the badge on their messages.
 		const has = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'role'").toArray().length > 0;
 		if (!has) sql.exec("ALTER TABLE messages ADD COLUMN role TEXT");
 	},
-	// 6: a `delete` line names the message it deleted (whose text becomes "").
+	// 7: a `delete` line names the message it deleted (whose text becomes "").
 	(sql) => {
-		// As for step 5: a room set back to an older version may have the column already.
+		// As for step 6: a room set back to an older version may have the column already.
 		const has = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'of_seq'").toArray().length > 0;
 		if (!has) sql.exec("ALTER TABLE messages ADD COLUMN of_seq INTEGER");
 	},
