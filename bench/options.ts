@@ -16,6 +16,8 @@ export interface Options {
 	client: { samples: number; rounds: number };
 	/** The page in a long conversation: lines held, messages per measured phase, their rate. */
 	conversation: { lines: number[]; messages: number; perSecond: number };
+	/** Reactions in a busy room: clients, one sender's messages/s, another client's reactions/s. */
+	reactions: { clients: number; perSecond: number; reactionsPerSecond: number; durationMs: number };
 	/** How long deliveries may trail the last send before the missing ones count as lost. */
 	drainMs: number;
 	build: boolean;
@@ -45,6 +47,7 @@ export function parseOptions(argv: readonly string[]): Options {
 			join: { historySize: 300, samples: 5 },
 			client: { samples: 1, rounds: 1 },
 			conversation: { lines: [30, 120], messages: 5, perSecond: 10 },
+			reactions: { clients: 10, perSecond: 100, reactionsPerSecond: 50, durationMs: 1000 },
 			drainMs: 5000,
 			build,
 			direct,
@@ -62,6 +65,7 @@ export function parseOptions(argv: readonly string[]): Options {
 		join: { historySize: 10_000, samples: 20 },
 		client: { samples: 3, rounds: 3 },
 		conversation: { lines: [100, 5000], messages: 60, perSecond: 10 },
+		reactions: { clients: 100, perSecond: 100, reactionsPerSecond: 50, durationMs: 3000 },
 		drainMs: 10_000,
 		build,
 		direct,

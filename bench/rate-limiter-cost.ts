@@ -10,13 +10,11 @@
  *
  *   node bench/rate-limiter-cost.ts [--against /path/to/other/checkout] [--rounds 3] [--seconds 20]
  */
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { rmSync } from "node:fs";
+import { resolve } from "node:path";
 import WebSocket from "ws";
-import type { startApp as StartApp } from "../test/e2e/app-server.ts";
 import { cpuSeconds, groupMembers, groupOfCommandLine, loadAverage } from "./lib/proc.ts";
+import { frozenApp } from "./targets.ts";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
@@ -29,16 +27,6 @@ const rounds = Number(flag("--rounds") ?? 3);
 const seconds = Number(flag("--seconds") ?? 20);
 const PEOPLE = 30;
 const EVERY_MS = 3000;
-const FILES = [
-	"worker",
-	"protocol",
-	"wrangler.toml",
-	"package.json",
-	"tsconfig.json",
-	"dist/client",
-	"test/e2e/app-server.ts",
-];
-
 interface Sample {
 	app: string;
 	messages: number;
@@ -47,12 +35,7 @@ interface Sample {
 
 /** One round: a frozen copy of the app at `root`, its workerd CPU over `seconds` of people chatting. */
 async function measure(root: string, round: number): Promise<Sample> {
-	const copy = mkdtempSync(join(tmpdir(), "hashzap-rl-cost-"));
-	for (const path of FILES) cpSync(join(root, path), join(copy, path), { recursive: true });
-	symlinkSync(join(here, "node_modules"), join(copy, "node_modules"));
-	const { startApp } = (await import(pathToFileURL(join(copy, "test/e2e/app-server.ts")).href)) as {
-		startApp: typeof StartApp;
-	};
+	const { copy, startApp } = await frozenApp(root);
 	const app = await startApp();
 	try {
 		const pgrp = groupOfCommandLine(app.stateDir);

@@ -30,6 +30,7 @@ import { idleMemory } from "./scenarios/idle-memory.ts";
 import { joinTime } from "./scenarios/join.ts";
 import { latency } from "./scenarios/latency.ts";
 import { longConversation } from "./scenarios/long-conversation.ts";
+import { reactions } from "./scenarios/reactions.ts";
 import { saturation } from "./scenarios/saturation.ts";
 import { directTo, startFloor, startHashzap, type Target, type TargetName } from "./targets.ts";
 
@@ -124,6 +125,12 @@ try {
 				partial.latency.push(await latency(ctx, n));
 			},
 		]),
+		[
+			"reactions",
+			async () => {
+				partial.reactions = await reactions(ctx);
+			},
+		],
 		[
 			"saturation",
 			async () => {

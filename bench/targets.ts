@@ -56,6 +56,21 @@ const APP_FILES = [
 ];
 
 /**
+ * A frozen copy of the app checked out at `from`, in a new temporary
+ * directory, with this checkout's node_modules linked in, and the copy's own
+ * startApp: it finds the app relative to itself, so it runs the copy.
+ */
+export async function frozenApp(from: string): Promise<{ copy: string; startApp: typeof StartApp }> {
+	const copy = mkdtempSync(join(tmpdir(), "hashzap-bench-app-"));
+	for (const path of APP_FILES) cpSync(join(from, path), join(copy, path), { recursive: true });
+	symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
+	const mod = (await import(pathToFileURL(join(copy, "test/e2e/app-server.ts")).href)) as {
+		startApp: typeof StartApp;
+	};
+	return { copy, startApp: mod.startApp };
+}
+
+/**
  * Starts Hashzap with test/e2e/app-server.ts's startApp. By default on a
  * frozen copy of the app taken now: `wrangler dev` reloads the worker (and
  * drops every socket) whenever a source file changes, and a run must measure
@@ -67,14 +82,7 @@ export async function startHashzap(live = false): Promise<Target> {
 	if (live) {
 		start = (await import("../test/e2e/app-server.ts")).startApp;
 	} else {
-		copy = mkdtempSync(join(tmpdir(), "hashzap-bench-app-"));
-		for (const path of APP_FILES) cpSync(join(root, path), join(copy, path), { recursive: true });
-		symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
-		// The copy's own startApp: it finds the app relative to itself, so it runs the copy.
-		const mod = (await import(pathToFileURL(join(copy, "test/e2e/app-server.ts")).href)) as {
-			startApp: typeof StartApp;
-		};
-		start = mod.startApp;
+		({ copy, startApp: start } = await frozenApp(root));
 	}
 	const app = await start(HASHZAP_VARS);
 	const removeCopy = () => {

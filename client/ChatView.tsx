@@ -2,8 +2,9 @@ import { computed } from "@preact/signals";
 import { useState } from "preact/hooks";
 import { roomError } from "./app-store";
 import { Composer } from "./Composer";
+import { ConfirmDelete } from "./ConfirmDelete";
 import { CopyLink } from "./CopyLink";
-import { displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
+import { announcement, displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
 import { timeOf } from "./format";
 import { MessageList } from "./MessageList";
 import { OnlineList, OnlineSheet } from "./OnlineList";
@@ -56,7 +57,11 @@ export function ChatView() {
 						</p>
 					)}
 					<TypingLine />
+					<p class="visually-hidden" aria-live="polite">
+						{announcement}
+					</p>
 					{out ? <Removed out={out} /> : <Composer />}
+					<ConfirmDelete />
 				</main>
 				<OnlineList />
 			</div>

@@ -3,19 +3,24 @@ import * as v from "valibot";
 import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
 import { roomName } from "./app-store";
 import { Counter } from "./Counter";
-import { noteTyping, returnedDraft, sendMessage } from "./chat-store";
+import { noteTyping, returnedDraft } from "./chat-store";
+import { cancelCompose, editing, editLast, replyingTo, submit } from "./message-actions";
 import { recall, remember } from "./room-memory";
 
 /**
  * The message field: Enter sends, Shift+Enter makes a new line; empty
  * messages are not sent. The draft survives a reload; a message over the
- * limit is kept, counted and refused out loud, never cut.
+ * limit is kept, counted and refused out loud, never cut. It also edits (Up
+ * in an empty field edits one's last message; Enter saves, Escape cancels)
+ * and writes replies.
  */
 export function Composer() {
 	const ref = useRef<HTMLTextAreaElement>(null);
 	const [text, setText] = useState(() => recall(roomName).draft ?? "");
 	const [problem, setProblem] = useState<string | null>(null);
 	const length = normalizeMessage(text).length;
+	const edited = editing.value;
+	const answered = replyingTo.value;
 
 	// The composer is where typing goes once in the room.
 	useEffect(() => ref.current?.focus(), []);
@@ -28,6 +33,14 @@ export function Composer() {
 		returnedDraft.value = null;
 	}, [handedBack]);
 
+	useEffect(() => {
+		if (edited) setText(edited.text);
+		if (edited || answered) ref.current?.focus();
+	}, [edited, answered]);
+
+	/** After an edit, the draft that was there before it (an edit is never kept as a draft). */
+	const backToDraft = () => setText(recall(roomName).draft ?? "");
+
 	const send = () => {
 		const checked = v.safeParse(MessageTextSchema, text);
 		if (!checked.success) {
@@ -35,10 +48,20 @@ export function Composer() {
 			setProblem(text.trim() === "" ? null : checked.issues[0].message);
 			return;
 		}
-		sendMessage(text);
-		setText("");
+		submit(text);
 		setProblem(null);
+		if (edited) {
+			backToDraft();
+			return;
+		}
+		setText("");
 		remember(roomName, { draft: undefined });
+	};
+	const cancel = () => {
+		if (edited) backToDraft();
+		setProblem(null);
+		cancelCompose();
+		ref.current?.focus();
 	};
 
 	return (
@@ -51,6 +74,24 @@ export function Composer() {
 				ref.current?.focus();
 			}}
 		>
+			{edited && (
+				<p class="composing">
+					<span>Editing your message</span>
+					<button type="button" class="link-button" onClick={cancel}>
+						Cancel
+					</button>
+				</p>
+			)}
+			{answered && (
+				<p class="composing">
+					<span class="quote-text">
+						Replying to <span class="sender">{answered.name}</span>: {answered.text}
+					</span>
+					<button type="button" class="link-button" onClick={cancel}>
+						Cancel reply
+					</button>
+				</p>
+			)}
 			<label for="message" class="visually-hidden">
 				Message
 			</label>
@@ -67,6 +108,7 @@ export function Composer() {
 					const value = e.currentTarget.value;
 					setText(value);
 					setProblem(null);
+					if (edited) return;
 					remember(roomName, { draft: value || undefined });
 					if (value.trim() !== "") noteTyping();
 				}}
@@ -74,12 +116,17 @@ export function Composer() {
 					if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
 						e.preventDefault();
 						send();
+					} else if (e.key === "Escape" && (edited || answered)) {
+						e.preventDefault();
+						cancel();
+					} else if (e.key === "ArrowUp" && text === "" && editLast()) {
+						e.preventDefault();
 					}
 				}}
 			/>
 			{/* Pressing Send must not take focus from the field: on a phone that would close the keyboard. */}
 			<button type="submit" class="primary" onMouseDown={(e) => e.preventDefault()}>
-				Send
+				{edited ? "Save" : "Send"}
 			</button>
 			<div class="composer-notes">
 				<p id="message-problem" class="form-error" role="alert">

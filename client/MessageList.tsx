@@ -2,14 +2,18 @@ import { Component, type ComponentChildren, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
-import { hasMore, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
+import { hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
 import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
+import { MessageActions } from "./MessageActions";
 import { MessageText } from "./MessageText";
-import { earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, windowRange } from "./message-window";
+import { canChange, confirmingDelete, highlighted, jump, loadHole } from "./message-actions";
+import { around, earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, windowRange } from "./message-window";
 import { isPresence } from "./presence-lines";
+import { ReactionBar } from "./ReactionBar";
+import { ReplyQuote } from "./ReplyQuote";
 import { RoleBadge } from "./RoleBadge";
 import { canActOn, myRole } from "./roles";
-import { firstIndexAfter, type PendingMessage } from "./room-state";
+import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
 import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
 import { useScrollMemory } from "./scroll-memory";
 import { staffUi } from "./staff-ui";
@@ -51,6 +55,7 @@ export function MessageList() {
 	const list = messages.value;
 	const waiting = pending.value;
 	const name = myName.value;
+	const target = jump.value;
 	const following = atBottom && win.bottom === null;
 	const range = windowRange(list, following ? FOLLOW : win);
 	const [from, to] = range;
@@ -123,6 +128,34 @@ export function MessageList() {
 		return () => keep.disconnect();
 	}, []);
 
+	// A jump to a message (the original of a reply): mount the rows around it, then bring it into view and focus it.
+	useLayoutEffect(() => {
+		if (target === null) return;
+		const i = seqIndex(list, target);
+		if (i === -1) return;
+		if (i < from || i >= to) {
+			setAtBottom(false);
+			move(around(list, i));
+			return;
+		}
+		const row = rowOf(ref.current, target);
+		row?.scrollIntoView({ block: "center" });
+		row?.focus({ preventScroll: true });
+		jump.value = null;
+	});
+
+	// Up and Down move between messages; Tab goes on to a message's actions.
+	const onKeyDown = (e: KeyboardEvent) => {
+		if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return;
+		const rows = [...(ref.current?.querySelectorAll<HTMLElement>("article[tabindex]") ?? [])];
+		const at = rows.findIndex((r) => r.contains(document.activeElement));
+		if (at === -1 && e.key === "ArrowDown") return;
+		const row = rows[e.key === "ArrowUp" ? (at === -1 ? rows.length - 1 : at - 1) : at + 1];
+		if (!row) return;
+		e.preventDefault();
+		row.focus();
+	};
+
 	const onScroll = () => {
 		const el = ref.current;
 		if (!el) return;
@@ -167,12 +200,26 @@ export function MessageList() {
 
 	return (
 		<div class="history-wrap">
-			{/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable by keyboard to scroll it */}
-			<div ref={ref} class="history" role="log" aria-label="Chat history" tabIndex={0} onScroll={onScroll}>
+			<div
+				ref={ref}
+				class="history"
+				role="log"
+				aria-label="Chat history"
+				// biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable by keyboard to scroll it
+				tabIndex={0}
+				onScroll={onScroll}
+				onKeyDown={onKeyDown}
+			>
 				{(hasMore.value || from > 0) && (
 					<p class="history-more">{loadingOlder.value ? "Loading older messages…" : "Scroll up for older messages"}</p>
 				)}
-				{renderRows(list, from, to, name)}
+				{renderRows(list, from, to, {
+					me: name,
+					holes: holes.value,
+					canChange: canChange.value,
+					staff: myRole.value !== "member",
+					active: [confirmingDelete.value?.seq, highlighted.value],
+				})}
 				{to >= list.length && waiting.map((p) => <PendingLine key={p.id} message={p} name={name ?? ""} />)}
 			</div>
 			{missed > 0 && !atBottom && (
@@ -215,11 +262,23 @@ function dayOf(m: ChatMessage): number {
 	return day;
 }
 
+/** What every row is drawn with, beyond its line: read here, once, so that rows read no signal themselves. */
+interface RowContext {
+	me: string | null;
+	/** Seqs above which older messages may be missing (after a jump far back). */
+	holes: number[];
+	canChange: boolean;
+	/** An owner or a moderator: Delete is offered on everyone's messages. */
+	staff: boolean;
+	/** Seqs of the rows shown with their actions: the one whose delete is asked, the one jumped to. */
+	active: (number | null | undefined)[];
+}
+
 /**
  * The rows of lines [from, to): a day separator where the day changes, grouped messages, the room's
  * own lines; consecutive join and leave lines of a day as one line (quiet presence).
  */
-function renderRows(list: readonly ChatMessage[], from: number, to: number, me: string | null) {
+function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx: RowContext) {
 	const out = [];
 	const now = Date.now();
 	let run: ChatMessage[] = [];
@@ -229,9 +288,14 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, me: 
 	};
 	for (let i = from; i < to; i++) {
 		const m = list[i] as ChatMessage;
-		// A deletion shows on the message it deleted, not as a line of its own.
-		if (m.kind === "delete") continue;
 		const prev = i > from ? list[i - 1] : undefined;
+		if (i > 0 && ctx.holes.includes(m.seq)) {
+			out.push(
+				<button key={`hole-${m.seq}`} type="button" class="hole" onClick={() => void loadHole(m.seq)}>
+					Load the messages in between
+				</button>,
+			);
+		}
 		const day = dayOf(m);
 		const sameDay = prev !== undefined && dayOf(prev) === day;
 		if (!sameDay || !isPresence(m)) endRun();
@@ -247,7 +311,17 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, me: 
 		else if (m.kind === "removed" || m.kind === "cleared") out.push(<ModerationLine key={m.seq} line={m} />);
 		else if (m.kind === "chat") {
 			const grouped = sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
-			out.push(<MessageLine key={m.seq} message={m} own={m.name === me} grouped={grouped} />);
+			out.push(
+				<MessageLine
+					key={m.seq}
+					message={m}
+					me={ctx.me}
+					grouped={grouped}
+					canChange={ctx.canChange}
+					staff={ctx.staff}
+					active={ctx.active.includes(m.seq)}
+				/>,
+			);
 		}
 	}
 	endRun();
@@ -256,27 +330,64 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, me: 
 
 interface LineProps {
 	message: ChatMessage;
-	own: boolean;
+	me: string | null;
 	grouped: boolean;
+	/** The room knows changes: the actions are offered. */
+	canChange: boolean;
+	/** An owner or a moderator: Delete is offered on everyone's messages. */
+	staff: boolean;
+	/** Shown with its actions (asked to delete, or jumped to). */
+	active: boolean;
 }
 
-/** A confirmed message. Renders again only when it changes: a new line elsewhere leaves the others alone. */
-class MessageLine extends Component<LineProps> {
-	override shouldComponentUpdate(next: LineProps): boolean {
+/** How long a touch must hold a message to show its actions. */
+const LONG_PRESS_MS = 500;
+let pressTimer: ReturnType<typeof setTimeout> | undefined;
+const release = () => clearTimeout(pressTimer);
+
+/**
+ * A confirmed message. Renders again only when it changes: a new line, an edit or a reaction
+ * elsewhere leaves the others alone (a change gives its message a new object, the others keep theirs).
+ */
+class MessageLine extends Component<LineProps, { pressed: boolean }> {
+	override state = { pressed: false };
+
+	override shouldComponentUpdate(next: LineProps, state: { pressed: boolean }): boolean {
 		const p = this.props;
-		return next.message !== p.message || next.own !== p.own || next.grouped !== p.grouped;
+		return (
+			next.message !== p.message ||
+			next.me !== p.me ||
+			next.grouped !== p.grouped ||
+			next.canChange !== p.canChange ||
+			next.staff !== p.staff ||
+			next.active !== p.active ||
+			state.pressed !== this.state.pressed
+		);
 	}
 
-	override render({ message, own, grouped }: LineProps) {
+	override render({ message, me, grouped, canChange, staff, active }: LineProps) {
+		const own = message.name === me;
+		const shown = active || this.state.pressed;
 		const when = new Date(message.at).toISOString();
 		return (
 			<Bubble
-				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${message.removed ? " removed-line" : ""}`}
+				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${shown ? " active" : ""}`}
 				data-seq={message.seq}
+				tabIndex={-1}
+				onPointerDown={(e) => {
+					if (e.pointerType !== "touch") return;
+					release();
+					pressTimer = setTimeout(() => this.setState({ pressed: true }), LONG_PRESS_MS);
+				}}
+				onPointerUp={release}
+				onPointerCancel={release}
+				onPointerMove={release}
+				onFocusOut={(e) => {
+					if (!e.currentTarget.contains(e.relatedTarget as Node | null)) this.setState({ pressed: false });
+				}}
 				name={message.name}
-				text={message.removed ? REMOVED_TEXT : message.text}
+				text={message.deleted ? "" : message.text}
 				grouped={grouped}
-				tools={!message.removed && <DeleteTool message={message} />}
 				aside={
 					<>
 						<RoleBadge role={message.role} />
@@ -291,7 +402,18 @@ class MessageLine extends Component<LineProps> {
 						</time>
 					)
 				}
-			/>
+				quote={message.replyTo && <ReplyQuote quote={message.replyTo} />}
+			>
+				{message.deleted ? (
+					<p class="text deleted">{message.deleted === "moderator" ? REMOVED_TEXT : "This message was deleted"}</p>
+				) : (
+					<>
+						{message.edited && <span class="edited">(edited)</span>}
+						<ReactionBar message={message} me={me} />
+						{canChange && <MessageActions message={message} own={own} staff={staff} />}
+					</>
+				)}
+			</Bubble>
 		);
 	}
 }
@@ -305,13 +427,6 @@ function LineTools({ message }: { message: ChatMessage }) {
 	const tools = staffUi.value;
 	if (!tools || !canActOn(message.role)) return null;
 	return <tools.ModerationMenu name={message.name} target={{ seq: message.seq }} />;
-}
-
-/** Delete, on every message, for owners and moderators (grouped lines too: it does not sit in the header). */
-function DeleteTool({ message }: { message: ChatMessage }) {
-	const tools = staffUi.value;
-	if (!tools || myRole.value === "member") return null;
-	return <tools.DeleteMessage name={message.name} seq={message.seq} />;
 }
 
 function PendingLine({ message, name }: { message: PendingMessage; name: string }) {
@@ -334,12 +449,17 @@ type BubbleProps = {
 	aside: ComponentChildren;
 	/** Beside a grouped message, where the avatar would be: its time, shown on hover. */
 	gutter?: ComponentChildren;
-	/** Controls on the whole line, shown grouped or not. */
-	tools?: ComponentChildren;
-} & JSX.IntrinsicElements["article"];
+	/** What comes before the text: the message a reply answers. */
+	quote?: ComponentChildren;
+	/** What follows the text: an edited mark, reactions, actions. */
+	children?: ComponentChildren;
+} & Omit<JSX.IntrinsicElements["article"], "children">;
 
-/** One message: avatar, sender and time (or state), text. A grouped one shows its text, and its time on hover. */
-function Bubble({ name, text, grouped, aside, gutter, tools, ...article }: BubbleProps) {
+/**
+ * One message: avatar, sender and time (or state), the quote it answers, text. A grouped one shows
+ * its text, and its time on hover.
+ */
+function Bubble({ name, text, grouped, aside, gutter, quote, children, ...article }: BubbleProps) {
 	return (
 		<article {...article}>
 			{grouped ? <span class="avatar-space">{gutter}</span> : <Avatar name={name} />}
@@ -353,9 +473,10 @@ function Bubble({ name, text, grouped, aside, gutter, tools, ...article }: Bubbl
 						{aside}
 					</header>
 				)}
-				<MessageText text={text} />
+				{quote}
+				{text !== "" && <MessageText text={text} />}
+				{children}
 			</div>
-			{tools}
 		</article>
 	);
 }

@@ -9,7 +9,14 @@
  * Part of the chat chunk; what the first screen needs is in app-store.ts.
  */
 import { computed, signal } from "@preact/signals";
-import { type ChatMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
+import {
+	type ChatMessage,
+	type ClientMessage,
+	isChange,
+	type Line,
+	PROTOCOL_VERSION,
+	type ServerMessage,
+} from "../protocol";
 import { joined, joining, readStorage, roomError, roomName, screen, unread, writeStorage } from "./app-store";
 import { timeOf } from "./format";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
@@ -39,6 +46,13 @@ export const now = signal(Date.now());
 /** Text the room refused (slow mode, a mute), handed back to the composer so nothing typed is lost. */
 export const returnedDraft = signal<string | null>(null);
 export const loadingOlder = signal(false);
+/** Said politely to screen readers: someone edited or deleted a message (not a new message, so not in the log). */
+export const announcement = signal("");
+
+/** An edit, delete or reaction, as sent. */
+export type ChangeFrame = Extract<ClientMessage, { type: "edit" | "delete" | "react" }>;
+/** Changes sent and not yet answered: sent again, with the same id, after a reconnect (the room applies each once). */
+const unanswered = new Map<string, ChangeFrame>();
 
 // The slices components read. Each is the same object until its part of the state changes.
 export const myName = computed(() => room.value.name);
@@ -46,6 +60,7 @@ export const messages = computed(() => room.value.messages);
 export const pending = computed(() => room.value.pending);
 export const online = computed(() => room.value.online);
 export const hasMore = computed(() => room.value.hasMore);
+export const holes = computed(() => room.value.holes);
 export const title = computed(() => room.value.title);
 /** What the room is called on screen: its title, or its name. */
 export const displayTitle = computed(() => roomTitle(roomName, title.value.text));
@@ -54,7 +69,7 @@ const typingUntil = computed(() => room.value.typing);
 export const typing = computed(() => typingNames({ typing: typingUntil.value, name: myName.value }, now.value));
 
 /** The one place the room's state changes; its error is also the dialog's (app-store). */
-function setRoom(next: RoomState): void {
+export function setRoom(next: RoomState): void {
 	room.value = next;
 	roomError.value = next.error;
 }
@@ -90,6 +105,7 @@ export function joinRoom(name: string): void {
 
 function onFrame(msg: ServerMessage): void {
 	applyModerationFrame(msg);
+	if ((msg.type === "ack" || msg.type === "error") && msg.id !== undefined) unanswered.delete(msg.id);
 	const before = room.value;
 	let after = applyServerMessage(before, msg, Date.now());
 	if (msg.type === "error" && (msg.code === "slow_mode" || msg.code === "muted")) after = handBack(after, msg);
@@ -110,9 +126,10 @@ function onFrame(msg: ServerMessage): void {
 		setRoom({ ...after, name: null });
 		return;
 	}
-	if (document.hidden && (msg.type === "message" || msg.type === "messages")) {
+	if (msg.type === "message" || msg.type === "messages") {
 		const lines = msg.type === "message" ? [msg.message] : msg.messages;
-		unread.value += lines.filter((m) => m.kind === "chat" && m.name !== after.name).length;
+		if (document.hidden) unread.value += lines.filter((m) => m.kind === "chat" && m.name !== after.name).length;
+		announceChanges(lines, after.name);
 	}
 	if (msg.type === "error" && msg.code === "rate_limited" && retryTimer === undefined) {
 		// Whatever was refused is still pending: send it again, once, when the room allows.
@@ -148,19 +165,29 @@ function handBack(state: RoomState, msg: Extract<ServerMessage, { type: "error" 
 	return { ...state, pending: state.pending.filter((p) => p.id !== msg.id), error: { code: msg.code, reason } };
 }
 
-/** Sends a message: shown at once as pending, delivered once even across reconnects. */
-export function sendMessage(text: string): void {
+/** Sends a message (maybe a reply): shown at once as pending, delivered once even across reconnects. */
+export function sendMessage(text: string, replyTo?: number): void {
 	const id = crypto.randomUUID();
-	const message = { id, text, as: room.value.name };
+	const message = { id, text, as: room.value.name, ...(replyTo !== undefined && { replyTo }) };
 	keepInOutbox(room.value.room, message);
 	setRoom({ ...room.value, pending: [...room.value.pending, message] });
 	lastTypingSent = 0;
-	if (status.value === "online") connection?.send({ type: "send", id, text });
+	if (status.value === "online") connection?.send(sendFrame(id, text, replyTo));
+}
+
+const sendFrame = (id: string, text: string, replyTo?: number): ClientMessage =>
+	replyTo === undefined ? { type: "send", id, text } : { type: "send", id, text, replyTo };
+
+/** Sends an edit, delete or reaction: once answered it shows as a line of the room, for everyone alike. */
+export function sendChange(frame: ChangeFrame): void {
+	unanswered.set(frame.id, frame);
+	if (status.value === "online") connection?.send(frame);
 }
 
 /**
  * Sends every unconfirmed message again, with its original id, so the room
- * stores each once; but only under the name it was written under.
+ * stores each once; but only under the name it was written under. Then every
+ * unanswered change, which the room likewise applies once.
  */
 function flushPending(): void {
 	const { name, pending } = room.value;
@@ -168,11 +195,22 @@ function flushPending(): void {
 	const next = pending.map((p) => {
 		if (p.seq !== undefined || p.error !== undefined) return p;
 		if (p.as && p.as !== name) return { ...p, error: `it was written as ${p.as}` };
-		connection?.send({ type: "send", id: p.id, text: p.text });
+		connection?.send(sendFrame(p.id, p.text, p.replyTo));
 		return p;
 	});
 	settleOutbox(room.value.room, pending, next);
 	setRoom({ ...room.value, pending: next });
+	for (const frame of unanswered.values()) connection?.send(frame);
+}
+
+/** Others' edits and deletes, said once each; a change of one's own is not news to oneself. */
+function announceChanges(lines: Line[], me: string | null): void {
+	const said = lines.flatMap((l) =>
+		isChange(l) && l.kind !== "react" && l.name !== me
+			? [`${l.name} ${l.kind === "edit" ? "edited" : "deleted"} a message`]
+			: [],
+	);
+	if (said.length > 0) announcement.value = said.join(". ");
 }
 
 let lastTypingSent = 0;

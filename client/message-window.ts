@@ -62,6 +62,13 @@ export function later(messages: readonly ChatMessage[], [from, to]: [number, num
 	return { top: seqAt(messages, top), bottom: end >= messages.length ? null : seqAt(messages, end - 1) };
 }
 
+/** The run around the line at index `i`, a step either side: where a jump to a line far from the rows shown lands. */
+export function around(messages: readonly ChatMessage[], i: number): MessageWindow {
+	const top = Math.max(0, i - WINDOW_STEP);
+	const end = Math.min(messages.length, i + WINDOW_STEP + 1);
+	return { top: seqAt(messages, top), bottom: end >= messages.length ? null : seqAt(messages, end - 1) };
+}
+
 export function sameWindow(a: MessageWindow, b: MessageWindow): boolean {
 	return a.top === b.top && a.bottom === b.bottom;
 }

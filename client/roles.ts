@@ -51,11 +51,6 @@ export function moderate(frame: ClientMessage): void {
 	sendFrame(frame);
 }
 
-/** Deletes anyone's message; the id makes a resent frame harmless. */
-export function deleteMessage(seq: number): void {
-	moderate({ type: "delete", id: crypto.randomUUID(), seq });
-}
-
 let olderAudit = false;
 
 /** Asks for the audit log's newest page, or, with `older`, the page after those shown. */

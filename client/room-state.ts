@@ -1,9 +1,13 @@
 /**
  * The state of one room as this client knows it, and the pure function that
  * folds each server frame into it. No DOM and no socket here: a test can call
- * `applyServerMessage` directly.
+ * `applyServerMessage` directly. Changes to messages fold in through
+ * changes.ts.
  */
-import type { ChatMessage, ServerMessage } from "../protocol";
+import { type Change, type ChatMessage, isChange, type Line, type ServerMessage } from "../protocol";
+import { addPage, firstIndexAfter, foldLines, seqIndex } from "./changes";
+
+export { firstIndexAfter, seqIndex } from "./changes";
 
 /** A message this user sent that the room has not yet confirmed it stored. */
 export interface PendingMessage {
@@ -16,22 +20,31 @@ export interface PendingMessage {
 	seq?: number;
 	/** Why the room refused it, if it did. */
 	error?: string;
+	/** The seq of the message it answers. */
+	replyTo?: number;
 }
 
 export interface RoomState {
 	room: string;
 	/** The name the room accepted, once joined. */
 	name: string | null;
-	/** Confirmed lines, ordered by seq, each once. */
+	/** Confirmed messages, ordered by seq, each once, as they are now. */
 	messages: ChatMessage[];
-	/** Every seq up to this one is in `messages` (or was before the first page). */
+	/** Every seq up to this one, message or change, has been folded in (or was before the first page). */
 	lastSeq: number;
 	/**
-	 * The newest seq the room has told of: its welcome's, or a later line's.
-	 * Above `lastSeq` there is a gap to fill, also when a welcome brought only
-	 * part of what was missed (a reply holds at most LIMITS.replyBytes).
+	 * The newest seq the room has told of: its welcome's, or a later line's
+	 * (a change's too). Above `lastSeq` there is a gap to fill, also when a
+	 * welcome brought only part of what was missed (a reply holds at most
+	 * LIMITS.replyBytes).
 	 */
 	roomSeq: number;
+	/** Changes to messages not held, for a page that brings them in an older state (changes.ts). */
+	unheld: Change[];
+	/** Held messages just above which older ones may be missing (a page around a message far back). */
+	holes: number[];
+	/** The room's protocol version: changes can only be sent to a room of CHANGES_VERSION or newer. */
+	version: number;
 	/** Older messages can be loaded. */
 	hasMore: boolean;
 	pending: PendingMessage[];
@@ -54,6 +67,9 @@ export function initialRoomState(room: string): RoomState {
 		messages: [],
 		lastSeq: 0,
 		roomSeq: 0,
+		unheld: [],
+		holes: [],
+		version: 1,
 		hasMore: false,
 		pending: [],
 		online: [],
@@ -74,13 +90,19 @@ export const TYPING_SHOWN_MS = 5000;
 export function applyServerMessage(state: RoomState, msg: ServerMessage, now: number): RoomState {
 	switch (msg.type) {
 		case "welcome": {
-			const merged = afterRemovals(msg.reset ? msg.messages : merge(state.messages, msg.messages), msg.messages);
+			const held = afterClearing(
+				msg.reset
+					? { messages: msg.messages.filter((l): l is ChatMessage => !isChange(l)), lastSeq: msg.seq, unheld: [] }
+					: foldLines(state, msg.messages),
+				msg.messages,
+			);
 			return {
 				...state,
+				...held,
+				holes: msg.reset ? [] : state.holes,
+				version: msg.version ?? 1,
 				name: msg.name,
-				messages: merged,
-				lastSeq: msg.reset ? msg.seq : contiguousUpTo(merged, state.lastSeq),
-				roomSeq: Math.max(msg.seq, merged.at(-1)?.seq ?? 0),
+				roomSeq: Math.max(msg.seq, held.messages.at(-1)?.seq ?? 0),
 				hasMore: msg.reset ? msg.hasMore : state.hasMore,
 				online: msg.online,
 				onlineSeq: msg.seq,
@@ -93,8 +115,8 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 		case "message":
 		case "messages":
 		case "history": {
-			const incoming = msg.type === "message" ? [msg.message] : msg.messages;
-			const messages = afterRemovals(merge(state.messages, incoming), incoming);
+			const incoming: Line[] = msg.type === "message" ? [msg.message] : msg.messages;
+			const held = afterClearing(foldLines(state, incoming), incoming);
 			let typing = state.typing;
 			let { online, onlineSeq, title } = state;
 			for (const m of incoming) {
@@ -111,16 +133,15 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 			const confirmed = (p: PendingMessage) => p.seq !== undefined && incoming.some((m) => m.seq === p.seq);
 			return {
 				...state,
-				messages,
+				...held,
 				online,
 				onlineSeq,
 				title,
-				lastSeq: contiguousUpTo(messages, state.lastSeq),
-				roomSeq: Math.max(state.roomSeq, messages.at(-1)?.seq ?? 0),
+				roomSeq: incoming.reduce((n, m) => Math.max(n, m.seq), state.roomSeq),
 				pending: removeWhere(state.pending, confirmed),
 				typing,
 				// Nothing older than a clearing is left to load.
-				hasMore: messages[0]?.kind === "cleared" ? false : state.hasMore,
+				hasMore: held.messages[0]?.kind === "cleared" ? false : state.hasMore,
 			};
 		}
 		case "ack": {
@@ -154,7 +175,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 
 /** Older messages loaded by scrolling up, put in front. */
 export function prependHistory(state: RoomState, older: ChatMessage[], hasMore: boolean): RoomState {
-	return { ...state, messages: merge(state.messages, older), hasMore };
+	return { ...state, ...addPage(state, older), hasMore };
 }
 
 /** Whether this client misses lines the room has: it should ask for those after `lastSeq`. */
@@ -175,6 +196,40 @@ export function syncAfter(before: RoomState, after: RoomState, msg: ServerMessag
 	return undefined;
 }
 
+/**
+ * A page around a message older than those held (the original of a reply,
+ * far back): put in with the others, with a hole between them and the held
+ * ones unless the page reaches them.
+ */
+export function placeAround(state: RoomState, page: ChatMessage[], hasMore: boolean): RoomState {
+	const first = state.messages[0];
+	const oldest = page[0];
+	if (!first || !oldest || oldest.seq >= first.seq) return { ...state, ...addPage(state, page) };
+	const reaches = page.some((m) => m.seq >= first.seq);
+	return {
+		...state,
+		...addPage(state, page),
+		hasMore,
+		holes: reaches ? state.holes : [...state.holes, first.seq],
+	};
+}
+
+/**
+ * A page of the messages just below hole `hole`: the hole closes if the page
+ * reaches the messages held below it, else it moves down to the page's
+ * oldest message.
+ */
+export function fillHole(state: RoomState, hole: number, page: ChatMessage[]): RoomState {
+	const below = state.messages[seqIndex(state.messages, hole) - 1];
+	const oldest = page[0];
+	const closed = !below || !oldest || oldest.seq <= below.seq;
+	return {
+		...state,
+		...addPage(state, page),
+		holes: state.holes.flatMap((h) => (h !== hole ? [h] : closed ? [] : [oldest.seq])),
+	};
+}
+
 /** Names typing now, except this user's. */
 export function typingNames(state: Pick<RoomState, "typing" | "name">, now: number): string[] {
 	return Object.entries(state.typing)
@@ -185,103 +240,18 @@ export function typingNames(state: Pick<RoomState, "typing" | "name">, now: numb
 const byName = (a: string, b: string) => a.localeCompare(b);
 
 /** The lines that change who is here: someone joined, left, or was removed by a moderator. */
-const PRESENCE = new Set<ChatMessage["kind"]>(["join", "leave", "removed"]);
+const PRESENCE = new Set<Line["kind"]>(["join", "leave", "removed"]);
 
-/**
- * What the incoming lines do to those already held: a `delete` line takes
- * the text of the message it names, a `cleared` line drops every line
- * before it. The same list when they do nothing.
- */
-function afterRemovals(messages: ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
-	let out = messages;
-	for (const m of incoming) {
-		if (m.kind === "cleared") {
-			const from = firstIndexAfter(out, m.seq - 1);
-			if (from > 0) out = out.slice(from);
-		} else if (m.kind === "delete" && m.of !== undefined) {
-			const i = seqIndex(out, m.of);
-			const target = out[i];
-			if (target && !target.removed) {
-				out = out === messages ? [...out] : out;
-				out[i] = { ...target, text: "", removed: true };
-			}
-		}
+/** A `cleared` line among the incoming ones drops every message held before it. */
+function afterClearing<H extends { messages: ChatMessage[] }>(held: H, incoming: readonly Line[]): H {
+	let { messages } = held;
+	for (const line of incoming) {
+		if (line.kind !== "cleared") continue;
+		const from = firstIndexAfter(messages, line.seq - 1);
+		if (from > 0) messages = messages.slice(from);
 	}
-	return out;
+	return messages === held.messages ? held : { ...held, messages };
 }
-
-/**
- * The index of the first message with a seq above `seq` (the length if none): a binary search,
- * so that per-frame work does not walk a long history.
- */
-export function firstIndexAfter(messages: readonly ChatMessage[], seq: number): number {
-	let lo = 0;
-	let hi = messages.length;
-	while (lo < hi) {
-		const mid = (lo + hi) >>> 1;
-		if ((messages[mid] as ChatMessage).seq <= seq) lo = mid + 1;
-		else hi = mid;
-	}
-	return lo;
-}
-
-/** The index of the message with this seq, or -1. */
-export function seqIndex(messages: readonly ChatMessage[], seq: number): number {
-	const i = firstIndexAfter(messages, seq - 1);
-	return messages[i]?.seq === seq ? i : -1;
-}
-
-/**
- * Merges two seq-ordered lists, each seq once. New lines at the end and an older page in front,
- * the two ways a list grows, are joined without a search; anything else is merged in one pass.
- */
-function merge(a: ChatMessage[], b: ChatMessage[]): ChatMessage[] {
-	if (b.length === 0) return a;
-	if (!isSorted(b)) b = [...b].sort((x, y) => x.seq - y.seq);
-	const first = a[0];
-	const last = a.at(-1);
-	if (first === undefined || last === undefined) return dedupe(b);
-	if ((b[0] as ChatMessage).seq > last.seq) return [...a, ...dedupe(b)];
-	if ((b.at(-1) as ChatMessage).seq < first.seq) return [...dedupe(b), ...a];
-	const out: ChatMessage[] = [];
-	let i = 0;
-	let j = 0;
-	for (;;) {
-		const x = a[i];
-		const y = b[j];
-		if (x === undefined && y === undefined) return out;
-		let next: ChatMessage;
-		if (y === undefined || (x !== undefined && x.seq <= y.seq)) {
-			next = x as ChatMessage;
-			i++;
-		} else {
-			next = y;
-			j++;
-		}
-		if (out.at(-1)?.seq !== next.seq) out.push(next);
-	}
-}
-
-function isSorted(list: readonly ChatMessage[]): boolean {
-	for (let i = 1; i < list.length; i++)
-		if ((list[i] as ChatMessage).seq < (list[i - 1] as ChatMessage).seq) return false;
-	return true;
-}
-
-/** A sorted list with each seq once. */
-function dedupe(sorted: ChatMessage[]): ChatMessage[] {
-	return sorted.every((m, i) => i === 0 || (sorted[i - 1] as ChatMessage).seq !== m.seq)
-		? sorted
-		: sorted.filter((m, i) => i === 0 || (sorted[i - 1] as ChatMessage).seq !== m.seq);
-}
-
-/** The highest seq reached from `from` without a hole: a search for where to start, then only the new lines. */
-function contiguousUpTo(messages: ChatMessage[], from: number): number {
-	let seq = from;
-	for (let i = firstIndexAfter(messages, from); messages[i]?.seq === seq + 1; i++) seq += 1;
-	return seq;
-}
-
 /** The list without the items `drop` matches; the same list when none does, so that its readers see no change. */
 function removeWhere<T>(list: T[], drop: (item: T) => boolean): T[] {
 	return list.some(drop) ? list.filter((item) => !drop(item)) : list;

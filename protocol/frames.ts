@@ -10,6 +10,7 @@ import {
 	type RoomSettings,
 	type StaffMember,
 } from "./moderation";
+import { EmojiSchema, type Reaction } from "./reactions";
 import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 
 /**
@@ -17,12 +18,20 @@ import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
  * 2: the socket URL carries `?v=`, the welcome carries `version`.
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
  * 4: the `title` frame, lines of kind `title`, and `title` / `canSetTitle` in the welcome.
- * 5 is kept for message verbs (#13).
+ * 5: edits, deletes, reactions and replies (CHANGES_VERSION).
  * 6: moderation: roles, mutes, kicks, bans, room settings, the audit log
  * (protocol/moderation.ts); `role` on chat lines; `role`, `staff` and
- * `settings` in the welcome; `until` on errors.
+ * `settings` in the welcome; `until` on errors; a `delete` by an owner or a
+ * moderator of someone else's message (`deleted: "moderator"`).
  */
 export const PROTOCOL_VERSION = 6;
+
+/**
+ * The version that knows change lines and the message fields that go with
+ * them: a room sends neither to an older page, and a page sends the new
+ * frames only to a room of this version or newer.
+ */
+export const CHANGES_VERSION = 5;
 
 /** The first version that knows moderation's frames and fields. */
 export const MODERATION_VERSION = 6;
@@ -39,6 +48,8 @@ const TokenSchema = (what: string, min: number) =>
 		v.string(`${what} must be text`),
 		v.regex(new RegExp(`^[A-Za-z0-9_-]{${min},64}$`), `${what} must be ${min}-64 letters, digits, - or _`),
 	);
+
+const ChangeId = TokenSchema("A change id", 1);
 
 const SeqSchema = v.pipe(
 	v.number("A sequence number must be a number"),
@@ -62,6 +73,8 @@ export const ClientMessageSchema = v.variant(
 			/** Chosen by the client; the same id sent twice is stored once. */
 			id: TokenSchema("A message id", 1),
 			text: MessageTextSchema,
+			/** Version 5: the seq of the message this one answers. */
+			replyTo: v.optional(SeqSchema),
 		}),
 		v.strictObject({ type: v.literal("typing") }),
 		v.strictObject({ type: v.literal("sync"), since: SeqSchema }),
@@ -70,6 +83,18 @@ export const ClientMessageSchema = v.variant(
 			/** Like a send's id: the same title frame sent twice is stored once. */
 			id: TokenSchema("A title id", 1),
 			text: RoomTitleSchema,
+		}),
+		// Version 5: changes to a message, each with an id of the client's (as a send's), so a retry is applied once.
+		v.strictObject({ type: v.literal("edit"), id: ChangeId, seq: SeqSchema, text: MessageTextSchema }),
+		/** The sender's own message, or (version 6) anyone's by an owner or a moderator. */
+		v.strictObject({ type: v.literal("delete"), id: ChangeId, seq: SeqSchema }),
+		v.strictObject({
+			type: v.literal("react"),
+			id: ChangeId,
+			seq: SeqSchema,
+			emoji: EmojiSchema,
+			/** On or off, not a toggle: two tabs that both press it agree on the result. */
+			on: v.boolean("on must be true or false"),
 		}),
 		...ModerationFrameSchemas,
 	],
@@ -80,14 +105,25 @@ export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
 /**
  * A person's message, an arrival, a departure, or a new display title for
- * the room (its text). `removed`: "Ana was removed by a moderator" (a kick or a ban); `cleared`:
- * the history before it was cleared; `delete`: a moderator deleted the
- * message `of` (its text is gone; the line shows "Removed by a moderator").
+ * the room (its text). Version 6: `removed`, "Ana was removed by a
+ * moderator" (a kick or a ban); `cleared`, the history before it was cleared.
  * A client shows a kind it does not know as a line of the room's own.
  */
-export type MessageKind = "chat" | "join" | "leave" | "title" | "removed" | "cleared" | "delete";
+export type MessageKind = "chat" | "join" | "leave" | "title" | "removed" | "cleared";
 
-/** A line of the room's history, as the server stored it. */
+/** Who deleted a message: its sender, or (version 6) an owner or a moderator. */
+export type DeletedBy = "sender" | "moderator";
+
+/** What a reply shows of the message it answers, as that message is now. */
+export interface Quote {
+	seq: number;
+	/** The original's sender; absent, with `text`, when the original is deleted or no longer stored. */
+	name?: string;
+	/** The start of the original's text (up to LIMITS.quoteMax characters). */
+	text?: string;
+}
+
+/** A message of the room (chat, or someone joining or leaving), as it is now. */
 export interface ChatMessage {
 	/** The room's sequence number: gap-free, increasing, assigned by the server. */
 	seq: number;
@@ -96,15 +132,57 @@ export interface ChatMessage {
 	kind: MessageKind;
 	/** The sender's name (for join and leave, whose arrival or departure; for title, who set it). */
 	name: string;
+	/** Empty once deleted. */
 	text: string;
 	/** Server time, ms since the epoch; never decreases within a room. */
 	at: number;
-	/** The sender's role when they sent it, if an owner or a moderator (version 6). */
+	// Version 5 (never sent to older pages):
+	/** The message this one answers. */
+	replyTo?: Quote;
+	/** The sender has changed the text. */
+	edited?: true;
+	/** Deleted: its text, reactions and reply are gone. */
+	deleted?: DeletedBy;
+	/** Its reactions, in the order of REACTIONS; absent when none. */
+	reactions?: Reaction[];
+	/** The seq of the last change to it; absent when it has none. A change with a lower seq is already in this state. */
+	rev?: number;
+	// Version 6:
+	/** The sender's role when they sent it, if an owner or a moderator. */
 	role?: StaffMember["role"];
-	/** A chat line a moderator deleted: its text is "" (version 6). */
-	removed?: true;
-	/** A `delete` line: the seq of the message it deleted (version 6). */
-	of?: number;
+}
+
+export type ChangeKind = "edit" | "delete" | "react";
+
+/**
+ * Version 5: a change to a message, in the stream with its own seq. It
+ * carries its target's state as it is now (not as it was then), so applying
+ * a room's changes in seq order is idempotent and ends in the room's state,
+ * and a deleted message's text survives in no change.
+ */
+export interface Change {
+	seq: number;
+	/** The server's id for the change. */
+	id: string;
+	kind: ChangeKind;
+	/** Who made the change. */
+	name: string;
+	at: number;
+	/** The seq of the message it changes. */
+	target: number;
+	/** edit: the message's text now. */
+	text?: string;
+	/** react: the emoji that changed and who reacted with it now (maybe no one). */
+	reaction?: Reaction;
+	/** The message is deleted (by this change, or since): nothing else is carried. */
+	deleted?: DeletedBy;
+}
+
+/** A line of the room's stream: a message, or (version 5) a change to one. */
+export type Line = ChatMessage | Change;
+
+export function isChange(line: Line): line is Change {
+	return line.kind === "edit" || line.kind === "delete" || line.kind === "react";
 }
 
 export type ErrorCode =
@@ -120,6 +198,12 @@ export type ErrorCode =
 	| "rate_limited"
 	| "invalid_title"
 	| "not_creator"
+	// Version 5:
+	| "unknown_message"
+	| "not_yours"
+	| "message_deleted"
+	| "reactions_full"
+	// Version 6:
 	| "forbidden"
 	| "not_found"
 	| "bad_secret"
@@ -138,8 +222,8 @@ export type ServerMessage =
 			name: string;
 			/** The newest sequence number in the room. */
 			seq: number;
-			/** The newest page, or what came after `since`. */
-			messages: ChatMessage[];
+			/** The newest page (messages only), or every line that came after `since` (changes too). */
+			messages: Line[];
 			/** True when `messages` replaces what the client had (no usable `since`). */
 			reset: boolean;
 			/** Whether older messages exist before the first of `messages`. */
@@ -155,11 +239,12 @@ export type ServerMessage =
 			/** Present (true) when this person created the room and so may set its title. */
 			canSetTitle?: true;
 	  }
-	| { type: "message"; message: ChatMessage }
+	| { type: "message"; message: Line }
 	/** Several new lines at once: what the room stored in one tick, in seq order. */
-	| { type: "messages"; messages: ChatMessage[] }
+	| { type: "messages"; messages: Line[] }
+	/** A send or a change is stored under `seq` (a retry is acked with the first try's). */
 	| { type: "ack"; id: string; seq: number }
-	| { type: "history"; messages: ChatMessage[] }
+	| { type: "history"; messages: Line[] }
 	| { type: "typing"; name: string }
 	| {
 			type: "error";
@@ -191,13 +276,13 @@ export function forVersion(msg: ServerMessage, version: number): ServerMessage |
 	switch (msg.type) {
 		case "welcome": {
 			const { role: _role, staff: _staff, settings: _settings, ...older } = msg;
-			return { ...older, messages: msg.messages.map(asOlder) };
+			return { ...older, messages: linesForVersion(msg.messages, version) };
 		}
 		case "message":
 			return isNewer(msg.message) ? { ...msg, message: asOlder(msg.message) } : msg;
 		case "messages":
 		case "history":
-			return msg.messages.some(isNewer) ? { ...msg, messages: msg.messages.map(asOlder) } : msg;
+			return { ...msg, messages: linesForVersion(msg.messages, version) };
 		case "error": {
 			const { until: _until, ...older } = msg;
 			return older;
@@ -207,16 +292,25 @@ export function forVersion(msg: ServerMessage, version: number): ServerMessage |
 	}
 }
 
-const isNewer = (line: ChatMessage) => line.role !== undefined || line.removed !== undefined || line.of !== undefined;
-
-/** A line without the fields of version 6; a deleted message says so in its text. */
-function asOlder(line: ChatMessage): ChatMessage {
-	if (!isNewer(line)) return line;
-	const { role: _role, removed, of: _of, ...older } = line;
-	return removed ? { ...older, text: REMOVED_TEXT } : older;
+/** Lines as a page of `version` knows them: without the fields of version 6 (the same array when none has them). */
+export function linesForVersion<L extends Line>(lines: L[], version: number): L[] {
+	return version >= MODERATION_VERSION || !lines.some(isNewer) ? lines : (lines.map(asOlder) as L[]);
 }
 
-/** What a deleted message shows instead of its text. */
+const isNewer = (line: Line) => ("role" in line && line.role !== undefined) || line.deleted === "moderator";
+
+/**
+ * A line without the fields of version 6. A page of version 5 knows only
+ * that a message was deleted, not by whom: one a moderator deleted is to it
+ * as if its sender had ("This message was deleted").
+ */
+function asOlder(line: Line): Line {
+	if (!isNewer(line)) return line;
+	const { role: _role, ...older } = line as ChatMessage;
+	return older.deleted === "moderator" ? { ...older, deleted: "sender" } : older;
+}
+
+/** What a message a moderator deleted shows instead of its text. */
 export const REMOVED_TEXT = "Removed by a moderator";
 
 export type ParseResult =
@@ -254,7 +348,7 @@ export function parseClientFrame(raw: string): ParseResult {
 	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);
 }
 
-/** The id of a refused send, when it is a valid one, so the client knows which message failed. */
+/** The id of a refused send or change, when it is a valid one, so the client knows which failed. */
 function sendId(data: unknown): string | undefined {
 	if (typeof data !== "object" || data === null) return undefined;
 	const id = (data as { id?: unknown }).id;

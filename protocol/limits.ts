@@ -16,7 +16,7 @@ export const LIMITS = {
 	joinPage: 50,
 	/** Most messages one history request may return. */
 	pageMax: 100,
-	/** Most missed messages a reconnecting client resumes from; beyond it, it starts from the newest page. */
+	/** Most missed lines (messages and changes) a reconnecting client resumes from; beyond it, it starts from the newest page. */
 	resumeMax: 1000,
 	/**
 	 * Bytes of lines (their JSON array) in one welcome, history frame or
@@ -25,6 +25,10 @@ export const LIMITS = {
 	 * of 1,000 long lines arrives whole, in several frames.
 	 */
 	replyBytes: 256 * 1024,
+	/** Characters of the original a reply quotes. */
+	quoteMax: 100,
+	/** People who may react to one message with one emoji: what a message carries stays bounded. */
+	reactorsMax: 100,
 } as const;
 
 /** Room names: what fits in a URL path segment without escaping. */

@@ -24,7 +24,6 @@ export const SecretSchema = v.pipe(
 );
 
 const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
-const IdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "An id must be 1-64 letters, digits, - or _"));
 
 /** Whom an action is for: a member of the room by name (the Online list), or whoever sent a message (its seq). */
 const TargetSchema = v.union(
@@ -53,11 +52,6 @@ export const ModerationFrameSchemas = [
 		locked: v.optional(v.boolean()),
 	}),
 	v.strictObject({ type: v.literal("clear_history") }),
-	/**
-	 * Deletes anyone's message by its seq. `id` is the client's, as for a
-	 * send: the same delete sent again is acknowledged, not done twice.
-	 */
-	v.strictObject({ type: v.literal("delete"), id: IdSchema, seq: SeqSchema }),
 	/** Owner only: a new link of this kind (the old one stops working), or, with `revoke`, none for moderators. */
 	v.strictObject({
 		type: v.literal("link"),

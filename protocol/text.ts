@@ -79,16 +79,27 @@ export function mixesLookAlikeScripts(name: string): boolean {
 	return false;
 }
 
+/**
+ * One line a person chooses and others read (a name, a room's title): well
+ * formed, normalized like a name, within `max` characters, and refused, never
+ * stripped, when it would hide a character.
+ */
+function lineSchema(what: "name" | "title", max: number) {
+	return v.pipe(
+		v.string(`A ${what} must be text`),
+		v.check((s) => s.isWellFormed(), `A ${what} cannot contain broken characters (a lone UTF-16 surrogate)`),
+		v.transform(normalizeName),
+		v.nonEmpty(`Please enter a ${what}`),
+		v.maxLength(max, `A ${what} can be at most ${max} characters`),
+		v.check(
+			(s) => !NAME_FORBIDDEN.test(s.replace(EMOJI_PRESENTATION, "")),
+			`A ${what} cannot contain invisible, control or direction-changing characters`,
+		),
+	);
+}
+
 export const NameSchema = v.pipe(
-	v.string("A name must be text"),
-	v.check((s) => s.isWellFormed(), "A name cannot contain broken characters (a lone UTF-16 surrogate)"),
-	v.transform(normalizeName),
-	v.nonEmpty("Please enter a name"),
-	v.maxLength(LIMITS.nameMax, `A name can be at most ${LIMITS.nameMax} characters`),
-	v.check(
-		(s) => !NAME_FORBIDDEN.test(s.replace(EMOJI_PRESENTATION, "")),
-		"A name cannot contain invisible, control or direction-changing characters",
-	),
+	lineSchema("name", LIMITS.nameMax),
 	v.check(
 		(s) => !mixesLookAlikeScripts(s),
 		"A name cannot mix Latin, Greek and Cyrillic letters, which look alike: write it in one of them",
@@ -96,17 +107,7 @@ export const NameSchema = v.pipe(
 );
 
 /** A room's display title: one line, held to a name's rules, so that no title hides characters either. */
-export const RoomTitleSchema = v.pipe(
-	v.string("A title must be text"),
-	v.check((s) => s.isWellFormed(), "A title cannot contain broken characters (a lone UTF-16 surrogate)"),
-	v.transform(normalizeName),
-	v.nonEmpty("Please enter a title"),
-	v.maxLength(LIMITS.titleMax, `A title can be at most ${LIMITS.titleMax} characters`),
-	v.check(
-		(s) => !NAME_FORBIDDEN.test(s.replace(EMOJI_PRESENTATION, "")),
-		"A title cannot contain invisible, control or direction-changing characters",
-	),
-);
+export const RoomTitleSchema = lineSchema("title", LIMITS.titleMax);
 
 /**
  * A message as the room keeps it, and what its length limit counts. A lone

@@ -12,6 +12,7 @@ import {
 	timeOf,
 } from "../client/format";
 import {
+	around,
 	earlier,
 	FOLLOW,
 	hold,
@@ -19,6 +20,7 @@ import {
 	type MessageWindow,
 	WINDOW_MAX,
 	WINDOW_ROWS,
+	WINDOW_STEP,
 	windowRange,
 } from "../client/message-window";
 import { foldPresence, nameList } from "../client/presence-lines";
@@ -32,7 +34,7 @@ import {
 	typingNames,
 } from "../client/room-state";
 import { roomTitle } from "../client/room-title";
-import type { ChatMessage, ServerMessage } from "../protocol";
+import type { Change, ChatMessage, ServerMessage } from "../protocol";
 
 const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({
 	seq,
@@ -210,12 +212,20 @@ describe("applyServerMessage", () => {
 		expect(state.online).toEqual(["Ana", "Carla"]);
 	});
 
-	it("removes the text of a message a moderator deleted, live or on resume, and leaves the online list alone", () => {
-		const deletion = (seq: number, of: number): ChatMessage => ({ ...line(seq, ""), kind: "delete", name: "", of });
+	it("shows a message a moderator deleted as deleted by a moderator, live or on resume, and leaves the online list alone", () => {
+		const deletion = (seq: number, target: number): Change => ({
+			seq,
+			id: `id-${seq}`,
+			kind: "delete",
+			name: "Carla",
+			at: 1_000 + seq,
+			target,
+			deleted: "moderator",
+		});
 		let state = welcomed([line(1, "vile"), line(2, "fine")]);
 		const untouched = state.messages[1];
 		state = applyServerMessage(state, { type: "message", message: deletion(3, 1) }, 0);
-		expect(state.messages[0]).toMatchObject({ seq: 1, text: "", removed: true });
+		expect(state.messages[0]).toMatchObject({ seq: 1, text: "", deleted: "moderator" });
 		expect(state.messages[1]).toBe(untouched);
 		expect(state.online).toEqual(["Ana"]);
 		expect(state.lastSeq).toBe(3);
@@ -235,7 +245,10 @@ describe("applyServerMessage", () => {
 			},
 			0,
 		);
-		expect(resumed.messages.map((m) => m.text)).toEqual(["vile", "", ""]);
+		expect(resumed.messages.map((m) => [m.text, m.deleted])).toEqual([
+			["vile", undefined],
+			["", "moderator"],
+		]);
 	});
 
 	it("drops every line before a cleared line, and offers no older page", () => {
@@ -366,6 +379,17 @@ describe("a long conversation", () => {
 		}
 		expect(rows(w).to).toBe(5000);
 		expect(w.bottom).toBeNull();
+	});
+
+	it("mounts the run around a line far from the rows shown, for a jump to it", () => {
+		const lines = history(5000);
+		const w = around(lines, 1000);
+		const [from, to] = windowRange(lines, w);
+		expect(from).toBe(1000 - WINDOW_STEP);
+		expect(to).toBe(1000 + WINDOW_STEP + 1);
+		// Near either end, the run stops at the first line and follows at the newest.
+		expect(windowRange(lines, around(lines, 3))[0]).toBe(0);
+		expect(around(lines, 4990).bottom).toBeNull();
 	});
 
 	it("keeps a held run where it is when an older page goes in front", () => {

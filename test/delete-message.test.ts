@@ -1,13 +1,15 @@
 /**
- * An owner or a moderator deletes anyone's message: its text leaves
- * storage, and the deletion travels in the room's sequenced stream as a
- * line of its own, so that a page that was away learns it exactly once on
- * resume, and a page that comes later gets the line already removed.
+ * An owner or a moderator deletes anyone's message with the same `delete`
+ * a sender uses on their own (edits.ts): its text leaves storage, and the
+ * deletion travels in the room's sequenced stream as a change line
+ * (`deleted: "moderator"`), so that a page that was away learns it exactly
+ * once on resume, and a page that comes later gets the message already
+ * deleted.
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ServerMessage } from "../protocol";
+import { type Change, isChange, type Line, type ServerMessage } from "../protocol";
 import { joinAs, newPrivateRoom, newSecret, openAt, type TestClient, until } from "./ws-client";
 
 async function ownedRoom() {
@@ -20,6 +22,8 @@ async function ownedRoom() {
 	const bruno = await joinAs(room, "Bruno");
 	return { room, ana, bruno, carla };
 }
+
+const isDelete = (l: Line): l is Change => isChange(l) && l.kind === "delete";
 
 type ErrorFrame = Extract<ServerMessage, { type: "error" }>;
 const errors = (c: TestClient, code: string) =>
@@ -39,22 +43,35 @@ describe("deleting a message", () => {
 
 		carla.client.send({ type: "delete", id: "d1", seq: line.seq });
 		const ack = await carla.client.waitFor("ack", (a) => a.id === "d1");
-		const removal = await ana.client.waitFor("message", (m) => m.message.kind === "delete");
-		expect(removal.message).toMatchObject({ seq: ack.seq, kind: "delete", of: line.seq, text: "" });
-		await bruno.client.waitFor("message", (m) => m.message.kind === "delete");
+		const removal = await ana.client.waitForLine(isDelete);
+		expect(removal).toEqual({
+			seq: ack.seq,
+			id: expect.any(String),
+			kind: "delete",
+			name: "Carla",
+			at: expect.any(Number),
+			target: line.seq,
+			deleted: "moderator",
+		});
+		await bruno.client.waitForLine(isDelete);
 
 		expect((await storedTexts(room)).map((r) => r.text)).not.toContain("something vile");
 
-		// A page that comes now gets the line already removed, and the removal after it.
+		// A page that comes now gets the message already deleted.
 		const dora = await joinAs(room, "Dora");
 		const removed = dora.welcome.messages.find((m) => m.seq === line.seq);
-		expect(removed).toMatchObject({ kind: "chat", name: "Bruno", text: "", removed: true });
+		expect(removed).toMatchObject({ kind: "chat", name: "Bruno", text: "", deleted: "moderator" });
 
-		// The owner too, on a message of a moderator's.
+		// The owner too, on a message of a moderator's; a moderator deleting their own is its sender.
 		carla.client.send({ type: "send", id: "c1", text: "a moderator's slip" });
 		const slip = await ana.client.message("a moderator's slip");
 		ana.client.send({ type: "delete", id: "d2", seq: slip.seq });
 		await ana.client.waitFor("ack", (a) => a.id === "d2");
+		carla.client.send({ type: "send", id: "c2", text: "my own slip" });
+		const own = await ana.client.message("my own slip");
+		carla.client.send({ type: "delete", id: "d3", seq: own.seq });
+		const ownRemoval = await ana.client.waitForLine((l): l is Change => isDelete(l) && l.target === own.seq);
+		expect(ownRemoval).toMatchObject({ deleted: "sender" });
 	});
 
 	it("reaches a page that was away exactly once on resume, and a retried delete changes nothing", async () => {
@@ -79,42 +96,71 @@ describe("deleting a message", () => {
 		const welcome = await back.waitFor("welcome");
 		expect(welcome.reset).toBe(false);
 		expect(welcome.messages.filter((m) => m.kind === "delete")).toEqual([
-			expect.objectContaining({ seq: first.seq, of: line.seq }),
+			expect.objectContaining({ seq: first.seq, target: line.seq, deleted: "moderator" }),
 		]);
 	});
 
-	it("refuses members, lines that are not messages, and lines already removed, changing nothing", async () => {
+	it("refuses members, lines that are not messages, and messages already deleted, changing nothing", async () => {
 		const { ana, bruno, carla } = await ownedRoom();
 		ana.client.send({ type: "send", id: "a1", text: "the owner speaks" });
 		const line = await bruno.client.message("the owner speaks");
 		bruno.client.send({ type: "delete", id: "x1", seq: line.seq });
-		expect((await bruno.client.error("forbidden")).reason).toBe("Only the room's owner and moderators can do that");
+		expect(await bruno.client.waitFor("error", (e) => e.id === "x1")).toMatchObject({
+			code: "not_yours",
+			reason: "Only its sender, an owner or a moderator can delete a message",
+		});
 
 		const join = ana.client.lines().find((m) => m.kind === "join");
 		carla.client.send({ type: "delete", id: "x2", seq: join?.seq ?? 1 });
 		carla.client.send({ type: "delete", id: "x3", seq: 999_999 });
-		await until(carla.client, () => errors(carla.client, "not_found").length === 2);
-		expect(errors(carla.client, "not_found").map((e) => e.reason)).toEqual([
-			"There is no such message in this room",
-			"There is no such message in this room",
-		]);
+		await until(carla.client, () => errors(carla.client, "unknown_message").length === 2);
 
 		carla.client.send({ type: "delete", id: "x4", seq: line.seq });
 		await carla.client.waitFor("ack", (a) => a.id === "x4");
-		await ana.client.waitFor("message", (m) => m.message.kind === "delete");
+		await ana.client.waitForLine(isDelete);
 		carla.client.send({ type: "delete", id: "x5", seq: line.seq });
-		await until(carla.client, () => errors(carla.client, "not_found").length === 3);
-		expect(errors(carla.client, "not_found")[2]?.reason).toBe("That message has already been removed");
-		expect(ana.client.received.filter((m) => m.type === "message" && m.message.kind === "delete")).toHaveLength(1);
+		expect(await carla.client.waitFor("error", (e) => e.id === "x5")).toMatchObject({
+			code: "message_deleted",
+			reason: "That message was deleted",
+		});
+		expect(ana.client.lines().filter(isDelete)).toHaveLength(1);
 
 		for (const bad of [
 			{ type: "delete", seq: line.seq },
 			{ type: "delete", id: "x6", seq: "1" },
-			{ type: "delete", id: "x7", seq: 0 },
+			{ type: "delete", id: "x7", seq: 1.5 },
 		]) {
 			carla.client.sendRaw(JSON.stringify(bad));
 		}
 		await until(carla.client, () => errors(carla.client, "invalid_frame").length === 3);
+	});
+
+	it("tells a version 5 page only that the message was deleted, and stops a muted member's edits and reactions", async () => {
+		const { room, ana, bruno } = await ownedRoom();
+		bruno.client.send({ type: "send", id: "b1", text: "first" });
+		const first = await ana.client.message("first");
+		const five = await joinAs(room, "Five", { version: 5 });
+		ana.client.send({ type: "delete", id: "d1", seq: first.seq });
+		const seen = await five.client.waitForLine(isDelete);
+		expect(seen).toMatchObject({ target: first.seq, deleted: "sender" });
+		const later = await joinAs(room, "Later", { version: 5 });
+		expect(later.welcome.messages.find((m) => m.seq === first.seq)).toMatchObject({ text: "", deleted: "sender" });
+
+		bruno.client.send({ type: "send", id: "b2", text: "second" });
+		const second = await bruno.client.message("second");
+		ana.client.send({ type: "mute", target: { name: "Bruno" }, minutes: 5 });
+		await ana.client.waitFor("moderation", (m) => m.mutes.some((x) => x.name === "Bruno"));
+		bruno.client.send({ type: "edit", id: "e1", seq: second.seq, text: "something vile" });
+		bruno.client.send({ type: "react", id: "r1", seq: second.seq, emoji: "👀", on: true });
+		expect(await bruno.client.waitFor("error", (e) => e.id === "e1")).toMatchObject({ code: "muted" });
+		expect(await bruno.client.waitFor("error", (e) => e.id === "r1")).toMatchObject({
+			code: "muted",
+			until: expect.any(Number),
+		});
+		// Deleting one's own message is still allowed: it takes words away.
+		bruno.client.send({ type: "delete", id: "d2", seq: second.seq });
+		await bruno.client.waitFor("ack", (a) => a.id === "d2");
+		expect(ana.client.lines().some((l) => l.kind === "edit" || l.kind === "react")).toBe(false);
 	});
 
 	it("gives a page older than moderation the deleted message's text as the room's words, without the new fields", async () => {
@@ -134,6 +180,6 @@ describe("deleting a message", () => {
 			text: "Removed by a moderator",
 			at: line.at,
 		});
-		expect(old.welcome.messages.some((m) => "of" in m || "removed" in m)).toBe(false);
+		expect(old.welcome.messages.some((m) => "deleted" in m || "target" in m)).toBe(false);
 	});
 });

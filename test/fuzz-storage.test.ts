@@ -11,7 +11,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ChatMessage, LIMITS, parseClientFrame } from "../protocol";
+import { type ChatMessage, isChange, LIMITS, parseClientFrame } from "../protocol";
 import { readsBackSame } from "../worker/store/well-formed";
 import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
 
@@ -142,11 +142,12 @@ describe("fuzzing what a room stores", () => {
 
 /** Waits for the client's own line with this seq, alone or in a batch. */
 function until(client: TestClient, test: (line: ChatMessage) => boolean): Promise<ChatMessage> {
-	const found = client.lines().find(test);
+	const messages = () => client.lines().filter((l): l is ChatMessage => !isChange(l));
+	const found = messages().find(test);
 	if (found) return Promise.resolve(found);
 	return new Promise((resolve) => {
 		const listener = () => {
-			const line = client.lines().find(test);
+			const line = messages().find(test);
 			if (!line) return;
 			client.ws.removeEventListener("message", listener);
 			resolve(line);

@@ -12,10 +12,12 @@
  *  - stored history is exactly what they received.
  * Seeded, so a failure replays; fast-check prints the seed and the path.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ChatMessage, type ErrorCode, HEARTBEAT, LIMITS, type ServerMessage } from "../protocol";
+import { type ErrorCode, HEARTBEAT, LIMITS, type Line, REACTIONS, type ServerMessage } from "../protocol";
+import { MessageStore } from "../worker/store/messages";
 import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
 
 const SEED = 0x5eed_2026;
@@ -39,6 +41,11 @@ type Answer =
 	/** A well-formed join: a fresh name is welcomed, a good client's name (however written) is taken. */
 	| { join: "fresh" | "taken" }
 	| { send: string }
+	/**
+	 * A change (edit, delete, react) or a reply, about a random seq: acked with
+	 * its id, or refused by the room's rules (TARGET_CODES), with its id.
+	 */
+	| { change: string }
 	/** A well-formed title: refused not_creator with its id, since the room is a good client's (Ana's). */
 	| { title: string }
 	| { typing: true }
@@ -54,7 +61,10 @@ interface Case {
 	answer: Answer;
 }
 
-const KNOWN_TYPES = ["join", "send", "typing", "sync", "title"];
+const KNOWN_TYPES = ["join", "send", "typing", "sync", "title", "edit", "delete", "react"];
+
+/** What a reply or a change may be refused with: the room's rules about the message it is about. */
+const TARGET_CODES: ErrorCode[] = ["unknown_message", "not_yours", "message_deleted", "reactions_full"];
 
 // ---- Values, valid or with a known defect -------------------------------------
 
@@ -155,14 +165,30 @@ const wellFormed: fc.Arbitrary<Case> = fc.oneof(
 	})),
 	fc.constant({ frame: { type: "typing" }, answer: { typing: true as const } }),
 	seq.map((since) => ({ frame: { type: "sync", since }, answer: { sync: true as const } })),
+	fc.record({ id: token(1), text: goodText, replyTo: seq }).map((f) => ({
+		frame: { type: "send", ...f },
+		answer: { change: f.id },
+	})),
+	fc.record({ id: token(1), seq, text: goodText }).map((f) => ({
+		frame: { type: "edit", ...f },
+		answer: { change: f.id },
+	})),
+	fc.record({ id: token(1), seq }).map((f) => ({ frame: { type: "delete", ...f }, answer: { change: f.id } })),
+	fc.record({ id: token(1), seq, emoji: fc.constantFrom(...REACTIONS), on: fc.boolean() }).map((f) => ({
+		frame: { type: "react", ...f },
+		answer: { change: f.id },
+	})),
 	fc.record({ id: token(1), text: freshName }).map(({ id, text }) => ({
 		frame: { type: "title", id, text },
 		answer: { title: id },
 	})),
 );
 
-/** The id the room names in its answer to a refused frame: a send's or a title's, when valid. */
-const idOf = (c: Case) => ("send" in c.answer ? c.answer.send : "title" in c.answer ? c.answer.title : undefined);
+/** The id the room names in its answer to a frame, refused or not: a send's, a change's or a title's, when valid. */
+const idOf = (c: Case) => {
+	const a = c.answer;
+	return "send" in a ? a.send : "change" in a ? a.change : "title" in a ? a.title : undefined;
+};
 
 /** A well-formed frame with exactly one defect, and the code that defect must get. */
 const defective: fc.Arbitrary<Case> = fc.oneof(
@@ -188,6 +214,26 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 		answer: { refused: "invalid_frame" as const },
 	})),
 	badSeq.map((since) => ({ frame: { type: "sync", since }, answer: { refused: "invalid_frame" as const } })),
+	fc.record({ id: token(1), seq, text: badText }).map((f) => ({
+		frame: { type: "edit", ...f },
+		answer: { refused: "invalid_message" as const, id: f.id },
+	})),
+	fc.record({ id: token(1), seq: badSeq, type: fc.constantFrom("delete", "edit", "react") }).map((f) => ({
+		frame: { emoji: "👍", on: true, text: "x", ...f },
+		answer: { refused: "invalid_frame" as const, id: f.id },
+	})),
+	fc
+		.record({
+			id: token(1),
+			seq,
+			emoji: fc.oneof(fc.constantFrom("🍕", "👍🏽", "", ":+1:", "❤"), notText),
+			on: fc.boolean(),
+		})
+		.map((f) => ({ frame: { type: "react", ...f }, answer: { refused: "invalid_frame" as const, id: f.id } })),
+	fc.record({ id: token(1), seq, on: fc.oneof(fc.constantFrom("toggle", 1, 0), fc.constant(null)) }).map((f) => ({
+		frame: { type: "react", emoji: "👀", ...f },
+		answer: { refused: "invalid_frame" as const, id: f.id },
+	})),
 	fc.record({ id: token(1), text: badTitle }).map(({ id, text }) => ({
 		frame: { type: "title", id, text },
 		answer: { refused: "invalid_title" as const, id },
@@ -205,7 +251,11 @@ const defective: fc.Arbitrary<Case> = fc.oneof(
 	fc
 		.tuple(wellFormed, fc.constantFrom("x_name", "sender", "at", "seq", "kind", "admin"), fc.jsonValue())
 		.filter(
-			([c]) => typeof c.frame === "object" && !(c.frame instanceof ArrayBuffer) && !(c.frame instanceof Oversized),
+			([c, key]) =>
+				typeof c.frame === "object" &&
+				!(c.frame instanceof ArrayBuffer) &&
+				!(c.frame instanceof Oversized) &&
+				!(key in c.frame),
 		)
 		.map(([c, key, value]) => {
 			const frame = { ...(c.frame as Record<string, unknown>), [key]: value };
@@ -324,8 +374,10 @@ const isDirect = (m: ServerMessage) =>
  * Checks a hostile socket's answers frame by frame against what the
  * generator said each should get, keeping whether the socket has joined:
  * a refused frame its error code, join a welcome (or name_taken, or
- * already_joined), send an ack with its id, sync a history, typing nothing
- * once joined, title not_creator (the room is Ana's), anything but join before joining not_joined; then the
+ * already_joined), send an ack with its id, a change or a reply an ack or a
+ * refusal by the room's rules with its id, sync a history, typing nothing
+ * once joined, title not_creator (the room is Ana's), anything but join
+ * before joining not_joined; then the
  * probe's error. An oversized frame closes with 1009 and ends the socket.
  * Returns how many pongs the socket must have had (at least, and at most).
  */
@@ -379,7 +431,11 @@ function expectAnswers(
 			}
 		} else if (!joined) expect(a).toMatchObject({ type: "error", code: "not_joined" });
 		else if ("send" in expected) expect(a).toMatchObject({ type: "ack", id: expected.send });
-		else if ("title" in expected) expect(a).toMatchObject({ type: "error", code: "not_creator", id: expected.title });
+		else if ("change" in expected) {
+			if (a.type === "error") expect(TARGET_CODES).toContain(a.code);
+			else expect(a.type).toBe("ack");
+			expect(a).toMatchObject({ id: expected.change });
+		} else if ("title" in expected) expect(a).toMatchObject({ type: "error", code: "not_creator", id: expected.title });
 		else expect(a).toMatchObject({ type: "history" });
 	}
 	expect(closeCode).toBeUndefined();
@@ -487,23 +543,21 @@ describe("fuzzing a room", () => {
 			// Gap-free and in order from the moment each joined…
 			expect(upToEnd.map((m) => m.seq)).toEqual(upToEnd.map((_, i) => g.firstSeq + i));
 			// …every marker heard, in the order said…
-			expect(upToEnd.map((m) => m.text).filter((t) => t.startsWith("marker "))).toEqual(markers);
-			// …and exactly what the room stored.
-			expect(upToEnd).toEqual(stored.filter((m) => m.seq >= g.firstSeq));
+			expect(upToEnd.flatMap((m) => (m.kind === "chat" && m.text.startsWith("marker ") ? [m.text] : []))).toEqual(
+				markers,
+			);
+			// …and exactly the lines the room stored (whose state later changes may have changed).
+			expect(upToEnd.map(identity)).toEqual(stored.filter((m) => m.seq >= g.firstSeq).map(identity));
 		}
 	}, 60_000);
 });
 
-/** The stored lines from `first` to `last`, through the room's history RPC, page by page. */
-async function storedSince(room: string, first: number, last: number): Promise<ChatMessage[]> {
-	const stub = env.CHAT_ROOM.getByName(room);
-	const lines: ChatMessage[] = [];
-	let before = last + 1;
-	while (before > first) {
-		const { messages } = await stub.history(before, LIMITS.pageMax);
-		if (messages.length === 0) break;
-		lines.unshift(...messages.filter((m) => m.seq >= first));
-		before = messages[0]?.seq ?? first;
-	}
-	return lines;
+/** What a line is, whatever changed in it since: which line, of what kind, by whom, when. */
+const identity = (l: Line) => ({ seq: l.seq, id: l.id, kind: l.kind, name: l.name, at: l.at });
+
+/** The stored lines from `first` to `last`, messages and changes: the room's stream. */
+async function storedSince(room: string, first: number, last: number): Promise<Line[]> {
+	return runInDurableObject(env.CHAT_ROOM.getByName(room), (_i, state) =>
+		new MessageStore(state.storage.sql, Number.MAX_SAFE_INTEGER).after(first - 1, last - first + 1),
+	);
 }

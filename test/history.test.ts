@@ -1,7 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ChatMessage } from "../protocol";
+import type { ChatMessage, Line } from "../protocol";
 import { MessageStore } from "../worker/store/messages";
 import { migrate } from "../worker/store/schema";
 import { newRoom, TestClient } from "./ws-client";
@@ -23,7 +23,7 @@ async function page(room: string, query: string) {
 	return (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
 }
 
-const chat = (messages: ChatMessage[]) => messages.filter((m) => m.kind === "chat").map((m) => m.text);
+const chat = (lines: Line[]) => lines.flatMap((m) => (m.kind === "chat" ? [m.text] : []));
 
 describe("delivery guarantees", () => {
 	it("stores and broadcasts a retried send once, and acknowledges both tries with the same seq", async () => {

@@ -9,7 +9,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { applyServerMessage, initialRoomState, type RoomState, syncAfter } from "../client/room-state";
-import type { ChatMessage, ServerMessage } from "../protocol";
+import type { ChatMessage, Line, ServerMessage } from "../protocol";
 import { MessageStore } from "../worker/store/messages";
 import { migrate } from "../worker/store/schema";
 import { TestClient } from "./ws-client";
@@ -18,7 +18,7 @@ const newRoom = () => `room-${crypto.randomUUID()}`;
 /** The bound the issue asked us to name: 256 KiB of lines, as JSON, per reply. */
 const BUDGET = 256 * 1024;
 const encoder = new TextEncoder();
-const bytes = (lines: ChatMessage[]) => encoder.encode(JSON.stringify(lines)).byteLength;
+const bytes = (lines: Line[]) => encoder.encode(JSON.stringify(lines)).byteLength;
 
 /** A line as long as a message may be, in three-byte characters: about 6 KB of JSON. */
 const longText = (i: number) => `${i} ${"€".repeat(1990)}`;
@@ -34,7 +34,7 @@ async function fillLong(room: string, count: number): Promise<void> {
 	await evictDurableObject(stub);
 }
 
-const contiguous = (lines: ChatMessage[]) => lines.map((m, i) => m.seq - i).every((d) => d === lines[0]?.seq);
+const contiguous = (lines: Line[]) => lines.map((m, i) => m.seq - i).every((d) => d === lines[0]?.seq);
 
 describe("replies bounded by bytes", () => {
 	it("sends a resume of 1,000 long lines whole, as a welcome and history frames of at most 256 KiB each", async () => {

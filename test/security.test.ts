@@ -5,7 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ChatMessage, ErrorCode } from "../protocol";
+import { type ChatMessage, type ErrorCode, isChange } from "../protocol";
 import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
 
 /**
@@ -81,7 +81,7 @@ const cases: Case[] = [
 		frame: json({ type: "shout", text: "HI" }),
 		code: "unknown_type",
 		reason:
-			"Unknown frame type: expected join, send, typing, sync, title, claim, mute, kick, ban, lift, demote, settings, clear_history, delete, link, moderation, audit",
+			"Unknown frame type: expected join, send, typing, sync, title, edit, delete, react, claim, mute, kick, ban, lift, demote, settings, clear_history, link, moderation, audit",
 	},
 	{ behaviour: "a type that is not a string", joined: true, frame: json({ type: 1 }), code: "unknown_type" },
 	{
@@ -180,6 +180,65 @@ const cases: Case[] = [
 		frame: json({ type: "send", id: "m-7", text: "\u0000\u202E\u0007\u2066" }),
 		code: "invalid_message",
 		reason: "A message cannot be empty",
+	},
+	{
+		behaviour: "an edit with an empty text",
+		joined: true,
+		frame: json({ type: "edit", id: "e-1", seq: 1, text: " " }),
+		code: "invalid_message",
+		reason: "A message cannot be empty",
+		id: "e-1",
+	},
+	{
+		behaviour: "an edit naming its author",
+		joined: true,
+		frame: json({ type: "edit", id: "e-2", seq: 1, text: "x", name: "Ana" }),
+		code: "invalid_frame",
+		reason: 'Unknown field "name"',
+		id: "e-2",
+	},
+	{
+		behaviour: "a reaction outside the eight emoji",
+		joined: true,
+		frame: json({ type: "react", id: "r-1", seq: 1, emoji: "🍕", on: true }),
+		code: "invalid_frame",
+		reason: "emoji: A reaction must be one of 👍 ❤️ 😂 🎉 😮 😢 🙏 👀",
+		id: "r-1",
+	},
+	{
+		behaviour: "a reaction that is a toggle, not on or off",
+		joined: true,
+		frame: json({ type: "react", id: "r-2", seq: 1, emoji: "👍", on: "toggle" }),
+		code: "invalid_frame",
+		id: "r-2",
+	},
+	{
+		behaviour: "a reply to a message that is not there",
+		joined: true,
+		frame: json({ type: "send", id: "m-8", text: "re", replyTo: 99_999 }),
+		code: "unknown_message",
+		reason: "There is no message 99999 in this room",
+		id: "m-8",
+	},
+	{
+		behaviour: "an edit of a message that is not there",
+		joined: true,
+		frame: json({ type: "edit", id: "e-3", seq: 99_999, text: "x" }),
+		code: "unknown_message",
+		id: "e-3",
+	},
+	{
+		behaviour: "a delete of a line that is not a message (someone joining)",
+		joined: true,
+		frame: json({ type: "delete", id: "d-1", seq: 1 }),
+		code: "unknown_message",
+		id: "d-1",
+	},
+	{
+		behaviour: "a change before joining",
+		joined: false,
+		frame: json({ type: "react", id: "r-3", seq: 1, emoji: "👍", on: true }),
+		code: "not_joined",
 	},
 	{
 		behaviour: "a name of the wrong type",
@@ -376,6 +435,43 @@ describe("every frame a client can send gets a clear answer and harms no one els
 		await mallory.waitFor("error", (e) => e.id === "next");
 		expect(mallory.ws.readyState).toBe(WebSocket.OPEN);
 		await stillServes();
+	});
+});
+
+describe("changes to messages that are not the sender's", () => {
+	it("refuses, with not_yours, an edit or a delete of someone else's message, and nobody sees a change", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const { client: ana } = await joinFrom(room, "Ana's friend");
+		ana.send({ type: "send", id: "x", text: "Ana's friend was here" });
+		const line = await ana.message("Ana's friend was here");
+		const mallory = await attacker(room, true);
+		mallory.send({ type: "edit", id: "steal", seq: line.seq, text: "Mallory was here" });
+		expect(await mallory.waitFor("error", (e) => e.id === "steal")).toMatchObject({
+			code: "not_yours",
+			reason: "Only its sender can edit a message",
+		});
+		mallory.send({ type: "delete", id: "erase", seq: line.seq });
+		expect(await mallory.waitFor("error", (e) => e.id === "erase")).toMatchObject({ code: "not_yours" });
+		await stillServes(["Ana's friend was here"]);
+		expect(ana.lines().filter(isChange)).toEqual([]);
+	});
+
+	it("refuses, with message_deleted, a change to a deleted message or a reply to one", async () => {
+		const { room, stillServes } = await roomWithBystanders();
+		const { client: carla } = await joinFrom(room, "Carla");
+		carla.send({ type: "send", id: "x", text: "soon gone" });
+		const line = await carla.message("soon gone");
+		carla.send({ type: "delete", id: "d", seq: line.seq });
+		await carla.waitFor("ack", (a) => a.id === "d");
+		const mallory = await attacker(room, true);
+		mallory.send({ type: "react", id: "r", seq: line.seq, emoji: "👀", on: true });
+		expect(await mallory.waitFor("error", (e) => e.id === "r")).toMatchObject({
+			code: "message_deleted",
+			reason: "That message was deleted",
+		});
+		mallory.send({ type: "send", id: "re", text: "what did it say?", replyTo: line.seq });
+		expect(await mallory.waitFor("error", (e) => e.id === "re")).toMatchObject({ code: "message_deleted" });
+		await stillServes(["soon gone"]);
 	});
 });
 

@@ -8,10 +8,18 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
  * not mean to share a limit must never share an address.
  */
 import { env, exports } from "cloudflare:workers";
-import { type ChatMessage, type ClientMessage, HEARTBEAT, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
+import {
+	type ChatMessage,
+	type ClientMessage,
+	HEARTBEAT,
+	isChange,
+	type Line,
+	PROTOCOL_VERSION,
+	type ServerMessage,
+} from "../protocol";
 
 /** The room's lines a frame carries: one in "message", several in "messages". */
-export function linesOf(m: ServerMessage): ChatMessage[] {
+export function linesOf(m: ServerMessage): Line[] {
 	return m.type === "message" ? [m.message] : m.type === "messages" ? m.messages : [];
 }
 
@@ -49,11 +57,15 @@ export class TestClient {
 	}
 
 	/**
-	 * Opens a socket speaking this code's protocol version; from an address of
-	 * its own unless `headers` names one, so tests never share a rate limit.
+	 * Opens a socket; from an address of its own unless `headers` names one, so tests never share a rate limit.
+	 * It speaks this code's protocol version unless told another.
 	 */
-	static async open(room: string, headers: Record<string, string> = {}): Promise<TestClient> {
-		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket?v=${PROTOCOL_VERSION}`, {
+	static async open(
+		room: string,
+		headers: Record<string, string> = {},
+		version = PROTOCOL_VERSION,
+	): Promise<TestClient> {
+		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket?v=${version}`, {
 			headers: { Upgrade: "websocket", "CF-Connecting-IP": newAddress(), ...headers },
 		});
 		if (!res.webSocket) throw new Error(`No WebSocket: ${res.status} ${await res.text()}`);
@@ -66,8 +78,14 @@ export class TestClient {
 	}
 
 	/** Opens a socket and joins; resolves with the welcome. */
-	static async join(room: string, name: string, user = `user-${crypto.randomUUID()}`, since?: number) {
-		const client = await TestClient.open(room);
+	static async join(
+		room: string,
+		name: string,
+		user = `user-${crypto.randomUUID()}`,
+		since?: number,
+		version = PROTOCOL_VERSION,
+	) {
+		const client = await TestClient.open(room, {}, version);
 		client.send({ type: "join", name, user, ...(since !== undefined && { since }) });
 		const welcome = await client.waitFor("welcome");
 		return { client, welcome, user };
@@ -99,14 +117,19 @@ export class TestClient {
 		while (this.pongs < n) await new Promise<void>((resolve) => this.#pongWaiters.push(resolve));
 	}
 
-	/** Waits for the chat line with this text. */
-	message(text: string) {
-		const found = this.lines().find((m) => m.text === text);
+	/** Waits for the message (chat, join or leave line) with this text. */
+	message(text: string): Promise<ChatMessage> {
+		return this.waitForLine((l): l is ChatMessage => !isChange(l) && l.text === text);
+	}
+
+	/** The first line of the room received live that matches, already received or still to come. */
+	waitForLine<T extends Line>(match: (l: Line) => l is T): Promise<T> {
+		const found = this.lines().find(match);
 		if (found) return Promise.resolve(found);
-		return new Promise<ChatMessage>((resolve) => {
+		return new Promise<T>((resolve) => {
 			this.#waiters.push({
-				test: (m) => linesOf(m).some((l) => l.text === text),
-				resolve: (m) => resolve(linesOf(m).find((l) => l.text === text) as ChatMessage),
+				test: (m) => linesOf(m).some(match),
+				resolve: (m) => resolve(linesOf(m).find(match) as T),
 			});
 		});
 	}
@@ -116,13 +139,13 @@ export class TestClient {
 		return this.waitFor("error", (m) => m.code === code);
 	}
 
-	/** Chat lines received so far, by text. */
+	/** Messages (not changes) received so far, by text. */
 	texts(): string[] {
-		return this.lines().map((m) => m.text);
+		return this.lines().flatMap((m) => (isChange(m) ? [] : [m.text]));
 	}
 
 	/** Lines of the room received live (alone or batched), in the order they came. */
-	lines(): ChatMessage[] {
+	lines(): Line[] {
 		return this.received.flatMap(linesOf);
 	}
 

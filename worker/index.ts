@@ -59,14 +59,23 @@ app.get("/api/rooms/:room/messages", async (c) => {
 			"Too many history requests from your address; wait a moment",
 			HISTORY_PERIOD_MS,
 		);
-	const before = Number(c.req.query("before") ?? Number.MAX_SAFE_INTEGER);
+	const { before: rawBefore, around: rawAround } = c.req.query();
+	const before = Number(rawBefore ?? Number.MAX_SAFE_INTEGER);
+	const around = Number(rawAround ?? 1);
 	const limit = Number(c.req.query("limit") ?? 50);
-	if (!Number.isSafeInteger(before) || before < 1 || !Number.isSafeInteger(limit) || limit < 1) {
-		return c.json({ error: "invalid_query", reason: "before and limit must be positive whole numbers" }, 400);
+	const whole = (n: number) => Number.isSafeInteger(n) && n >= 1;
+	if (!whole(before) || !whole(around) || !whole(limit) || (rawBefore !== undefined && rawAround !== undefined)) {
+		return c.json(
+			{ error: "invalid_query", reason: "before or around, and limit, must be positive whole numbers" },
+			400,
+		);
 	}
 	// The page's protocol version (`v`, as on the socket): an older page takes some lines in another form.
-	const page = await c.env.CHAT_ROOM.getByName(c.req.param("room")).history(before, limit, clientVersion(c.req.url));
-	return c.json(page);
+	const version = clientVersion(c.req.url);
+	const room = c.env.CHAT_ROOM.getByName(c.req.param("room"));
+	return c.json(
+		rawAround !== undefined ? await room.around(around, limit, version) : await room.history(before, limit, version),
+	);
 });
 
 app.get("/r/:room", async (c) => {

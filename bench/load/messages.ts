@@ -29,6 +29,7 @@ export type Command =
 	| { op: "frames" }
 	| { op: "arm"; group: string; phase: number; startUs: number }
 	| { op: "send"; group: string; phase: number; senders: SenderSpec[]; mode: SendMode }
+	| { op: "react"; group: string; phase: number; client: number; perSecond: number; durationMs: number }
 	| { op: "mark"; group: string }
 	| { op: "progress"; group: string }
 	| { op: "collect"; group: string; sent: number[]; binMs: number }
@@ -42,6 +43,12 @@ export interface SendResult {
 	scheduleLagMaxMs: number;
 }
 
+export interface ReactResult {
+	/** Reactions sent, and how many of them the room never acknowledged. */
+	sent: number;
+	unacked: number;
+}
+
 export interface CollectResult {
 	histogram: string;
 	delivered: number;
@@ -49,6 +56,8 @@ export interface CollectResult {
 	duplicated: number;
 	/** Deliveries from an earlier phase that arrived late: not counted, reported. */
 	stale: number;
+	/** Reaction lines received (Hashzap only). */
+	reactionLines: number;
 	errors: number;
 	firstError?: string;
 	unexpectedCloses: number;

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import { sleep } from "../lib/clock.ts";
 import type { Histogram } from "../lib/histogram.ts";
 import { merge } from "../lib/histogram.ts";
-import type { ClientSpec, CollectResult, Command, Reply, SendMode, SendResult } from "./messages.ts";
+import type { ClientSpec, CollectResult, Command, ReactResult, Reply, SendMode, SendResult } from "./messages.ts";
 import { userKey } from "./wire.ts";
 
 /** What every thread collected for a phase, summed: one histogram; the busiest thread's load and the worst delays. */
@@ -138,6 +138,17 @@ export class LoadPool {
 		};
 	}
 
+	/** Reactions from client `client` of the group, to the newest bench message it has seen (Hashzap only). */
+	async react(
+		group: string,
+		phase: number,
+		client: number,
+		perSecond: number,
+		durationMs: number,
+	): Promise<ReactResult> {
+		return this.#ask<ReactResult>(this.#threadOf(client), { op: "react", group, phase, client, perSecond, durationMs });
+	}
+
 	async mark(group: string): Promise<void> {
 		await this.#all({ op: "mark", group });
 	}
@@ -167,6 +178,7 @@ export class LoadPool {
 			lost: sum(parts.map((p) => p.lost)),
 			duplicated: sum(parts.map((p) => p.duplicated)),
 			stale: sum(parts.map((p) => p.stale)),
+			reactionLines: sum(parts.map((p) => p.reactionLines)),
 			errors: sum(parts.map((p) => p.errors)),
 			unexpectedCloses: sum(parts.map((p) => p.unexpectedCloses)),
 			bins: Array.from(bins, (n) => n ?? 0),

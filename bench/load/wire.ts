@@ -2,7 +2,8 @@
  * The few bits of the Hashzap protocol the load generator speaks, shared by
  * Hashzap and the floor: join and send frames, bench message texts that carry
  * their own send time, and cheap checks of incoming frames (prefix tests, so
- * that the generator spends no JSON.parse on the hot path).
+ * that the generator spends no JSON.parse on the hot path). Reactions are
+ * Hashzap's alone (protocol version 5): the floor knows no such frame.
  */
 import WebSocket from "ws";
 
@@ -15,6 +16,26 @@ export function joinFrame(name: string, user: string): string {
 
 export function sendFrame(phase: number, sender: number, index: number, sentUs: number): string {
 	return `{"type":"send","id":"p${phase}s${sender}i${index}","text":"b|${phase}|${sender}|${index}|${Math.round(sentUs)}"}`;
+}
+
+/** A reaction, on, to message `seq`; its id starts with "r", so that its ack is told from a send's. */
+export function reactFrame(phase: number, index: number, seq: number, emoji: string): string {
+	return `{"type":"react","id":"r${phase}i${index}","seq":${seq},"emoji":"${emoji}","on":true}`;
+}
+
+export const isReactAck = (frame: string) => frame.startsWith('{"type":"ack","id":"r');
+
+/** The seq of the last bench message in a "message" or "messages" frame (a line starts with its seq). */
+export function lastSeqOf(frame: string): number | undefined {
+	const at = frame.lastIndexOf('{"seq":', frame.lastIndexOf(TEXT_MARK));
+	return at < 0 ? undefined : Number.parseInt(frame.slice(at + 7, at + 24), 10);
+}
+
+/** How many reaction lines a "message" or "messages" frame holds. */
+export function reactionLinesIn(frame: string): number {
+	let n = 0;
+	for (let at = frame.indexOf('"kind":"react"'); at >= 0; at = frame.indexOf('"kind":"react"', at + 1)) n++;
+	return n;
 }
 
 export interface Delivery {

@@ -9,8 +9,29 @@ import { parentPort } from "node:worker_threads";
 import type WebSocket from "ws";
 import { nowUs } from "../lib/clock.ts";
 import { encode, type Histogram, newHistogram, recordUs } from "../lib/histogram.ts";
-import type { ClientSpec, CollectResult, Command, Reply, SenderSpec, SendMode, SendResult } from "./messages.ts";
-import { closeSocket, isAck, isError, join, openSocket, readDeliveries, sendFrame } from "./wire.ts";
+import type {
+	ClientSpec,
+	CollectResult,
+	Command,
+	ReactResult,
+	Reply,
+	SenderSpec,
+	SendMode,
+	SendResult,
+} from "./messages.ts";
+import {
+	closeSocket,
+	isAck,
+	isError,
+	isReactAck,
+	join,
+	lastSeqOf,
+	openSocket,
+	reactFrame,
+	reactionLinesIn,
+	readDeliveries,
+	sendFrame,
+} from "./wire.ts";
 
 interface Client {
 	index: number;
@@ -20,6 +41,8 @@ interface Client {
 	/** Per sender, how many times each of its messages arrived here. */
 	counts: Uint8Array[];
 	onAck?: () => void;
+	/** Once this client has reacted: the newest bench message it has seen, and its reactions acknowledged. */
+	reacting?: { latestSeq: number | undefined; acked: number };
 }
 
 interface Phase {
@@ -28,6 +51,7 @@ interface Phase {
 	histogram: Histogram;
 	delivered: number;
 	stale: number;
+	reactionLines: number;
 	/** Deliveries per 10 ms since startUs; summed into coarser bins on collect. */
 	bins: number[];
 	elu: EventLoopUtilization;
@@ -81,8 +105,15 @@ function onFrame(group: Group, client: Client, data: WebSocket.RawData): void {
 		}
 		if (counts[delivery.index] !== 255) counts[delivery.index] = (counts[delivery.index] ?? 0) + 1;
 	}
-	if (deliveries.length > 0) return;
-	if (isAck(frame)) client.onAck?.();
+	// A batch may hold both messages and reactions.
+	if (group.phase && frame.startsWith('{"type":"message')) group.phase.reactionLines += reactionLinesIn(frame);
+	if (deliveries.length > 0) {
+		if (client.reacting) client.reacting.latestSeq = lastSeqOf(frame) ?? client.reacting.latestSeq;
+		return;
+	}
+	if (isReactAck(frame)) {
+		if (client.reacting) client.reacting.acked++;
+	} else if (isAck(frame)) client.onAck?.();
 	else if (isError(frame)) {
 		group.errors++;
 		group.firstError ??= frame;
@@ -140,6 +171,7 @@ function arm(name: string, id: number, startUs: number): void {
 		histogram: newHistogram(),
 		delivered: 0,
 		stale: 0,
+		reactionLines: 0,
 		bins: [],
 		elu: performance.eventLoopUtilization(),
 		delay,
@@ -219,6 +251,48 @@ function flood(client: Client, emit: (sentUs: number) => void, mode: { window: n
 	});
 }
 
+const EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀"];
+
+/**
+ * Reactions on a fixed schedule, each to the newest bench message this client
+ * has seen, with the next of the eight emoji: never the same emoji twice on
+ * one message, so each one changes the message and is broadcast. Resolves once
+ * the room has acknowledged them all (or a while after the schedule ends).
+ */
+function react(
+	name: string,
+	phase: number,
+	index: number,
+	perSecond: number,
+	durationMs: number,
+): Promise<ReactResult> {
+	const client = groupOf(name).clients.get(index);
+	if (!client) throw new Error(`no client ${index} in this thread`);
+	// Kept from an earlier phase: the newest message seen then is a target from the first tick on.
+	const state = client.reacting ?? { latestSeq: undefined, acked: 0 };
+	state.acked = 0;
+	client.reacting = state;
+	const used = new Set<string>();
+	let sent = 0;
+	let emoji = 0;
+	const emit = () => {
+		const seq = state.latestSeq;
+		if (seq === undefined) return;
+		for (let tries = 0; tries < EMOJI.length; tries++) {
+			const e = EMOJI[emoji++ % EMOJI.length] as string;
+			if (used.has(`${seq} ${e}`)) continue;
+			used.add(`${seq} ${e}`);
+			client.ws.send(reactFrame(phase, sent++, seq, e));
+			return;
+		}
+	};
+	return sendAtRate(emit, perSecond, durationMs, { maxUs: 0 }).then(async () => {
+		const deadline = nowUs() + 10_000_000;
+		while (state.acked < sent && nowUs() < deadline) await new Promise((r) => setTimeout(r, 10));
+		return { sent, unacked: sent - state.acked };
+	});
+}
+
 function mark(name: string): void {
 	const phase = groupOf(name).phase;
 	if (!phase || phase.eluAtMark) return;
@@ -255,6 +329,7 @@ function collect(name: string, sent: number[], binMs: number): CollectResult {
 		lost,
 		duplicated,
 		stale: phase.stale,
+		reactionLines: phase.reactionLines,
 		errors: group.errors,
 		unexpectedCloses: group.unexpectedCloses,
 		bins: Array.from(bins, (n) => n ?? 0),
@@ -290,10 +365,13 @@ async function handle(command: Command): Promise<unknown> {
 			return arm(command.group, command.phase, command.startUs);
 		case "send":
 			return send(command.group, command.phase, command.senders, command.mode);
+		case "react":
+			return react(command.group, command.phase, command.client, command.perSecond, command.durationMs);
 		case "mark":
 			return mark(command.group);
 		case "progress":
-			return groupOf(command.group).phase?.delivered ?? 0;
+			// Reaction lines too: a phase with reactions is over when they have all arrived as well.
+			return (groupOf(command.group).phase?.delivered ?? 0) + (groupOf(command.group).phase?.reactionLines ?? 0);
 		case "collect":
 			return collect(command.group, command.sent, command.binMs);
 		case "close":

@@ -5,6 +5,7 @@
  * section and bench/results/latest.md.
  */
 import { median } from "../lib/stats.ts";
+import type { ReactionsSummary } from "../scenarios/reactions.ts";
 import type { TargetName } from "../targets.ts";
 import { type BenchResults, fmt } from "./results.ts";
 
@@ -109,6 +110,22 @@ function resultRows(r: BenchResults, names: TargetName[], ratios: TargetName[]):
 			pick(lat.summary, (s) => s.maxMs),
 		);
 		text("", "lost / duplicated (all rounds)", losses(lat.summary));
+	}
+	const react = r.reactions;
+	if (react) {
+		const plainLatency = r.latency.find((l) => l.clients === react.clients)?.summary.hashzap;
+		const label = `Reactions, ${react.clients} clients, 1 sender at ${react.perSecond} msg/s + ${react.reactionsPerSecond} reactions/s`;
+		const pair = (f: (s: ReactionsSummary) => number) =>
+			`${fmt(f(react.withReactions))} (plain ${fmt(f(react.plain))}${plainLatency ? `; latency scenario ${fmt(f(plainLatency))}` : ""})`;
+		text(label, "message p50 ms (same clients without reactions)", { hashzap: pair((s) => s.p50Ms) });
+		text("", "message p99 ms (same clients without reactions)", { hashzap: pair((s) => s.p99Ms) });
+		text("", "server CPU cores (without reactions)", {
+			hashzap: `${fmt(react.withReactions.serverCoresMedian)} (${fmt(react.plain.serverCoresMedian)})`,
+		});
+		const lines = react.rounds.filter((x) => x.withReactions);
+		text("", "reaction lines received / expected (all rounds)", {
+			hashzap: `${lines.reduce((a, x) => a + x.reactionLines, 0)} / ${lines.reduce((a, x) => a + x.reactionLinesExpected, 0)}`,
+		});
 	}
 	const sat = r.saturation;
 	if (sat) {

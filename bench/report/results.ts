@@ -5,6 +5,7 @@ import type { IdleResult } from "../scenarios/idle-memory.ts";
 import type { JoinResult } from "../scenarios/join.ts";
 import type { LatencyResult } from "../scenarios/latency.ts";
 import type { LongConversationResult } from "../scenarios/long-conversation.ts";
+import type { ReactionsResult } from "../scenarios/reactions.ts";
 import type { SaturationResult } from "../scenarios/saturation.ts";
 import type { TargetName } from "../targets.ts";
 import type { Machine } from "./machine.ts";
@@ -27,6 +28,7 @@ export interface BenchResults {
 	saturation?: SaturationResult;
 	client?: ClientResult;
 	conversation?: LongConversationResult;
+	reactions?: ReactionsResult;
 	targets: TargetCheck[];
 	/** Losses, duplicates, refusals: a run with any is broken. */
 	problems: string[];

@@ -6,7 +6,7 @@
  */
 import { nowUs } from "../lib/clock.ts";
 import { cpuSeconds } from "../lib/proc.ts";
-import type { SendMode } from "../load/messages.ts";
+import type { ReactResult, SendMode } from "../load/messages.ts";
 import type { LoadPool, PhaseResult } from "../load/pool.ts";
 import type { Target } from "../targets.ts";
 
@@ -21,6 +21,8 @@ export interface PhaseRun extends PhaseResult {
 	generatorCores: number;
 	/** CPU cores the server's processes used while sending. */
 	serverCores: number;
+	/** What was sent alongside the messages (reactions), if anything. */
+	reactions?: ReactResult;
 }
 
 let nextPhase = 1;
@@ -31,7 +33,12 @@ export async function runPhase(
 	group: string,
 	senders: number,
 	mode: SendMode,
-	opts: { drainMs: number; binMs: number },
+	opts: {
+		drainMs: number;
+		binMs: number;
+		/** Started with the sending, for the same time: reactions from another client. */
+		alongside?: (phase: number) => Promise<ReactResult>;
+	},
 ): Promise<PhaseRun> {
 	const phase = nextPhase++;
 	const startUs = nowUs();
@@ -40,13 +47,17 @@ export async function runPhase(
 	const generator0 = process.cpuUsage();
 	const server0 = cpuSeconds(pids);
 	const t0 = nowUs();
-	const { sent, unacked, scheduleLagMaxMs } = await pool.send(group, phase, senders, mode);
+	const [{ sent, unacked, scheduleLagMaxMs }, reactions] = await Promise.all([
+		pool.send(group, phase, senders, mode),
+		opts.alongside?.(phase),
+	]);
 	await pool.mark(group);
 	const seconds = (nowUs() - t0) / 1e6;
 	const generator = process.cpuUsage(generator0);
 	const server = cpuSeconds(pids) - server0;
 	const total = sent.reduce((a, b) => a + b, 0);
-	await pool.drain(group, total * pool.size(group), opts.drainMs);
+	const reactionLines = reactions ? (reactions.sent - reactions.unacked) * pool.size(group) : 0;
+	await pool.drain(group, total * pool.size(group) + reactionLines, opts.drainMs);
 	const result = await pool.collect(group, sent, opts.binMs);
 	return {
 		...result,
@@ -56,6 +67,7 @@ export async function runPhase(
 		sendSeconds: seconds,
 		generatorCores: (generator.user + generator.system) / 1e6 / seconds,
 		serverCores: server / seconds,
+		...(reactions && { reactions }),
 	};
 }
 
@@ -66,6 +78,8 @@ export function phaseProblems(run: PhaseRun): string[] {
 	if (run.lost > 0) problems.push(`${run.lost} deliveries lost`);
 	if (run.duplicated > 0) problems.push(`${run.duplicated} deliveries duplicated`);
 	if (run.unacked > 0) problems.push(`${run.unacked} sends never acknowledged`);
+	if (run.reactions && run.reactions.unacked > 0)
+		problems.push(`${run.reactions.unacked} reactions never acknowledged`);
 	if (run.errors > 0) problems.push(`${run.errors} error frames (first: ${run.firstError})`);
 	if (run.unexpectedCloses > 0) problems.push(`${run.unexpectedCloses} sockets closed by the server`);
 	return problems;

@@ -45,6 +45,13 @@ async function memberJoins(url: string, name: string) {
 	return member;
 }
 
+/** A message's actions, as a mouse user shows them by hovering it. */
+async function actionsOf(page: Page, text: string) {
+	const message = page.getByRole("log").locator("article.msg", { hasText: text });
+	await message.hover();
+	return message.locator(".actions");
+}
+
 async function openSettings(page: Page) {
 	await page.getByRole("button", { name: "Room settings" }).click();
 	const dialog = page.getByRole("dialog", { name: "Room settings" });
@@ -58,10 +65,18 @@ describe("moderation, in Chromium against wrangler dev", () => {
 		const bruno = await memberJoins(ana.url, "Bruno");
 		await send(bruno.page, "something vile");
 		await seeMessage(ana.page, "Bruno", "something vile");
-		// Members have no Delete: only owners and moderators load the controls.
-		expect(await bruno.page.getByRole("button", { name: /^Delete message/ }).count()).toBe(0);
+		await send(ana.page, "welcome, Bruno");
+		await seeMessage(bruno.page, "Ana", "welcome, Bruno");
+		// A member has Delete on their own messages only; the owner on everyone's.
+		const own = await actionsOf(bruno.page, "something vile");
+		expect(await own.getByRole("button", { name: "Delete", exact: true }).count()).toBe(1);
+		const others = await actionsOf(bruno.page, "welcome, Bruno");
+		expect(await others.getByRole("button", { name: "Delete", exact: true }).count()).toBe(0);
 
-		await ana.page.getByRole("log").getByRole("button", { name: "Delete message from Bruno" }).click();
+		await (await actionsOf(ana.page, "something vile")).getByRole("button", { name: "Delete", exact: true }).click();
+		const confirm = ana.page.getByRole("dialog", { name: "Delete this message?" });
+		await confirm.getByText("Everyone will see that Bruno's message was removed by a moderator.").waitFor();
+		await confirm.getByRole("button", { name: "Delete" }).click();
 		for (const page of [ana.page, bruno.page]) {
 			await page.getByRole("log").locator("article.msg", { hasText: "Removed by a moderator" }).waitFor();
 			expect(await page.getByRole("log").getByText("something vile").count()).toBe(0);

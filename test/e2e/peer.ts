@@ -5,14 +5,14 @@
  * the rate limits of one never touch another's.
  */
 import WebSocket from "ws";
-import { type ChatMessage, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
+import { type ChatMessage, isChange, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
 import type { AppServer } from "./app-server";
 
 let addresses = 0;
 
 export interface Peer {
 	readonly received: ServerMessage[];
-	/** Chat, join and leave lines received live, in order. */
+	/** Chat, join and leave lines received live, in order (not changes to them). */
 	lines(): ChatMessage[];
 	texts(): string[];
 	/** Sends a message and waits until the room has stored it. */
@@ -57,7 +57,9 @@ export async function joinPeer(app: AppServer, room: string, name: string, user 
 	ws.send(JSON.stringify({ type: "join", name, user }));
 	await until(() => received.find((m) => m.type === "welcome"));
 	const lines = () =>
-		received.flatMap((m) => (m.type === "message" ? [m.message] : m.type === "messages" ? m.messages : []));
+		received
+			.flatMap((m) => (m.type === "message" ? [m.message] : m.type === "messages" ? m.messages : []))
+			.filter((l): l is ChatMessage => !isChange(l));
 	let sent = 0;
 	const peer: Peer = {
 		received,

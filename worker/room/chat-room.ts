@@ -11,7 +11,6 @@ import {
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
-	forVersion,
 	HEARTBEAT,
 	LIMITS,
 	PROTOCOL_VERSION,
@@ -20,17 +19,22 @@ import {
 import { type RoomConfig, roomConfig } from "../config";
 import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
+import { MessageStore } from "../store/messages";
 import { hasSchema, migrate } from "../store/schema";
 import { AuditLog } from "./audit-log";
+import type { Outcome, Refusal } from "./changes";
 import { Connections, type Joined, type Session } from "./connections";
+import { Edits } from "./edits";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Moderation } from "./moderation";
 import { bannedReason, Moderators, utc } from "./moderators";
+import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
+import { Reactions } from "./reactions";
 import { atLeast, type Proof, Roles } from "./roles";
 import { Settings } from "./room-settings";
-import { linesFor, RoomTitle } from "./room-title";
+import { RoomTitle } from "./room-title";
 import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -42,6 +46,8 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #connections: Connections;
 	readonly #admission: Admission;
 	readonly #history: History;
+	readonly #edits: Edits;
+	readonly #reactions: Reactions;
 	readonly #membership: Membership;
 	readonly #title: RoomTitle;
 	readonly #idle: IdleSockets;
@@ -63,7 +69,11 @@ export class ChatRoom extends DurableObject<Env> {
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
 		this.#connections = new Connections(ctx);
 		this.#idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
-		this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
+		// One store for all three: it keeps the room's newest seq in memory.
+		const lines = new MessageStore(ctx.storage.sql, this.#config.historyLimit);
+		this.#history = new History(lines);
+		this.#edits = new Edits(lines);
+		this.#reactions = new Reactions(lines);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		if (this.#stored) this.#membership.upgradeKeys();
 		this.#title = new RoomTitle(ctx.storage.sql);
@@ -122,9 +132,14 @@ export class ChatRoom extends DurableObject<Env> {
 	history(before: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
 		if (!this.#stored) return { messages: [], hasMore: false };
 		const page = this.#history.page(before, limit);
-		const known = forVersion({ type: "history", messages: page.messages }, version);
-		const lines = known?.type === "history" ? known.messages : page.messages;
-		return { ...page, messages: linesFor(version, lines) };
+		return { ...page, messages: messagesForPage(version, page.messages) };
+	}
+
+	/** A page of history around message `seq`, for jumping to it (a page of version CHANGES_VERSION or newer asks). */
+	around(seq: number, limit: number, version = PROTOCOL_VERSION): { messages: ChatMessage[]; hasMore: boolean } {
+		if (!this.#stored) return { messages: [], hasMore: false };
+		const page = this.#history.around(seq, limit);
+		return { ...page, messages: messagesForPage(version, page.messages) };
 	}
 
 	/** How many open sockets an address holds here: asked by its RateLimiter when its own count may be stale. */
@@ -156,12 +171,27 @@ export class ChatRoom extends DurableObject<Env> {
 				if (this.#moderation.mutedUntil(who.user) !== undefined) return;
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
-			case "sync": {
-				const messages = linesFor(session.version, this.#history.after(frame.since));
-				return this.#connections.sendTo(ws, { type: "history", messages });
-			}
+			case "sync":
+				return this.#connections.sendTo(ws, {
+					type: "history",
+					messages: linesForPage(session.version, this.#history.after(frame.since)),
+				});
 			case "title":
 				return this.#retitle(ws, who, frame);
+			case "edit":
+				return this.#changed(
+					ws,
+					frame.id,
+					this.#mutedChange(who, frame.id) ?? this.#edits.edit(who, frame.id, frame.seq, frame.text),
+				);
+			case "delete":
+				return this.#delete(ws, who, frame);
+			case "react":
+				return this.#changed(
+					ws,
+					frame.id,
+					this.#mutedChange(who, frame.id) ?? this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on),
+				);
 			default:
 				return this.#moderators.handle(ws, who, frame);
 		}
@@ -239,7 +269,7 @@ export class ChatRoom extends DurableObject<Env> {
 			room: this.#room,
 			name: claim.who.name,
 			...opening,
-			messages: linesFor(session.version, opening.messages),
+			messages: linesForPage(session.version, opening.messages),
 			online: this.#membership.online(),
 			role: this.#roles.of(frame.user),
 			staff: this.#moderators.staff(),
@@ -262,40 +292,87 @@ export class ChatRoom extends DurableObject<Env> {
 	/**
 	 * A message is stored once per client id, acknowledged to its sender, and
 	 * broadcast to all; unless its sender is muted, or, under slow mode, sent
-	 * too soon (owners and moderators are not slowed). A retry of a stored
-	 * message is acknowledged whatever has happened since.
+	 * too soon (owners and moderators are not slowed), or it answers a message
+	 * that is gone. A retry of a stored message is acknowledged whatever has
+	 * happened since.
 	 */
-	#send(ws: WebSocket, who: Joined, frame: Frame<"send">) {
+	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
 		const stored = this.#history.stored(who, frame.id);
-		if (stored !== undefined) return this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: stored });
+		if (stored !== undefined) {
+			this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: stored });
+			return;
+		}
 		const now = Date.now();
-		const mutedUntil = this.#moderation.mutedUntil(who.user, now);
-		if (mutedUntil !== undefined) {
-			return this.#connections.sendTo(ws, {
-				type: "error",
-				code: "muted",
-				reason: `You are muted until ${utc(mutedUntil)}`,
-				id: frame.id,
-				until: mutedUntil,
-			});
-		}
 		const role = this.#roles.of(who.user);
-		const wait = role === "member" ? this.#settings.slowModeWait(who.user, now) : 0;
-		if (wait > 0) {
-			const seconds = Math.ceil(wait / 1000);
-			return this.#connections.sendTo(ws, {
-				type: "error",
-				code: "slow_mode",
-				reason: `Slow mode is on: you can send again in ${seconds} s`,
-				id: frame.id,
-				retryAfter: seconds,
-				until: now + wait,
+		const refused = this.#muted(who, now) ?? (role === "member" ? this.#slowed(who, now) : undefined);
+		const posted =
+			refused ??
+			this.#history.post(who, frame.id, frame.text, {
+				replyTo: frame.replyTo,
+				role: role === "member" ? undefined : role,
 			});
+		if (!posted.ok) {
+			this.#refuse(ws, posted.code, posted.reason, frame.id, posted);
+			return;
 		}
-		const { seq, line } = this.#history.post(who, frame.id, frame.text, "chat", role === "member" ? undefined : role);
-		if (line) this.#settings.sent(who.user, line.at);
-		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
-		if (line) this.#connections.publish(line);
+		if (posted.line) this.#settings.sent(who.user, posted.line.at);
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
+		if (posted.line) this.#connections.publish(posted.line);
+	}
+
+	/** A muted member may not speak: no message, edit or reaction. */
+	#muted(who: Joined, now = Date.now()): Refusal | undefined {
+		const until = this.#moderation.mutedUntil(who.user, now);
+		if (until === undefined) return undefined;
+		return { ok: false, code: "muted", reason: `You are muted until ${utc(until)}`, until };
+	}
+
+	/** Under slow mode, a member's next message waits its turn. */
+	#slowed(who: Joined, now: number): Refusal | undefined {
+		const wait = this.#settings.slowModeWait(who.user, now);
+		if (wait <= 0) return undefined;
+		const seconds = Math.ceil(wait / 1000);
+		return {
+			ok: false,
+			code: "slow_mode",
+			reason: `Slow mode is on: you can send again in ${seconds} s`,
+			retryAfter: seconds,
+			until: now + wait,
+		};
+	}
+
+	/** An edit or a reaction by a muted member; a retry of one made before the mute is still acknowledged. */
+	#mutedChange(who: Joined, id: string): Refusal | undefined {
+		return this.#history.stored(who, id) === undefined ? this.#muted(who) : undefined;
+	}
+
+	/**
+	 * A message is deleted by its sender, or by an owner or a moderator: then
+	 * it shows "Removed by a moderator" and the audit log records who did it.
+	 */
+	#delete(ws: WebSocket, who: Joined, frame: Frame<"delete">): void {
+		const role = this.#roles.of(who.user);
+		const outcome = this.#edits.delete(who, frame.id, frame.seq, role !== "member");
+		if (outcome.ok && role !== "member" && outcome.change?.deleted === "moderator") {
+			this.#audit.record({ name: who.name, role }, "delete", outcome.target?.name, `message ${frame.seq}`);
+		}
+		this.#changed(ws, frame.id, outcome);
+	}
+
+	/**
+	 * An edit, delete or reaction, once its rules let it through: acknowledged
+	 * to its sender and broadcast like a message. An older page, which knows
+	 * no changes, is sent an edited or deleted message again instead.
+	 */
+	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
+		if (!outcome.ok) {
+			this.#refuse(ws, outcome.code, outcome.reason, id, outcome);
+			return;
+		}
+		this.#connections.sendTo(ws, { type: "ack", id, seq: outcome.seq });
+		const { change, target } = outcome;
+		if (!change) return;
+		this.#connections.publish(change, change.kind === "react" ? undefined : target && forOldPage(target));
 	}
 
 	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
@@ -304,10 +381,11 @@ export class ChatRoom extends DurableObject<Env> {
 			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
 			return;
 		}
-		const { seq, line } = this.#history.post(who, frame.id, frame.text, "title");
-		if (line) this.#title.set(frame.text);
-		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq });
-		if (line) this.#connections.publish(line);
+		const posted = this.#history.post(who, frame.id, frame.text, { kind: "title" });
+		if (!posted.ok) return; // a title answers no message, so nothing refuses it
+		if (posted.line) this.#title.set(frame.text);
+		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
+		if (posted.line) this.#connections.publish(posted.line);
 	}
 
 	/**
@@ -434,8 +512,21 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 	}
 
-	#refuse(ws: WebSocket, code: ErrorCode, reason: string, id?: string): void {
-		this.#connections.sendTo(ws, { type: "error", code, reason, ...(id !== undefined && { id }) });
+	#refuse(
+		ws: WebSocket,
+		code: ErrorCode,
+		reason: string,
+		id?: string,
+		when?: { retryAfter?: number; until?: number },
+	): void {
+		this.#connections.sendTo(ws, {
+			type: "error",
+			code,
+			reason,
+			...(id !== undefined && { id }),
+			...(when?.retryAfter !== undefined && { retryAfter: when.retryAfter }),
+			...(when?.until !== undefined && { until: when.until }),
+		});
 	}
 }
 

@@ -3,7 +3,8 @@
  * attachment), which have joined, and how frames reach them: one socket, or
  * everyone, serialized once, with a tick's new lines batched in one frame.
  */
-import { type ChatMessage, forVersion, type ServerMessage } from "../../protocol";
+import { CHANGES_VERSION, type ChatMessage, forVersion, isChange, type Line, type ServerMessage } from "../../protocol";
+import { forOldPage, linesForPage } from "./old-pages";
 import type { Proof } from "./roles";
 import { linesFor } from "./room-title";
 
@@ -38,8 +39,12 @@ export class Connections {
 	#joined: Set<WebSocket> | undefined;
 	/** The sockets that have neither joined nor been shut: all the join deadline ever looks at. */
 	#waiting: Set<WebSocket> | undefined;
-	/** Lines stored in this tick and not yet broadcast: sent together, one frame per socket. */
-	#outbox: ChatMessage[] = [];
+	/**
+	 * Lines stored in this tick and not yet broadcast: sent together, one
+	 * frame per socket. Each with what a page older than CHANGES_VERSION gets
+	 * instead, if anything.
+	 */
+	#outbox: { line: Line; old: ChatMessage | undefined }[] = [];
 
 	constructor(private readonly ctx: DurableObjectState) {}
 
@@ -123,7 +128,7 @@ export class Connections {
 
 	/** Sends a frame as the socket's protocol version knows it (nothing, if it knows no such frame). */
 	sendTo(ws: WebSocket, message: ServerMessage): void {
-		const shaped = shape(message, this.session(ws).version);
+		const shaped = forVersion(message, this.session(ws).version);
 		if (!shaped) return;
 		try {
 			ws.send(JSON.stringify(shaped));
@@ -145,16 +150,11 @@ export class Connections {
 			if (only && !only(session)) continue;
 			let frame = frames.get(session.version);
 			if (frame === undefined) {
-				const shaped = shape(message, session.version);
+				const shaped = forVersion(message, session.version);
 				frame = shaped ? JSON.stringify(shaped) : null;
 				frames.set(session.version, frame);
 			}
-			if (frame === null) continue;
-			try {
-				ws.send(frame);
-			} catch {
-				// closing; cleaned up by its close handler
-			}
+			if (frame !== null) send(ws, frame);
 		}
 	}
 
@@ -164,8 +164,8 @@ export class Connections {
 	 * our JavaScript), so under load a batch saves a frame per socket per line;
 	 * alone, a line goes out as soon as the event that stored it is done.
 	 */
-	publish(line: ChatMessage): void {
-		this.#outbox.push(line);
+	publish(line: Line, old: ChatMessage | undefined = isChange(line) ? undefined : forOldPage(line)): void {
+		this.#outbox.push({ line, old });
 		if (this.#outbox.length === 1) setTimeout(() => this.flush(), 0);
 	}
 
@@ -174,28 +174,43 @@ export class Connections {
 		const batch = this.#outbox;
 		if (batch.length === 0) return;
 		this.#outbox = [];
-		this.broadcast(linesFrame(batch));
+		const lines = batch.map((b) => b.line);
+		// Serialized once for each version of page here (in practice one): the lines as it knows them.
+		const frames = new Map<number, string>();
+		for (const ws of this.joined()) {
+			const version = this.session(ws).version;
+			let frame = frames.get(version);
+			if (frame === undefined) {
+				frame = linesFrame(
+					version >= CHANGES_VERSION
+						? linesForPage(version, lines)
+						: linesFor(
+								version,
+								batch.flatMap((b) => (b.old ? [b.old] : [])),
+							),
+				);
+				frames.set(version, frame);
+			}
+			if (frame !== "") send(ws, frame);
+		}
 	}
 }
 
-/**
- * A frame as a page of `version` knows it: without moderation's frames and
- * fields (forVersion), and with title lines as older pages can take them
- * (linesFor).
- */
-function shape(message: ServerMessage, version: number): ServerMessage | undefined {
-	const known = forVersion(message, version);
-	if (known?.type === "message") {
-		const [line] = linesFor(version, [known.message]);
-		return line === known.message || !line ? known : { ...known, message: line };
-	}
-	if (known?.type === "messages" || known?.type === "history")
-		return { ...known, messages: linesFor(version, known.messages) };
-	if (known?.type === "welcome") return { ...known, messages: linesFor(version, known.messages) };
-	return known;
-}
-
-function linesFrame(lines: ChatMessage[]): ServerMessage {
+/** One line as a `message` frame, several as `messages`, none as nothing (""). */
+function linesFrame(lines: Line[]): string {
 	const [only] = lines;
-	return lines.length === 1 && only ? { type: "message", message: only } : { type: "messages", messages: lines };
+	if (!only) return "";
+	return JSON.stringify(
+		(lines.length === 1
+			? { type: "message", message: only }
+			: { type: "messages", messages: lines }) satisfies ServerMessage,
+	);
+}
+
+function send(ws: WebSocket, frame: string): void {
+	try {
+		ws.send(frame);
+	} catch {
+		// closing; cleaned up by its close handler
+	}
 }

@@ -1,61 +1,75 @@
 /**
  * History: the room's lines in order. Sends are stored once per client id;
- * a joining client gets the newest page or exactly what it missed; pages of
- * older lines are served for scrolling back.
+ * a reply must answer a message still there. A joining client gets the
+ * newest page or exactly the lines it missed (changes included); pages of
+ * messages, as they are now, are served for scrolling back and for jumping
+ * to a message.
  */
-import { type ChatMessage, LIMITS } from "../../protocol";
-import { MessageStore } from "../store/messages";
+import { type ChatMessage, LIMITS, type Line } from "../../protocol";
+import type { MessageStore } from "../store/messages";
+import { clientIdOf, findTarget, type Refusal } from "./changes";
 import type { Joined } from "./connections";
 
 export interface Opening {
 	/** The newest seq in the room. */
 	seq: number;
-	messages: ChatMessage[];
+	messages: Line[];
 	/** True when `messages` replaces what the client had (no usable `since`). */
 	reset: boolean;
 	hasMore: boolean;
 }
 
-export class History {
-	readonly #store: MessageStore;
+export interface Page {
+	messages: ChatMessage[];
+	/** Whether older messages exist before the first of `messages`. */
+	hasMore: boolean;
+}
 
-	constructor(sql: SqlStorage, limit: number) {
-		this.#store = new MessageStore(sql, limit);
-	}
+export class History {
+	constructor(private readonly store: MessageStore) {}
 
 	/** Whether the room has never had a line. */
 	get empty(): boolean {
-		return this.#store.lastSeq === 0;
+		return this.store.lastSeq === 0;
 	}
 
 	/**
 	 * Stores a chat message (or a room title, worker/room/room-title.ts) once
 	 * per client id. A retry gets the seq of the first try and no line (`line`
-	 * undefined): nothing is broadcast again.
+	 * undefined): nothing is broadcast again. A reply stores only the seq it
+	 * answers; its quote is read as the original is now, so an original's
+	 * deleted text is quoted nowhere.
 	 */
 	post(
 		who: Joined,
 		id: string,
 		text: string,
-		kind: "chat" | "title" = "chat",
-		role?: ChatMessage["role"],
-	): { seq: number; line?: ChatMessage } {
+		{
+			replyTo,
+			kind = "chat",
+			role,
+		}: { replyTo?: number | undefined; kind?: "chat" | "title"; role?: ChatMessage["role"] } = {},
+	): { ok: true; seq: number; line?: ChatMessage } | Refusal {
 		const clientId = clientIdOf(who, id);
-		const stored = this.#store.seqOfClientId(clientId);
-		if (stored !== undefined) return { seq: stored };
-		const line = this.#store.append(kind, who.name, text, clientId, role);
-		return { seq: line.seq, line };
+		const stored = this.store.seqOfClientId(clientId);
+		if (stored !== undefined) return { ok: true, seq: stored };
+		if (replyTo !== undefined) {
+			const original = findTarget(this.store, replyTo);
+			if ("ok" in original) return original;
+		}
+		const line = this.store.append(kind, who.name, text, { clientId, user: who.user, replyTo, role });
+		return { ok: true, seq: line.seq, line };
 	}
 
 	/** The seq a send with this id was stored under, if it was: a retry, to be acknowledged again. */
 	stored(who: Joined, id: string): number | undefined {
-		return this.#store.seqOfClientId(clientIdOf(who, id));
+		return this.store.seqOfClientId(clientIdOf(who, id));
 	}
 
 	/** Stores a line of the room's own: someone joined, left, or was removed by a moderator. */
 	announce(kind: "join" | "leave" | "removed", name: string): ChatMessage {
 		const what = { join: "joined the chat", leave: "left the chat", removed: "was removed by a moderator" }[kind];
-		return this.#store.append(kind, name, `${name} ${what}`);
+		return this.store.append(kind, name, `${name} ${what}`);
 	}
 
 	/**
@@ -63,67 +77,57 @@ export class History {
 	 * from storage. A client resuming from before it gets a fresh page.
 	 */
 	clear(): ChatMessage {
-		const line = this.#store.append("cleared", "", "The history was cleared by a moderator");
-		this.#store.deleteBefore(line.seq);
+		const line = this.store.append("cleared", "", "The history was cleared by a moderator");
+		this.store.deleteBefore(line.seq);
 		return line;
-	}
-
-	/**
-	 * Deletes a chat line's text for a moderator, and stores the deletion as
-	 * a line of its own, once per client id, so that it travels in the
-	 * stream. A retry gets the seq of the first try and no line.
-	 */
-	delete(
-		who: Joined,
-		id: string,
-		seq: number,
-	): { seq: number; line?: ChatMessage; target?: string } | "not_found" | "removed" {
-		const clientId = clientIdOf(who, id);
-		const stored = this.#store.seqOfClientId(clientId);
-		if (stored !== undefined) return { seq: stored };
-		const target = this.#store.chatLine(seq);
-		if (!target) return "not_found";
-		if (target.removed) return "removed";
-		this.#store.removeText(seq);
-		const line = this.#store.append("delete", "", "", clientId, undefined, seq);
-		return { seq: line.seq, line, target: target.name };
 	}
 
 	/** When a device's newest stored message was sent, for slow mode after a wake. */
 	lastSentBy(user: string): number | undefined {
-		return this.#store.lastAtOf(user);
+		return this.store.lastAtOf(user);
 	}
 
 	/** Who sent a chat line: their device key and name. */
 	senderOf(seq: number): { user: string; name: string } | undefined {
-		return this.#store.senderOf(seq);
+		return this.store.senderOf(seq);
 	}
 
-	/** What a joining client starts from: what came after `since` when that is still whole, else the newest page. */
+	/**
+	 * What a joining client starts from: every line after `since` (messages
+	 * and changes, so that it applies the changes it missed in order) when
+	 * that is still whole, else the newest page of messages as they are now.
+	 */
 	opening(since: number | undefined): Opening {
-		const last = this.#store.lastSeq;
+		const last = this.store.lastSeq;
 		const resumable =
-			since !== undefined && since <= last && since >= this.#store.firstSeq() - 1 && last - since <= LIMITS.resumeMax;
+			since !== undefined && since <= last && since >= this.store.firstSeq() - 1 && last - since <= LIMITS.resumeMax;
 		// Either way no more than replyBytes: a resume cut short ends below `seq`, and the client syncs the rest.
 		const messages = resumable
-			? this.#store.after(since, LIMITS.resumeMax, LIMITS.replyBytes)
-			: this.#store.before(last + 1, LIMITS.joinPage, LIMITS.replyBytes);
-		return { seq: last, messages, reset: !resumable, hasMore: this.#store.hasBefore(messages[0]?.seq) };
+			? this.store.after(since, LIMITS.resumeMax, LIMITS.replyBytes)
+			: this.store.before(last + 1, LIMITS.joinPage, LIMITS.replyBytes);
+		return { seq: last, messages, reset: !resumable, hasMore: this.store.hasBefore(messages[0]?.seq) };
 	}
 
-	/** The lines after `since`, for a client filling a gap: a page's worth, and no more than replyBytes. */
-	after(since: number): ChatMessage[] {
-		return this.#store.after(since, LIMITS.pageMax, LIMITS.replyBytes);
+	/** The lines after `since`, changes too, for a client filling a gap: a page's worth, and no more than replyBytes. */
+	after(since: number): Line[] {
+		return this.store.after(since, LIMITS.pageMax, LIMITS.replyBytes);
 	}
 
 	/** A page for scrolling back: up to `limit` messages before `before`, and no more than replyBytes. */
-	page(before: number, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
-		const messages = this.#store.before(before, Math.min(limit, LIMITS.pageMax), LIMITS.replyBytes);
-		return { messages, hasMore: this.#store.hasBefore(messages[0]?.seq) };
+	page(before: number, limit: number): Page {
+		const messages = this.store.before(before, Math.min(limit, LIMITS.pageMax), LIMITS.replyBytes);
+		return { messages, hasMore: this.store.hasBefore(messages[0]?.seq) };
 	}
-}
 
-/** Scoped by the user's key, so that one client's ids never collide with another's. */
-function clientIdOf(who: Joined, id: string): string {
-	return `${who.user}/${id}`;
+	/**
+	 * A page around message `seq` (half before it, the rest from it on, each
+	 * half within half of replyBytes), for a client jumping to a message it
+	 * does not hold, such as the original of a reply far back.
+	 */
+	around(seq: number, limit: number): Page {
+		const size = Math.min(limit, LIMITS.pageMax);
+		const older = this.store.before(seq, Math.floor(size / 2), LIMITS.replyBytes / 2);
+		const messages = [...older, ...this.store.from(seq, size - older.length, LIMITS.replyBytes / 2)];
+		return { messages, hasMore: this.store.hasBefore(messages[0]?.seq) };
+	}
 }

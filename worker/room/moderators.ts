@@ -26,17 +26,7 @@ type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }
 
 /** The moderation frames, which need a joined sender (claim does not). */
 export type ModeratorFrame = Frame<
-	| "mute"
-	| "kick"
-	| "ban"
-	| "lift"
-	| "settings"
-	| "clear_history"
-	| "delete"
-	| "link"
-	| "demote"
-	| "moderation"
-	| "audit"
+	"mute" | "kick" | "ban" | "lift" | "settings" | "clear_history" | "link" | "demote" | "moderation" | "audit"
 >;
 
 /** The parts of the room moderation works on, and the room's own ways to refuse, close and run. */
@@ -78,8 +68,6 @@ export class Moderators {
 				return this.#changeSettings(ws, who, frame);
 			case "clear_history":
 				return this.#clearHistory(ws, who);
-			case "delete":
-				return this.#delete(ws, who, frame);
 			case "link":
 				return this.#link(ws, who, frame);
 			case "demote":
@@ -194,21 +182,6 @@ export class Moderators {
 		if (!role) return;
 		this.#room.audit.record({ name: who.name, role }, "clear_history");
 		this.#room.connections.publish(this.#room.history.clear());
-	}
-
-	/**
-	 * Deletes anyone's message, the owner's and moderators' too: its text
-	 * leaves storage, and every page is told by a `delete` line.
-	 */
-	#delete(ws: WebSocket, who: Joined, frame: Frame<"delete">) {
-		const role = this.#allowed(ws, who, "moderator");
-		if (!role) return;
-		const done = this.#room.history.delete(who, frame.id, frame.seq);
-		if (done === "not_found") return this.#room.refuse(ws, "not_found", "There is no such message in this room");
-		if (done === "removed") return this.#room.refuse(ws, "not_found", "That message has already been removed");
-		if (done.line) this.#room.audit.record({ name: who.name, role }, "delete", done.target, `message ${frame.seq}`);
-		this.#room.connections.sendTo(ws, { type: "ack", id: frame.id, seq: done.seq });
-		if (done.line) this.#room.connections.publish(done.line);
 	}
 
 	/** A new owner or moderator link (the old one stops working), or no moderator link: the owner's alone. */

@@ -1,8 +1,23 @@
 /**
- * The room's lines (chat messages, joins, leaves) in its SQLite storage.
+ * The room's lines in its SQLite storage: messages (chat, joins, leaves)
+ * and changes to them (edits, deletes, reactions), one seq for both. Lines
+ * are read as they are now: a message with its current text, reactions and
+ * the quote of what it answers; a change with its target's current state.
  * Every value reaches SQL as a bound parameter.
  */
-import type { ChatMessage, MessageKind } from "../../protocol";
+import {
+	type Change,
+	type ChangeKind,
+	type ChatMessage,
+	type DeletedBy,
+	type Emoji,
+	LIMITS,
+	type Line,
+	type MessageKind,
+	REACTIONS,
+	type Reaction,
+} from "../../protocol";
+import { ReactionStore } from "./reactions";
 import { wellFormed } from "./well-formed";
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -12,22 +27,58 @@ interface Row extends Record<string, SqlStorageValue> {
 	name: string;
 	text: string;
 	at: number;
+	edited: number;
+	deleted: string | null;
+	rev: number | null;
+	reply_to: number | null;
+	target: number | null;
+	emoji: string | null;
+	/** The sender's role when they sent it (version 6); NULL for members. */
 	role: string | null;
-	of_seq: number | null;
+	// The other message the line refers to (a reply's original, a change's target), as it is now.
+	other_kind: string | null;
+	other_name: string | null;
+	other_text: string | null;
+	other_deleted: string | null;
+	/** JSON: a chat message's reactions as [emoji, name] pairs; a react change's emoji's names. */
+	reactors: string | null;
 }
 
-const COLUMNS = "seq, id, kind, name, text, at, role, of_seq";
+/**
+ * A line with what it refers to, in one row, so that rows can be read one
+ * by one: a reply quotes only the start of its original; a change carries
+ * its target's whole text; reactions come in the order they were made.
+ */
+const SELECT = `SELECT m.seq, m.id, m.kind, m.name, m.text, m.at, m.edited, m.deleted, m.rev, m.reply_to, m.target, m.emoji, m.role,
+	o.kind AS other_kind, o.name AS other_name, o.deleted AS other_deleted,
+	CASE WHEN m.target IS NULL THEN substr(o.text, 1, ${LIMITS.quoteMax}) ELSE o.text END AS other_text,
+	CASE
+		WHEN m.kind = 'chat' THEN (SELECT json_group_array(json_array(r.emoji, r.name) ORDER BY r.seq) FROM reactions r WHERE r.target = m.seq)
+		WHEN m.kind = 'react' THEN (SELECT json_group_array(r.name ORDER BY r.seq) FROM reactions r WHERE r.target = m.target AND r.emoji = m.emoji)
+	END AS reactors
+	FROM messages m LEFT JOIN messages o ON o.seq = coalesce(m.target, m.reply_to)`;
 /** Trim in batches so that a busy room deletes rarely, never on a timer. */
 const TRIM_EVERY = 100;
 
+/** What the room's rules need to know of a stored message. */
+export interface Stored {
+	kind: MessageKind;
+	/** The sender's device key (null for joins, leaves, and chat stored before the room kept it). */
+	user: string | null;
+	deleted: boolean;
+}
+
 export class MessageStore {
+	readonly reactions: ReactionStore;
 	/** The newest line's seq and time: read on first use, as a room that was only read has no table yet. */
 	#last: { seq: number; at: number } | undefined;
 
 	constructor(
 		private readonly sql: SqlStorage,
 		private readonly limit: number,
-	) {}
+	) {
+		this.reactions = new ReactionStore(sql);
+	}
 
 	get #newest(): { seq: number; at: number } {
 		this.#last ??= this.sql
@@ -46,43 +97,108 @@ export class MessageStore {
 		kind: MessageKind,
 		name: string,
 		text: string,
-		clientId: string | null = null,
-		role?: ChatMessage["role"],
-		of?: number,
+		options: { clientId?: string; user?: string; replyTo?: number; role?: ChatMessage["role"] } = {},
 	): ChatMessage {
 		wellFormed(name, text);
-		const at = Math.max(Date.now(), this.#newest.at);
-		const id = crypto.randomUUID();
-		const { seq } = this.sql
-			.exec<{ seq: number }>(
-				"INSERT INTO messages (id, kind, name, text, at, client_id, role, of_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+		const { seq, id, at } = this.#insert(
+			"INSERT INTO messages (id, kind, name, text, at, client_id, user_key, reply_to, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+			(id, at) => [
 				id,
 				kind,
 				name,
 				text,
 				at,
-				clientId,
-				role ?? null,
-				of ?? null,
-			)
-			.one();
-		this.#last = { seq, at };
-		if (seq % TRIM_EVERY === 0) this.trim();
-		return { seq, id, kind, name, text, at, ...(role && { role }), ...(of !== undefined && { of }) };
+				options.clientId ?? null,
+				options.user ?? null,
+				options.replyTo ?? null,
+				options.role ?? null,
+			],
+		);
+		// A reply is read back for its quote; anything else is known without a read.
+		if (options.replyTo !== undefined) return this.line(seq) as ChatMessage;
+		return { seq, id, kind, name, text, at, ...(options.role && { role: options.role }) };
 	}
 
-	/** The sequence number a client's send was stored under, if it was. */
+	/** Stores a change to message `target` by `who`, and returns its seq; the caller then applies it. */
+	appendChange(
+		kind: ChangeKind,
+		who: { name: string; user: string },
+		target: number,
+		clientId: string,
+		emoji: Emoji | null = null,
+	): number {
+		wellFormed(who.name);
+		return this.#insert(
+			"INSERT INTO messages (id, kind, name, text, at, client_id, user_key, target, emoji) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?) RETURNING seq",
+			(id, at) => [id, kind, who.name, at, clientId, who.user, target, emoji],
+		).seq;
+	}
+
+	/** Inserts one line under a fresh id and the server's time, which never runs backwards. */
+	#insert(
+		query: string,
+		values: (id: string, at: number) => SqlStorageValue[],
+	): { seq: number; id: string; at: number } {
+		const at = Math.max(Date.now(), this.#newest.at);
+		const id = crypto.randomUUID();
+		const { seq } = this.sql.exec<{ seq: number }>(query, ...values(id, at)).one();
+		this.#last = { seq, at };
+		if (seq % TRIM_EVERY === 0) this.trim();
+		return { seq, id, at };
+	}
+
+	/** The new text of an edited message; `rev` is the edit's seq. */
+	setText(seq: number, text: string, rev: number): void {
+		wellFormed(text);
+		this.sql.exec("UPDATE messages SET text = ?, edited = 1, rev = ? WHERE seq = ?", text, rev, seq);
+	}
+
+	/**
+	 * Deletes a message's content for good: its text (edits never hold text
+	 * of their own, so none is left anywhere), its reactions and which emoji
+	 * its reaction changes were about, its reply pointer. The line stays, so
+	 * that seqs stay gap-free and everyone can be shown that something was
+	 * deleted.
+	 */
+	scrub(seq: number, by: DeletedBy, rev: number): void {
+		this.sql.exec(
+			"UPDATE messages SET text = '', edited = 0, reply_to = NULL, deleted = ?, rev = ? WHERE seq = ?",
+			by,
+			rev,
+			seq,
+		);
+		this.sql.exec("UPDATE messages SET emoji = NULL WHERE target = ? AND emoji IS NOT NULL", seq);
+		this.reactions.removeAll(seq);
+	}
+
+	/** Marks a message as changed by change `rev` (its reactions, which live in their own table). */
+	touch(seq: number, rev: number): void {
+		this.sql.exec("UPDATE messages SET rev = ? WHERE seq = ?", rev, seq);
+	}
+
+	/** A message still stored (not a change), for the rules about who may change it. */
+	stored(seq: number): Stored | undefined {
+		const r = this.sql
+			.exec<{ kind: string; user_key: string | null; deleted: string | null }>(
+				"SELECT kind, user_key, deleted FROM messages WHERE seq = ? AND target IS NULL",
+				seq,
+			)
+			.toArray()[0];
+		return r && { kind: r.kind as MessageKind, user: r.user_key, deleted: r.deleted !== null };
+	}
+
+	/** The sequence number a client's send or change was stored under, if it was. */
 	seqOfClientId(clientId: string): number | undefined {
 		return this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE client_id = ?", clientId).toArray()[0]?.seq;
 	}
 
-	/** When a user's newest message still stored was sent (their client ids begin with `user/`). */
+	/** When a user's newest message still stored was sent (their client ids begin with `user/`), for slow mode. */
 	lastAtOf(user: string): number | undefined {
 		// "0" follows "/" in code order: the range holds exactly the ids that begin with "user/".
 		return (
 			this.sql
 				.exec<{ at: number | null }>(
-					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ?",
+					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ? AND kind = 'chat'",
 					`${user}/`,
 					`${user}0`,
 				)
@@ -90,55 +206,57 @@ export class MessageStore {
 		);
 	}
 
-	/** The device key of a chat line's sender (the part of its client id before "/"). */
+	/** Who sent a message: their device key and name. */
 	senderOf(seq: number): { user: string; name: string } | undefined {
 		const r = this.sql
-			.exec<{ client_id: string | null; name: string }>(
-				"SELECT client_id, name FROM messages WHERE seq = ? AND kind = 'chat'",
+			.exec<{ user_key: string | null; name: string }>(
+				"SELECT user_key, name FROM messages WHERE seq = ? AND kind = 'chat'",
 				seq,
 			)
 			.toArray()[0];
-		const user = r?.client_id?.split("/")[0];
-		return r && user ? { user, name: r.name } : undefined;
+		return r?.user_key ? { user: r.user_key, name: r.name } : undefined;
 	}
 
-	/** A chat line's sender and whether its text is still there, for deleting it. */
-	chatLine(seq: number): { name: string; removed: boolean } | undefined {
-		const r = this.sql
-			.exec<{ name: string; text: string }>("SELECT name, text FROM messages WHERE seq = ? AND kind = 'chat'", seq)
-			.toArray()[0];
-		return r && { name: r.name, removed: r.text === "" };
-	}
-
-	/** Forgets a chat line's text: the row stays, so that the seqs stay gap-free. */
-	removeText(seq: number): void {
-		this.sql.exec("UPDATE messages SET text = '' WHERE seq = ? AND kind = 'chat'", seq);
-	}
-
-	/** Deletes every line before `seq`. */
+	/** Deletes every line before `seq`, with the reactions to them. */
 	deleteBefore(seq: number): void {
 		this.sql.exec("DELETE FROM messages WHERE seq < ?", seq);
+		this.reactions.removeUpTo(seq - 1);
+	}
+
+	/** One line as it is now. */
+	line(seq: number): Line | undefined {
+		return whileFits(this.sql.exec<Row>(`${SELECT} WHERE m.seq = ?`, seq), Infinity)[0];
 	}
 
 	/**
-	 * The newest messages before `before` (exclusive), oldest first: up to
-	 * `limit` of them, and no more than fit in `maxBytes` as JSON.
+	 * The newest messages (not changes) before `before` (exclusive), oldest
+	 * first: up to `limit` of them, and no more than fit in `maxBytes` as JSON.
 	 */
 	before(before: number, limit: number, maxBytes = Infinity): ChatMessage[] {
 		const rows = this.sql.exec<Row>(
-			`SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+			`${SELECT} WHERE m.seq < ? AND m.target IS NULL ORDER BY m.seq DESC LIMIT ?`,
 			before,
 			limit,
 		);
-		return whileFits(rows, maxBytes).reverse();
+		return (whileFits(rows, maxBytes) as ChatMessage[]).reverse();
 	}
 
-	/** The oldest messages after `since` (exclusive): up to `limit` of them, and no more than fit in `maxBytes` as JSON. */
-	after(since: number, limit: number, maxBytes = Infinity): ChatMessage[] {
-		return whileFits(
-			this.sql.exec<Row>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit),
-			maxBytes,
+	/** The oldest messages (not changes) from `from` on: up to `limit`, and no more than fit in `maxBytes`. */
+	from(from: number, limit: number, maxBytes = Infinity): ChatMessage[] {
+		const rows = this.sql.exec<Row>(
+			`${SELECT} WHERE m.seq >= ? AND m.target IS NULL ORDER BY m.seq LIMIT ?`,
+			from,
+			limit,
 		);
+		return whileFits(rows, maxBytes) as ChatMessage[];
+	}
+
+	/**
+	 * The stream: the oldest lines, messages and changes, after `since`
+	 * (exclusive): up to `limit` of them, and no more than fit in `maxBytes`.
+	 */
+	after(since: number, limit: number, maxBytes = Infinity): Line[] {
+		return whileFits(this.sql.exec<Row>(`${SELECT} WHERE m.seq > ? ORDER BY m.seq LIMIT ?`, since, limit), maxBytes);
 	}
 
 	/** The oldest sequence number still stored (0 in an empty room). */
@@ -146,34 +264,38 @@ export class MessageStore {
 		return this.sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM messages").one().seq ?? 0;
 	}
 
-	/** Whether any message older than `seq` is stored. */
+	/** Whether any message (not a change) older than `seq` is stored. */
 	hasBefore(seq: number | undefined): boolean {
 		if (seq === undefined) return false;
-		return this.sql.exec("SELECT 1 FROM messages WHERE seq < ? LIMIT 1", seq).toArray().length > 0;
+		return this.sql.exec("SELECT 1 FROM messages WHERE seq < ? AND target IS NULL LIMIT 1", seq).toArray().length > 0;
 	}
 
+	/** Lines stored, messages and changes. */
 	count(): number {
 		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n;
 	}
 
-	/** Keeps the newest `limit` messages. */
+	/** Keeps the newest `limit` lines; reactions and reply pointers go with their messages. */
 	trim(): void {
-		this.sql.exec("DELETE FROM messages WHERE seq <= ?", this.lastSeq - this.limit);
+		const upTo = this.lastSeq - this.limit;
+		this.sql.exec("DELETE FROM messages WHERE seq <= ?", upTo);
+		this.reactions.removeUpTo(upTo);
 	}
 }
 
 const encoder = new TextEncoder();
 
 /**
- * The rows, in the cursor's order, while their JSON array fits in `maxBytes`
- * (at least one, so that a reader paging through always moves on). Rows are
- * read one by one: those past the budget are never read from SQLite.
+ * The rows as lines, in the cursor's order, while their JSON array fits in
+ * `maxBytes` (at least one, so that a reader paging through always moves
+ * on). Rows are read one by one: those past the budget are never read from
+ * SQLite.
  */
-function whileFits(rows: Iterable<Row>, maxBytes: number): ChatMessage[] {
-	const lines: ChatMessage[] = [];
+function whileFits(rows: Iterable<Row>, maxBytes: number): Line[] {
+	const lines: Line[] = [];
 	let bytes = 1; // "[" and "]", less the comma the first line does not need
 	for (const row of rows) {
-		const line = toMessage(row);
+		const line = row.target === null ? toMessage(row) : toChange(row);
 		if (maxBytes !== Infinity) {
 			bytes += encoder.encode(JSON.stringify(line)).byteLength + 1;
 			if (bytes > maxBytes && lines.length > 0) break;
@@ -184,10 +306,40 @@ function whileFits(rows: Iterable<Row>, maxBytes: number): ChatMessage[] {
 }
 
 function toMessage(r: Row): ChatMessage {
-	const line: ChatMessage = { seq: r.seq, id: r.id, kind: r.kind as MessageKind, name: r.name, text: r.text, at: r.at };
-	if (r.role) line.role = r.role as ChatMessage["role"];
-	// A chat line's text is never empty, except once a moderator deleted it.
-	if (r.kind === "chat" && r.text === "") line.removed = true;
-	if (r.of_seq !== null) line.of = r.of_seq;
-	return line;
+	const m: ChatMessage = { seq: r.seq, id: r.id, kind: r.kind as MessageKind, name: r.name, text: r.text, at: r.at };
+	if (r.reply_to !== null) {
+		const available = r.other_kind === "chat" && r.other_deleted === null && r.other_name !== null;
+		m.replyTo = available
+			? { seq: r.reply_to, name: r.other_name as string, text: r.other_text ?? "" }
+			: { seq: r.reply_to };
+	}
+	if (r.edited) m.edited = true;
+	if (r.deleted !== null) m.deleted = r.deleted as DeletedBy;
+	const reactions = reactionsOf(r.reactors);
+	if (reactions) m.reactions = reactions;
+	if (r.rev !== null) m.rev = r.rev;
+	if (r.role) m.role = r.role as ChatMessage["role"];
+	return m;
+}
+function toChange(r: Row): Change {
+	const target = r.target as number;
+	const c: Change = { seq: r.seq, id: r.id, kind: r.kind as ChangeKind, name: r.name, at: r.at, target };
+	// A target no longer stored (trimmed) leaves the change carrying nothing but its target.
+	if (r.other_kind === null) return c;
+	if (r.other_deleted !== null) c.deleted = r.other_deleted as DeletedBy;
+	else if (r.kind === "edit") c.text = r.other_text ?? "";
+	else if (r.kind === "react") c.reaction = { emoji: r.emoji as Emoji, names: JSON.parse(r.reactors ?? "[]") };
+	return c;
+}
+
+/** A message's reactions, from [emoji, name] pairs in the order made: grouped by emoji, in the order of REACTIONS. */
+function reactionsOf(json: string | null): Reaction[] | undefined {
+	const pairs = JSON.parse(json ?? "[]") as [Emoji, string][];
+	if (pairs.length === 0) return undefined;
+	const byEmoji = new Map<Emoji, string[]>();
+	for (const [emoji, name] of pairs) byEmoji.set(emoji, [...(byEmoji.get(emoji) ?? []), name]);
+	return REACTIONS.flatMap((emoji) => {
+		const names = byEmoji.get(emoji);
+		return names ? [{ emoji, names }] : [];
+	});
 }

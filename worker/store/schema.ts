@@ -59,7 +59,44 @@ const MIGRATIONS: readonly Migration[] = [
 		creator TEXT,
 		title TEXT
 	);`,
-	// 4: names that look alike are the same name: a second key for each member, compared as well (worker/room/name-keys.ts).
+	// 4: edits, deletes, reactions and replies. Changes are rows of messages too (kind edit, delete or react,
+	// with a target), so they take a seq in the stream and are trimmed with everything else. Safe to run
+	// again (SQLite has no ADD COLUMN IF NOT EXISTS): a test may rewind a room's version to replay a step.
+	(sql) => {
+		const columns = new Set(
+			sql
+				.exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')")
+				.toArray()
+				.map((c) => c.name),
+		);
+		const add = (column: string, definition: string) => {
+			if (!columns.has(column)) sql.exec(`ALTER TABLE messages ADD COLUMN ${column} ${definition}`);
+		};
+		add("user_key", "TEXT"); // chat: the sender's device key; a change: who made it. Never sent.
+		add("target", "INTEGER"); // a change: the seq of the message it changes
+		add("reply_to", "INTEGER"); // chat: the seq of the message it answers
+		add("edited", "INTEGER NOT NULL DEFAULT 0");
+		add("deleted", "TEXT"); // who deleted it (DeletedBy); its text is then ''
+		add("rev", "INTEGER"); // the seq of the last change to it
+		add("emoji", "TEXT"); // a react change: which emoji
+		sql.exec(`
+		-- Messages sent before this step: the sender's key is the first part of the client id ("<user>/<id>").
+		UPDATE messages SET user_key = substr(client_id, 1, instr(client_id, '/') - 1)
+			WHERE kind = 'chat' AND user_key IS NULL AND instr(client_id, '/') > 1;
+		-- Pages skip changes: without this, a page in a room busy with reactions would step over many.
+		CREATE INDEX IF NOT EXISTS messages_not_changes ON messages (seq) WHERE target IS NULL;
+		-- A message's changes, for scrubbing them when it is deleted.
+		CREATE INDEX IF NOT EXISTS messages_changes ON messages (target) WHERE target IS NOT NULL;
+		CREATE TABLE IF NOT EXISTS reactions (
+			target INTEGER NOT NULL,
+			emoji TEXT NOT NULL,
+			user_key TEXT NOT NULL,
+			name TEXT NOT NULL,
+			seq INTEGER NOT NULL, -- the change that added it: names are listed in this order
+			PRIMARY KEY (target, emoji, user_key)
+		) WITHOUT ROWID;`);
+	},
+	// 5: names that look alike are the same name: a second key for each member, compared as well (worker/room/name-keys.ts).
 	// Rows from before have none; Membership fills it in when the room wakes.
 	(sql) => {
 		// A room that was set back to an older version (the ghost test does) may have the column already.
@@ -67,7 +104,7 @@ const MIGRATIONS: readonly Migration[] = [
 		if (!has) sql.exec("ALTER TABLE members ADD COLUMN look_key TEXT");
 		sql.exec("CREATE INDEX IF NOT EXISTS members_by_look ON members (look_key)");
 	},
-	// 5: moderation (docs/moderation.md).
+	// 6: moderation (docs/moderation.md).
 	`-- SHA-256 (hex) of the owner secret and of the moderator link's secret: the secrets themselves are never stored.
 	CREATE TABLE IF NOT EXISTS room_secrets (kind TEXT PRIMARY KEY, hash TEXT NOT NULL);
 	-- Devices with a role here, by device key, with the name they last joined under.
@@ -103,17 +140,11 @@ const MIGRATIONS: readonly Migration[] = [
 		detail TEXT
 	);
 	`,
-	// 6: the sender's role on each line.
+	// 7: the sender's role on each line.
 	(sql) => {
 		// The sender's role when they sent a line (NULL for members): the badge on their messages.
 		const has = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'role'").toArray().length > 0;
 		if (!has) sql.exec("ALTER TABLE messages ADD COLUMN role TEXT");
-	},
-	// 7: a `delete` line names the message it deleted (whose text becomes "").
-	(sql) => {
-		// As for step 6: a room set back to an older version may have the column already.
-		const has = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'of_seq'").toArray().length > 0;
-		if (!has) sql.exec("ALTER TABLE messages ADD COLUMN of_seq INTEGER");
 	},
 ];
 

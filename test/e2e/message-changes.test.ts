@@ -1,0 +1,299 @@
+/**
+ * Edits, deletes, replies and reactions in Chromium, as two people use them:
+ * each seen live by the other, by mouse and by keyboard, across a
+ * disconnection, and with a reply's original far back in the history.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Locator, Page, WebSocketRoute } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
+import { type AppServer, startApp } from "./app-server";
+import { launchBrowser } from "./browser";
+import { joinAs, openPage, seeMessage, send } from "./chat-page";
+
+// The page answers within a frame or two, but this machine may be busy: poll for long enough.
+const poll = { timeout: 15_000 };
+
+let app: AppServer;
+let browser: Browser;
+let rooms = 0;
+const newRoom = () => `changes-${Date.now()}-${++rooms}`;
+
+beforeAll(async () => {
+	// Generous rate limits: one test fills a room through a socket of its own.
+	[app, browser] = await Promise.all([
+		startApp({ RATE_BURST: "1000", RATE_PER_SECOND: "1000", IP_RATE_BURST: "5000", IP_RATE_PER_SECOND: "5000" }),
+		launchBrowser(),
+	]);
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await app?.stop();
+});
+
+/** A person's message in the history, found by its text. */
+function messageOf(page: Page, text: string): Locator {
+	return page.getByRole("log").locator("article.msg:not(.pending)", { has: page.locator(".text", { hasText: text }) });
+}
+
+/** Shows a message's actions as a mouse user would, by hovering it. */
+async function actionsOf(page: Page, text: string): Promise<Locator> {
+	const message = messageOf(page, text);
+	await message.hover();
+	return message.locator(".actions");
+}
+
+async function axeViolations(page: Page) {
+	const { violations } = await new AxeBuilder({ page }).analyze();
+	return violations
+		.filter((v) => v.impact === "serious" || v.impact === "critical")
+		.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+/**
+ * Lets a test cut a page's connection to the room, as a dropped network
+ * would (Chromium's offline mode leaves open WebSockets alone): `cut` closes
+ * its socket and refuses the page's reconnects until `restore`.
+ */
+async function cuttable(page: Page) {
+	let down = false;
+	const open: WebSocketRoute[] = [];
+	await page.routeWebSocket(/\/websocket/, (ws) => {
+		if (down) return ws.close({ code: 4000, reason: "offline" });
+		ws.connectToServer();
+		open.push(ws);
+	});
+	return {
+		cut: async () => {
+			down = true;
+			for (const ws of open.splice(0)) await ws.close({ code: 4000, reason: "offline" });
+		},
+		restore: () => {
+			down = false;
+		},
+	};
+}
+
+/** A socket from Node, for filling a room quickly; `send` resolves with the seq the room acknowledged. */
+async function socketTo(room: string, name: string) {
+	const ws = new WebSocket(`${app.url.replace("http", "ws")}/api/rooms/${room}/websocket?v=${PROTOCOL_VERSION}`);
+	const acks = new Map<string, (seq: number) => void>();
+	ws.on("message", (data) => {
+		const msg = JSON.parse(String(data)) as ServerMessage;
+		if (msg.type === "ack") acks.get(msg.id)?.(msg.seq);
+		if (msg.type === "error") throw new Error(`refused: ${msg.reason}`);
+	});
+	await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+	const welcomed = new Promise((resolve) => ws.once("message", resolve));
+	ws.send(JSON.stringify({ type: "join", name, user: `node-${crypto.randomUUID()}` } satisfies ClientMessage));
+	await welcomed;
+	return {
+		send(frame: Extract<ClientMessage, { id: string }>): Promise<number> {
+			const acked = new Promise<number>((resolve) => acks.set(frame.id, resolve));
+			ws.send(JSON.stringify(frame));
+			return acked;
+		},
+		close: () => ws.close(),
+	};
+}
+
+describe("changes two people see live", () => {
+	it("shows an edit, a reply, a reaction and a delete to the other person as they happen", async () => {
+		const room = newRoom();
+		const ana = await openPage(browser, `${app.url}/r/${room}`);
+		const bruno = await openPage(browser, `${app.url}/r/${room}`);
+		await joinAs(ana.page, "Ana");
+		await joinAs(bruno.page, "Bruno");
+		await send(ana.page, "helo everyone");
+		await seeMessage(bruno.page, "Ana", "helo everyone");
+
+		// Edit: from the message's Edit button, in the composer.
+		await (await actionsOf(ana.page, "helo everyone")).getByRole("button", { name: "Edit", exact: true }).click();
+		const field = ana.page.getByLabel("Message", { exact: true });
+		await expect.poll(() => field.inputValue(), poll).toBe("helo everyone");
+		await field.fill("hello everyone");
+		await field.press("Enter");
+		const edited = messageOf(bruno.page, "hello everyone");
+		await edited.locator(".edited", { hasText: "(edited)" }).waitFor();
+		await bruno.page.locator("[aria-live]", { hasText: "Ana edited a message" }).waitFor();
+		// Others' messages offer no Edit or Delete.
+		const brunoSees = await actionsOf(bruno.page, "hello everyone");
+		expect(await brunoSees.getByRole("button").allTextContents()).toEqual(["Reply", "React"]);
+
+		// Reply: the quote shows the original's sender and text.
+		await brunoSees.getByRole("button", { name: "Reply", exact: true }).click();
+		await bruno.page.locator(".composing", { hasText: "Replying to Ana: hello everyone" }).waitFor();
+		await send(bruno.page, "hi Ana!", { pressEnter: true });
+		const reply = messageOf(ana.page, "hi Ana!");
+		await reply.locator(".quote", { hasText: "Ana hello everyone" }).waitFor();
+
+		// Reaction: the emoji, a count, and who, for both.
+		await (await actionsOf(bruno.page, "hello everyone")).getByRole("button", { name: "React", exact: true }).click();
+		await bruno.page
+			.getByRole("dialog", { name: "Reactions" })
+			.getByRole("button", { name: "🎉", exact: true })
+			.click();
+		const onAna = messageOf(ana.page, "hello everyone").getByRole("button", { name: "🎉 1: Bruno" });
+		await onAna.waitFor();
+		expect(await onAna.getAttribute("aria-pressed")).toBe("false");
+		expect(await onAna.getAttribute("title")).toBe("🎉 1: Bruno");
+		const onBruno = messageOf(bruno.page, "hello everyone").getByRole("button", { name: "🎉 1: Bruno" });
+		expect(await onBruno.getAttribute("aria-pressed")).toBe("true");
+
+		// Delete: asked first; then everyone sees the line deleted and the reply's quote unavailable.
+		await (await actionsOf(ana.page, "hello everyone")).getByRole("button", { name: "Delete", exact: true }).click();
+		const confirm = ana.page.getByRole("dialog", { name: "Delete this message?" });
+		await confirm.getByRole("button", { name: "Delete" }).click();
+		for (const p of [ana.page, bruno.page]) {
+			await p.getByRole("log").locator(".text.deleted", { hasText: "This message was deleted" }).waitFor();
+			await messageOf(p, "hi Ana!")
+				.locator(".quote.unavailable", { hasText: "Original message unavailable" })
+				.waitFor();
+			expect(await p.getByRole("log").getByText("hello everyone").count()).toBe(0);
+		}
+		await bruno.page.locator("[aria-live]", { hasText: "Ana deleted a message" }).waitFor();
+		for (const p of [ana, bruno]) expect(p.problems).toEqual([]);
+	});
+
+	it("edits your last message with Up in an empty composer: Escape cancels, Enter saves", async () => {
+		const room = newRoom();
+		const ana = await openPage(browser, `${app.url}/r/${room}`);
+		const bruno = await openPage(browser, `${app.url}/r/${room}`);
+		await joinAs(ana.page, "Ana");
+		await joinAs(bruno.page, "Bruno");
+		await send(ana.page, "first");
+		await send(ana.page, "secnod");
+		await send(bruno.page, "Bruno's, not Ana's");
+		await seeMessage(ana.page, "Bruno", "Bruno's, not Ana's");
+		const field = ana.page.getByLabel("Message", { exact: true });
+		await field.press("ArrowUp");
+		await expect.poll(() => field.inputValue(), poll).toBe("secnod");
+		await field.press("Escape");
+		await expect.poll(() => field.inputValue(), poll).toBe("");
+		await field.press("ArrowUp");
+		await expect.poll(() => field.inputValue(), poll).toBe("secnod");
+		await field.fill("second");
+		await field.press("Enter");
+		await messageOf(bruno.page, "second").locator(".edited").waitFor();
+		expect(await messageOf(bruno.page, "first").locator(".edited").count()).toBe(0);
+		await expect.poll(() => field.inputValue(), poll).toBe("");
+	});
+});
+
+describe("reactions", () => {
+	it("toggles a reaction on and off, by keyboard, with focus in the popup and back on Escape", async () => {
+		const room = newRoom();
+		const ana = await openPage(browser, `${app.url}/r/${room}`);
+		const bruno = await openPage(browser, `${app.url}/r/${room}`);
+		await joinAs(ana.page, "Ana");
+		await joinAs(bruno.page, "Bruno");
+		await send(bruno.page, "Who wants pizza?");
+		await seeMessage(ana.page, "Bruno", "Who wants pizza?");
+		const page = ana.page;
+
+		// Keyboard: into the history, Up to the last message, Tab to its actions.
+		await page.getByRole("log").focus();
+		await page.keyboard.press("ArrowUp");
+		const message = messageOf(page, "Who wants pizza?");
+		await expect.poll(() => message.evaluate((el) => el === document.activeElement), poll).toBe(true);
+		const react = message.getByRole("button", { name: "React", exact: true });
+		await react.focus();
+		await page.keyboard.press("Enter");
+		const picker = page.getByRole("dialog", { name: "Reactions" });
+		await picker.waitFor();
+		expect(await picker.getByRole("button").allTextContents()).toEqual(["👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀"]);
+		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), poll).toBe("👍");
+		expect(await axeViolations(page)).toEqual([]);
+		await page.keyboard.press("Escape");
+		await picker.waitFor({ state: "detached" });
+		await expect.poll(() => react.evaluate((el) => el === document.activeElement), poll).toBe(true);
+
+		await page.keyboard.press("Enter");
+		// The popup takes focus once it is drawn: a key pressed before that would go to the React button.
+		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), poll).toBe("👍");
+		await page.keyboard.press("ArrowRight");
+		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), poll).toBe("❤️");
+		await page.keyboard.press("Enter");
+		const mine = message.getByRole("button", { name: "❤️ 1: Ana" });
+		await mine.waitFor();
+		expect(await mine.getAttribute("aria-pressed")).toBe("true");
+		await messageOf(bruno.page, "Who wants pizza?").getByRole("button", { name: "❤️ 1: Ana" }).waitFor();
+
+		// Off again: the button goes, for both.
+		await mine.click();
+		for (const p of [page, bruno.page]) {
+			await messageOf(p, "Who wants pizza?").locator(".reaction").waitFor({ state: "detached" });
+		}
+		expect(await axeViolations(page)).toEqual([]);
+	});
+});
+
+describe("replies far back", () => {
+	it("jumps to a reply's original 300 lines back, loading the history around it", async () => {
+		const room = newRoom();
+		const filler = await socketTo(room, "Filler");
+		const original = await filler.send({ type: "send", id: "original", text: "the original question" });
+		await filler.send({ type: "react", id: "liked", seq: original, emoji: "👀", on: true });
+		const sent = [];
+		for (let i = 1; i <= 300; i++) sent.push(filler.send({ type: "send", id: `f${i}`, text: `filler ${i}` }));
+		await Promise.all(sent);
+		await filler.send({ type: "send", id: "reply", text: "the answer, much later", replyTo: original });
+		filler.close();
+
+		const carla = await openPage(browser, `${app.url}/r/${room}`);
+		await joinAs(carla.page, "Carla");
+		const reply = messageOf(carla.page, "the answer, much later");
+		await reply.waitFor();
+		expect(await messageOf(carla.page, "the original question").count()).toBe(0);
+		await reply.locator(".quote", { hasText: "the original question" }).click();
+		const found = messageOf(carla.page, "the original question");
+		await found.waitFor();
+		await expect.poll(() => found.evaluate((el) => el === document.activeElement), poll).toBe(true);
+		expect(await found.isVisible()).toBe(true);
+		expect(await found.evaluate((el) => el.classList.contains("active"))).toBe(true);
+		// The page around it comes as this page's protocol version reads it: with the reaction on it.
+		await found.getByRole("button", { name: "👀 1: Filler" }).waitFor();
+		// Between the page around it and the newest page, the rest can be loaded.
+		await carla.page.getByRole("button", { name: "Load the messages in between" }).click();
+		await messageOf(carla.page, "filler 200").waitFor({ state: "attached" });
+		expect(carla.problems).toEqual([]);
+	});
+});
+
+describe("offline", () => {
+	it("shows someone who was offline an edit and a delete made meanwhile, once they are back", async () => {
+		const room = newRoom();
+		const ana = await openPage(browser, `${app.url}/r/${room}`);
+		const bruno = await openPage(browser, `${app.url}/r/${room}`);
+		const network = await cuttable(bruno.page);
+		await joinAs(ana.page, "Ana");
+		await joinAs(bruno.page, "Bruno");
+		await send(ana.page, "meet at 5");
+		await send(ana.page, "wrong room, sorry");
+		await seeMessage(bruno.page, "Ana", "wrong room, sorry");
+
+		await network.cut();
+		await bruno.page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+		await (await actionsOf(ana.page, "meet at 5")).getByRole("button", { name: "Edit", exact: true }).click();
+		const field = ana.page.getByLabel("Message", { exact: true });
+		await expect.poll(() => field.inputValue(), poll).toBe("meet at 5");
+		await field.fill("meet at 6");
+		await field.press("Enter");
+		await messageOf(ana.page, "meet at 6").waitFor();
+		await (await actionsOf(ana.page, "wrong room, sorry")).getByRole("button", { name: "Delete", exact: true }).click();
+		await ana.page
+			.getByRole("dialog", { name: "Delete this message?" })
+			.getByRole("button", { name: "Delete" })
+			.click();
+		await ana.page.locator(".text.deleted").waitFor();
+
+		network.restore();
+		await bruno.page.getByRole("status").filter({ hasText: "Connected" }).waitFor({ timeout: 30_000 });
+		await messageOf(bruno.page, "meet at 6").locator(".edited").waitFor();
+		await bruno.page.locator(".text.deleted", { hasText: "This message was deleted" }).waitFor();
+		expect(await bruno.page.getByRole("log").getByText("wrong room, sorry").count()).toBe(0);
+		expect(await bruno.page.getByRole("log").getByText("meet at 5").count()).toBe(0);
+	});
+});
