@@ -19,7 +19,11 @@ export default defineConfig({
 							// The socket cap below the upgrade burst, so that a test reaches the cap by upgrading; the burst above
 							// what the churn test opens from one address, so that its frames, not its upgrades, run out.
 							// Time (the leave grace) is not shortened: tests let it pass through the room's alarm.
-							bindings: { MAX_SOCKETS_PER_IP_TOTAL: "25", IP_UPGRADE_BURST: "100" },
+							bindings: {
+								MAX_SOCKETS_PER_IP_TOTAL: "25",
+								IP_UPGRADE_BURST: "100",
+								OPERATOR_TOKEN: "test-operator-token-0123456789",
+							},
 						},
 					}),
 				],

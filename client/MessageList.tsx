@@ -1,6 +1,6 @@
 import { Component, type ComponentChildren, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage } from "../protocol";
+import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
 import { hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
 import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
@@ -11,9 +11,12 @@ import { around, earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, w
 import { isPresence } from "./presence-lines";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
+import { RoleBadge } from "./RoleBadge";
+import { canActOn, myRole } from "./roles";
 import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
-import { PresenceLine, TitleLine } from "./SystemLine";
+import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
 import { useScrollMemory } from "./scroll-memory";
+import { staffUi } from "./staff-ui";
 
 /** Within this distance of the bottom, the view follows new messages. */
 const AT_BOTTOM_PX = 48;
@@ -214,6 +217,7 @@ export function MessageList() {
 					me: name,
 					holes: holes.value,
 					canChange: canChange.value,
+					staff: myRole.value !== "member",
 					active: [confirmingDelete.value?.seq, highlighted.value],
 				})}
 				{to >= list.length && waiting.map((p) => <PendingLine key={p.id} message={p} name={name ?? ""} />)}
@@ -264,6 +268,8 @@ interface RowContext {
 	/** Seqs above which older messages may be missing (after a jump far back). */
 	holes: number[];
 	canChange: boolean;
+	/** An owner or a moderator: Delete is offered on everyone's messages. */
+	staff: boolean;
 	/** Seqs of the rows shown with their actions: the one whose delete is asked, the one jumped to. */
 	active: (number | null | undefined)[];
 }
@@ -302,6 +308,7 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 		}
 		if (isPresence(m)) run.push(m);
 		else if (m.kind === "title") out.push(<TitleLine key={m.seq} line={m} />);
+		else if (m.kind === "removed" || m.kind === "cleared") out.push(<ModerationLine key={m.seq} line={m} />);
 		else if (m.kind === "chat") {
 			const grouped = sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
 			out.push(
@@ -311,6 +318,7 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 					me={ctx.me}
 					grouped={grouped}
 					canChange={ctx.canChange}
+					staff={ctx.staff}
 					active={ctx.active.includes(m.seq)}
 				/>,
 			);
@@ -326,6 +334,8 @@ interface LineProps {
 	grouped: boolean;
 	/** The room knows changes: the actions are offered. */
 	canChange: boolean;
+	/** An owner or a moderator: Delete is offered on everyone's messages. */
+	staff: boolean;
 	/** Shown with its actions (asked to delete, or jumped to). */
 	active: boolean;
 }
@@ -349,12 +359,13 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 			next.me !== p.me ||
 			next.grouped !== p.grouped ||
 			next.canChange !== p.canChange ||
+			next.staff !== p.staff ||
 			next.active !== p.active ||
 			state.pressed !== this.state.pressed
 		);
 	}
 
-	override render({ message, me, grouped, canChange, active }: LineProps) {
+	override render({ message, me, grouped, canChange, staff, active }: LineProps) {
 		const own = message.name === me;
 		const shown = active || this.state.pressed;
 		const when = new Date(message.at).toISOString();
@@ -377,7 +388,13 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 				name={message.name}
 				text={message.deleted ? "" : message.text}
 				grouped={grouped}
-				aside={<time dateTime={when}>{timeOf(message.at)}</time>}
+				aside={
+					<>
+						<RoleBadge role={message.role} />
+						<time dateTime={when}>{timeOf(message.at)}</time>
+						{!own && <LineTools message={message} />}
+					</>
+				}
 				gutter={
 					grouped && (
 						<time dateTime={when} title={timeOf(message.at)}>
@@ -388,17 +405,28 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 				quote={message.replyTo && <ReplyQuote quote={message.replyTo} />}
 			>
 				{message.deleted ? (
-					<p class="text deleted">This message was deleted</p>
+					<p class="text deleted">{message.deleted === "moderator" ? REMOVED_TEXT : "This message was deleted"}</p>
 				) : (
 					<>
 						{message.edited && <span class="edited">(edited)</span>}
 						<ReactionBar message={message} me={me} />
-						{canChange && <MessageActions message={message} own={own} />}
+						{canChange && <MessageActions message={message} own={own} staff={staff} />}
 					</>
 				)}
 			</Bubble>
 		);
 	}
+}
+
+/**
+ * The member menu on someone else's line, for owners and moderators: a
+ * component of its own, so that a role arriving updates it while the line
+ * itself stays as it was.
+ */
+function LineTools({ message }: { message: ChatMessage }) {
+	const tools = staffUi.value;
+	if (!tools || !canActOn(message.role)) return null;
+	return <tools.ModerationMenu name={message.name} target={{ seq: message.seq }} />;
 }
 
 function PendingLine({ message, name }: { message: PendingMessage; name: string }) {

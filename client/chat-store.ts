@@ -18,9 +18,12 @@ import {
 	type ServerMessage,
 } from "../protocol";
 import { joined, joining, readStorage, roomError, roomName, screen, unread, writeStorage } from "./app-store";
+import { timeOf } from "./format";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
+import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
 import { connectRoom, type RoomConnection } from "./room-client";
 import { forget } from "./room-memory";
+import { secretFor } from "./room-secrets";
 import {
 	applyServerMessage,
 	hasGap,
@@ -40,6 +43,8 @@ export const status = signal<ConnectionStatus>("connecting");
 /** What was sent from this device and not yet stored comes back as pending, to be sent after the welcome. */
 export const room = signal({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
 export const now = signal(Date.now());
+/** Text the room refused (slow mode, a mute), handed back to the composer so nothing typed is lost. */
+export const returnedDraft = signal<string | null>(null);
 export const loadingOlder = signal(false);
 /** Said politely to screen readers: someone edited or deleted a message (not a new message, so not in the log). */
 export const announcement = signal("");
@@ -80,7 +85,7 @@ export function joinRoom(name: string): void {
 		return;
 	}
 	connection = connectRoom({
-		room: room.value.room,
+		room: roomName,
 		name,
 		user: userKey(),
 		// 0 until a welcome came on this page; from then on a rejoin, under any name, continues from what it holds.
@@ -89,18 +94,30 @@ export function joinRoom(name: string): void {
 		onStatus: (s) => {
 			status.value = s;
 		},
+		secret: () => secretFor(roomName),
+		onRemoved: (code, reason) => {
+			joining.value = false;
+			noteRemoval(code, reason);
+		},
 	});
+	connectModeration(roomName, (frame) => connection?.send(frame));
 }
 
 function onFrame(msg: ServerMessage): void {
+	applyModerationFrame(msg);
 	if ((msg.type === "ack" || msg.type === "error") && msg.id !== undefined) unanswered.delete(msg.id);
 	const before = room.value;
-	const after = applyServerMessage(before, msg, Date.now());
+	let after = applyServerMessage(before, msg, Date.now());
+	if (msg.type === "error" && (msg.code === "slow_mode" || msg.code === "muted")) after = handBack(after, msg);
 	setRoom(after);
 	if (after.pending !== before.pending) settleOutbox(after.room, before.pending, after.pending);
 	if (msg.type === "welcome") {
 		joined(msg.name);
 		flushPending();
+	}
+	if (msg.type === "error" && (msg.code === "room_locked" || msg.code === "banned") && !after.name) {
+		joining.value = false;
+		return;
 	}
 	if (msg.type === "error" && (msg.code === "name_taken" || msg.code === "invalid_name")) {
 		// A refused name (also after a long absence, if someone took it): ask again; the socket stays open.
@@ -129,6 +146,23 @@ function onFrame(msg: ServerMessage): void {
 	const since = syncAfter(before, after, msg);
 	if (since !== undefined) connection?.send({ type: "sync", since });
 	if (msg.type === "typing") scheduleTypingExpiry();
+}
+
+/**
+ * A send the room refused for now (slow mode, a mute): the message leaves
+ * the pending list and its text goes back to the composer, with the room's
+ * reason in the reader's own time.
+ */
+function handBack(state: RoomState, msg: Extract<ServerMessage, { type: "error" }>): RoomState {
+	const refused = state.pending.find((p) => p.id === msg.id);
+	if (refused) returnedDraft.value = refused.text;
+	const reason =
+		msg.code === "muted" && msg.until
+			? `You are muted until ${timeOf(msg.until)}`
+			: msg.until
+				? `${msg.reason} (at ${new Date(msg.until).toLocaleTimeString()})`
+				: msg.reason;
+	return { ...state, pending: state.pending.filter((p) => p.id !== msg.id), error: { code: msg.code, reason } };
 }
 
 /** Sends a message (maybe a reply): shown at once as pending, delivered once even across reconnects. */

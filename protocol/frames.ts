@@ -4,6 +4,12 @@
  * what the room sends (built from the server's own fields).
  */
 import * as v from "valibot";
+import {
+	ModerationFrameSchemas,
+	type ModerationServerMessage,
+	type RoomSettings,
+	type StaffMember,
+} from "./moderation";
 import { EmojiSchema, type Reaction } from "./reactions";
 import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 
@@ -13,8 +19,12 @@ import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
  * 4: the `title` frame, lines of kind `title`, and `title` / `canSetTitle` in the welcome.
  * 5: edits, deletes, reactions and replies (CHANGES_VERSION).
+ * 6: moderation: roles, mutes, kicks, bans, room settings, the audit log
+ * (protocol/moderation.ts); `role` on chat lines; `role`, `staff` and
+ * `settings` in the welcome; `until` on errors; a `delete` by an owner or a
+ * moderator of someone else's message (`deleted: "moderator"`).
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /**
  * The version that knows change lines and the message fields that go with
@@ -22,6 +32,9 @@ export const PROTOCOL_VERSION = 5;
  * frames only to a room of this version or newer.
  */
 export const CHANGES_VERSION = 5;
+
+/** The first version that knows moderation's frames and fields. */
+export const MODERATION_VERSION = 6;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {
@@ -73,6 +86,7 @@ export const ClientMessageSchema = v.variant(
 		}),
 		// Version 5: changes to a message, each with an id of the client's (as a send's), so a retry is applied once.
 		v.strictObject({ type: v.literal("edit"), id: ChangeId, seq: SeqSchema, text: MessageTextSchema }),
+		/** The sender's own message, or (version 6) anyone's by an owner or a moderator. */
 		v.strictObject({ type: v.literal("delete"), id: ChangeId, seq: SeqSchema }),
 		v.strictObject({
 			type: v.literal("react"),
@@ -82,17 +96,23 @@ export const ClientMessageSchema = v.variant(
 			/** On or off, not a toggle: two tabs that both press it agree on the result. */
 			on: v.boolean("on must be true or false"),
 		}),
+		...ModerationFrameSchemas,
 	],
 	"Unknown frame type",
 );
 
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
-/** A person's message, an arrival, a departure, or a new display title for the room (its text). */
-export type MessageKind = "chat" | "join" | "leave" | "title";
+/**
+ * A person's message, an arrival, a departure, or a new display title for
+ * the room (its text). Version 6: `removed`, "Ana was removed by a
+ * moderator" (a kick or a ban); `cleared`, the history before it was cleared.
+ * A client shows a kind it does not know as a line of the room's own.
+ */
+export type MessageKind = "chat" | "join" | "leave" | "title" | "removed" | "cleared";
 
-/** Who deleted a message. Moderation will add its own. */
-export type DeletedBy = "sender";
+/** Who deleted a message: its sender, or (version 6) an owner or a moderator. */
+export type DeletedBy = "sender" | "moderator";
 
 /** What a reply shows of the message it answers, as that message is now. */
 export interface Quote {
@@ -127,6 +147,9 @@ export interface ChatMessage {
 	reactions?: Reaction[];
 	/** The seq of the last change to it; absent when it has none. A change with a lower seq is already in this state. */
 	rev?: number;
+	// Version 6:
+	/** The sender's role when they sent it, if an owner or a moderator. */
+	role?: StaffMember["role"];
 }
 
 export type ChangeKind = "edit" | "delete" | "react";
@@ -179,7 +202,15 @@ export type ErrorCode =
 	| "unknown_message"
 	| "not_yours"
 	| "message_deleted"
-	| "reactions_full";
+	| "reactions_full"
+	// Version 6:
+	| "forbidden"
+	| "not_found"
+	| "bad_secret"
+	| "muted"
+	| "slow_mode"
+	| "room_locked"
+	| "banned";
 
 export type ServerMessage =
 	| {
@@ -198,6 +229,11 @@ export type ServerMessage =
 			/** Whether older messages exist before the first of `messages`. */
 			hasMore: boolean;
 			online: string[];
+			/** This device's role in the room (version 6). */
+			role?: "owner" | "moderator" | "member";
+			/** The room's owners and moderators among its members (version 6). */
+			staff?: StaffMember[];
+			settings?: RoomSettings;
 			/** The room's display title, if its creator gave it one. */
 			title?: string;
 			/** Present (true) when this person created the room and so may set its title. */
@@ -210,7 +246,72 @@ export type ServerMessage =
 	| { type: "ack"; id: string; seq: number }
 	| { type: "history"; messages: Line[] }
 	| { type: "typing"; name: string }
-	| { type: "error"; code: ErrorCode; reason: string; id?: string; retryAfter?: number };
+	| {
+			type: "error";
+			code: ErrorCode;
+			reason: string;
+			id?: string;
+			retryAfter?: number;
+			/** When a mute, a ban or slow mode lets this person send again, ms since the epoch (version 6). */
+			until?: number;
+	  }
+	| ModerationServerMessage;
+
+/** The frame types a client may send, for the refusal of an unknown one. */
+function frameTypes(): string {
+	return ClientMessageSchema.options.map((o) => o.entries.type.literal).join(", ");
+}
+
+/** What only version 6 pages know: sent to none older. */
+const MODERATION_FRAMES = new Set<string>(["role", "staff", "settings", "link", "moderation", "audit"]);
+
+/**
+ * A server frame as a page of `version` knows it: frames it does not know
+ * are not sent (undefined), fields it does not know are left out.
+ * @example forVersion({ type: "staff", staff: [] }, 2) // undefined
+ */
+export function forVersion(msg: ServerMessage, version: number): ServerMessage | undefined {
+	if (version >= MODERATION_VERSION) return msg;
+	if (MODERATION_FRAMES.has(msg.type)) return undefined;
+	switch (msg.type) {
+		case "welcome": {
+			const { role: _role, staff: _staff, settings: _settings, ...older } = msg;
+			return { ...older, messages: linesForVersion(msg.messages, version) };
+		}
+		case "message":
+			return isNewer(msg.message) ? { ...msg, message: asOlder(msg.message) } : msg;
+		case "messages":
+		case "history":
+			return { ...msg, messages: linesForVersion(msg.messages, version) };
+		case "error": {
+			const { until: _until, ...older } = msg;
+			return older;
+		}
+		default:
+			return msg;
+	}
+}
+
+/** Lines as a page of `version` knows them: without the fields of version 6 (the same array when none has them). */
+export function linesForVersion<L extends Line>(lines: L[], version: number): L[] {
+	return version >= MODERATION_VERSION || !lines.some(isNewer) ? lines : (lines.map(asOlder) as L[]);
+}
+
+const isNewer = (line: Line) => ("role" in line && line.role !== undefined) || line.deleted === "moderator";
+
+/**
+ * A line without the fields of version 6. A page of version 5 knows only
+ * that a message was deleted, not by whom: one a moderator deleted is to it
+ * as if its sender had ("This message was deleted").
+ */
+function asOlder(line: Line): Line {
+	if (!isNewer(line)) return line;
+	const { role: _role, ...older } = line as ChatMessage;
+	return older.deleted === "moderator" ? { ...older, deleted: "sender" } : older;
+}
+
+/** What a message a moderator deleted shows instead of its text. */
+export const REMOVED_TEXT = "Removed by a moderator";
 
 export type ParseResult =
 	| { ok: true; frame: ClientMessage }
@@ -234,10 +335,7 @@ export function parseClientFrame(raw: string): ParseResult {
 	const id = sendId(data);
 	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
 	if (issue.type === "variant") {
-		return refuse(
-			"unknown_type",
-			"Unknown frame type: expected join, send, typing, sync, title, edit, delete or react",
-		);
+		return refuse("unknown_type", `Unknown frame type: expected ${frameTypes()}`);
 	}
 	if (issue.type === "strict_object") {
 		// valibot reports both an extra key (expected "never") and a missing one under strict_object.
