@@ -10,18 +10,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Change, isChange, type Line, type ServerMessage } from "../protocol";
-import { joinAs, newPrivateRoom, newSecret, openAt, type TestClient, until } from "./ws-client";
-
-async function ownedRoom() {
-	const room = newPrivateRoom();
-	const secret = newSecret();
-	const ana = await joinAs(room, "Ana", { secret });
-	ana.client.send({ type: "link", kind: "moderator" });
-	const link = await ana.client.waitFor("link");
-	const carla = await joinAs(room, "Carla", { secret: link.secret });
-	const bruno = await joinAs(room, "Bruno");
-	return { room, ana, bruno, carla };
-}
+import { joinAs, openAt, ownedRoom, type TestClient, until } from "./ws-client";
 
 const isDelete = (l: Line): l is Change => isChange(l) && l.kind === "delete";
 

@@ -8,19 +8,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ClientMessage, ServerMessage } from "../protocol";
-import { elapse, joinAs, newAddress, newPrivateRoom, newSecret, openAt, type TestClient, until } from "./ws-client";
-
-/** A private room whose owner is Ana, with Bruno, a member, and Carla, a moderator. */
-async function ownedRoom() {
-	const room = newPrivateRoom();
-	const secret = newSecret();
-	const ana = await joinAs(room, "Ana", { secret });
-	ana.client.send({ type: "link", kind: "moderator" });
-	const link = await ana.client.waitFor("link");
-	const carla = await joinAs(room, "Carla", { secret: link.secret });
-	const bruno = await joinAs(room, "Bruno");
-	return { room, secret, ana, bruno, carla, modLink: link.secret };
-}
+import { elapse, joinAs, newAddress, openAt, ownedRoom, type TestClient, until } from "./ws-client";
 
 /** The next frame of `type` matching `where` that arrives from now on. */
 function next<T extends ServerMessage["type"]>(

@@ -5,18 +5,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { joinAs, newPrivateRoom, newSecret, openAt } from "./ws-client";
-
-async function ownedRoom() {
-	const room = newPrivateRoom();
-	const secret = newSecret();
-	const ana = await joinAs(room, "Ana", { secret });
-	ana.client.send({ type: "link", kind: "moderator" });
-	const link = await ana.client.waitFor("link");
-	const carla = await joinAs(room, "Carla", { secret: link.secret });
-	const bruno = await joinAs(room, "Bruno");
-	return { room, secret, ana, bruno, carla, modLink: link.secret };
-}
+import { joinAs, openAt, ownedRoom } from "./ws-client";
 
 describe("slow mode", () => {
 	it("lets a member send one message every N seconds, saying when they may send again", async () => {

@@ -218,20 +218,31 @@ export async function elapse(room: string, ms: number): Promise<void> {
 
 /** A name as "New private room" makes them: 22 characters of base64url, whose first claimant becomes its owner. */
 export function newPrivateRoom(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(16));
-	return btoa(String.fromCharCode(...bytes))
+	return randomBase64url(16);
+}
+
+/** A secret as a page makes one: 256 random bits in base64url. */
+export function newSecret(): string {
+	return randomBase64url(32);
+}
+
+function randomBase64url(bytes: number): string {
+	return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))))
 		.replace(/\+/g, "-")
 		.replace(/\//g, "_")
 		.replace(/=+$/, "");
 }
 
-/** A secret as a page makes one: 256 random bits in base64url. */
-export function newSecret(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(32));
-	return btoa(String.fromCharCode(...bytes))
-		.replace(/\+/g, "-")
-		.replace(/\//g, "_")
-		.replace(/=+$/, "");
+/** A private room whose owner is Ana, with Carla, a moderator by the moderator link, and Bruno, a member. */
+export async function ownedRoom() {
+	const room = newPrivateRoom();
+	const secret = newSecret();
+	const ana = await joinAs(room, "Ana", { secret });
+	ana.client.send({ type: "link", kind: "moderator" });
+	const link = await ana.client.waitFor("link");
+	const carla = await joinAs(room, "Carla", { secret: link.secret });
+	const bruno = await joinAs(room, "Bruno");
+	return { room, secret, ana, bruno, carla, modLink: link.secret };
 }
 
 export interface JoinOptions {
