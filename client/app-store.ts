@@ -6,7 +6,8 @@
  * chat-chunk.ts and chat-store.ts.
  */
 import { signal } from "@preact/signals";
-import { DEFAULT_ROOM, isRoomName } from "../protocol";
+// Not the protocol's index, which would bring every frame's schema to the first screen (as in JoinDialog).
+import { DEFAULT_ROOM, isRoomName } from "../protocol/limits";
 import { loadChat } from "./chat-chunk";
 import { remember } from "./room-memory";
 import { keepSecret, newSecret, takeSecretFromAddress } from "./room-secrets";
