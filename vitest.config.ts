@@ -29,6 +29,7 @@ export default defineConfig({
 							bindings: {
 								MAX_SOCKETS_PER_IP_TOTAL: "25",
 								IP_UPGRADE_BURST: "100",
+								OPERATOR_TOKEN: "test-operator-token-0123456789",
 								...vapid,
 								PUSH_HOSTS: "push.test",
 								// Short enough to wait for a coalesced push; a small room budget that refills slowly, to see it hold.

@@ -5,7 +5,7 @@ import { chat, loadChat } from "./chat-chunk";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
 import { roomTitle } from "./room-title";
-import { badgeFavicon, tabTitle, unreadMentions } from "./tab-badge";
+import { tabTitle, unreadMentions } from "./tab-badge";
 
 /** A link straight into a room: the chat is likely next, so its chunk is fetched at once. */
 const roomLink = location.pathname.startsWith("/r/");
@@ -22,7 +22,6 @@ export function App() {
 	useSignalEffect(() => {
 		const where = roomName === "lobby" ? "" : ` · ${chat.value?.displayTitle.value ?? roomTitle(roomName, null)}`;
 		document.title = tabTitle(`Hashzap${screen.value === "chat" ? where : ""}`, unread.value, unreadMentions.value);
-		badgeFavicon(unread.value, unreadMentions.value);
 	});
 	useSignalEffect(() => {
 		// A failed prefetch is tried again, and reported, when the name is entered.

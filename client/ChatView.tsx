@@ -1,14 +1,18 @@
 import { computed } from "@preact/signals";
+import { useState } from "preact/hooks";
 import { roomError } from "./app-store";
 import { Composer } from "./Composer";
 import { ConfirmDelete } from "./ConfirmDelete";
 import { CopyLink } from "./CopyLink";
 import { announcement, displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
+import { timeOf } from "./format";
 import { MessageList } from "./MessageList";
 import { NotifyControl } from "./NotifyControl";
 import { OnlineList, OnlineSheet } from "./OnlineList";
 import { RoomTitleDialog } from "./RoomTitleDialog";
+import { myRole, removed } from "./roles";
 import { namingRoom } from "./room-title";
+import { staffUi } from "./staff-ui";
 import { YouMenu } from "./YouMenu";
 
 const STATUS = { online: "Connected", reconnecting: "Reconnecting…", connecting: "Connecting…" };
@@ -19,6 +23,9 @@ const emptyRoom = computed(
 );
 
 export function ChatView() {
+	const [settingsOpen, setSettingsOpen] = useState(false);
+	const tools = staffUi.value;
+	const out = removed.value;
 	const error = roomError.value;
 	return (
 		<div class="chat">
@@ -34,6 +41,11 @@ export function ChatView() {
 				</div>
 				<CopyLink />
 				<NotifyControl />
+				{myRole.value !== "member" && tools && (
+					<button type="button" class="link-button" onClick={() => setSettingsOpen(true)}>
+						Room settings
+					</button>
+				)}
 				<OnlineSheet />
 				<YouMenu />
 			</header>
@@ -41,7 +53,7 @@ export function ChatView() {
 				<main class="conversation">
 					<MessageList />
 					<EmptyRoom />
-					{error && (
+					{error && !out && (
 						<p class="chat-error" role="alert">
 							{error.reason}
 						</p>
@@ -50,12 +62,13 @@ export function ChatView() {
 					<p class="visually-hidden" aria-live="polite">
 						{announcement}
 					</p>
-					<Composer />
+					{out ? <Removed out={out} /> : <Composer />}
 					<ConfirmDelete />
 				</main>
 				<OnlineList />
 			</div>
 			<RoomTitleDialog />
+			{settingsOpen && tools && <tools.RoomSettings onClose={() => setSettingsOpen(false)} />}
 		</div>
 	);
 }
@@ -100,6 +113,28 @@ function EmptyRoom() {
 					</button>
 				)}
 			</div>
+		</div>
+	);
+}
+
+/** In place of the composer once a moderator removed this page: kicked (may come back) or banned (until when). */
+function Removed({ out }: { out: NonNullable<typeof removed.value> }) {
+	return (
+		<div class="removed" role="alert">
+			{"kicked" in out ? (
+				<p>
+					You were removed from the room by a moderator. You may come back.{" "}
+					<button type="button" class="secondary" onClick={() => location.reload()}>
+						Rejoin
+					</button>
+				</p>
+			) : (
+				<p>
+					{out.until === null
+						? "You are banned from this room until a moderator lifts the ban."
+						: `You are banned from this room until ${new Date(out.until).toLocaleDateString()} ${timeOf(out.until)}.`}
+				</p>
+			)}
 		</div>
 	);
 }

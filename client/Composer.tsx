@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
 import { roomName } from "./app-store";
 import { Counter } from "./Counter";
-import { noteTyping } from "./chat-store";
+import { noteTyping, returnedDraft } from "./chat-store";
 import { useMentionCompletion } from "./MentionList";
 import { cancelCompose, editing, editLast, replyingTo, submit } from "./message-actions";
 import { recall, remember } from "./room-memory";
@@ -33,6 +33,14 @@ export function Composer() {
 
 	// The composer is where typing goes once in the room.
 	useEffect(() => ref.current?.focus(), []);
+
+	const handedBack = returnedDraft.value;
+	// A send the room refused for now (slow mode, a mute) comes back here, unless something new was typed.
+	useEffect(() => {
+		if (handedBack === null) return;
+		setText((current) => (current.trim() === "" ? handedBack : current));
+		returnedDraft.value = null;
+	}, [handedBack]);
 
 	useEffect(() => {
 		if (edited) setText(edited.text);

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
+import { myName } from "./chat-store";
 import { confirmingDelete, deleteMessage } from "./message-actions";
 
 /** Asks before a message is deleted: a modal dialog, which gives focus back to where it was when it closes. */
@@ -18,7 +19,12 @@ export function ConfirmDelete() {
 			}}
 		>
 			<h2 id="confirm-title">Delete this message?</h2>
-			<p>Everyone will see that a message was deleted. This cannot be undone.</p>
+			<p>
+				{message && message.name !== myName.value
+					? `Everyone will see that ${message.name}'s message was removed by a moderator.`
+					: "Everyone will see that a message was deleted."}{" "}
+				This cannot be undone.
+			</p>
 			<form method="dialog" class="dialog-actions">
 				<button type="submit" class="secondary" autofocus>
 					Cancel

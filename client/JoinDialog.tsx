@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
-import { LIMITS, NameSchema, normalizeName } from "../protocol";
+// From the protocol's own files, not its index: the index would bring every frame's schema to the first screen.
+import { LIMITS } from "../protocol/limits";
+import { NameSchema, normalizeName } from "../protocol/text";
 import { enterChat, joining, rename, renaming, roomError, savedName, screen } from "./app-store";
 import { Counter } from "./Counter";
 

@@ -4,9 +4,10 @@ import { confirmingDelete, startEdit, startReply, toggleReaction } from "./messa
 
 /**
  * The buttons on a message, shown on hover, on focus and on a long press:
- * Reply, React (the eight emoji in a popup), and on one's own Edit and Delete.
+ * Reply, React (the eight emoji in a popup), on one's own Edit, and Delete on
+ * one's own or, for an owner or a moderator (`staff`), on anyone's.
  */
-export function MessageActions({ message, own }: { message: ChatMessage; own: boolean }) {
+export function MessageActions({ message, own, staff }: { message: ChatMessage; own: boolean; staff: boolean }) {
 	const [picking, setPicking] = useState(false);
 	const react = useRef<HTMLButtonElement>(null);
 	const close = () => {
@@ -28,19 +29,19 @@ export function MessageActions({ message, own }: { message: ChatMessage; own: bo
 				React
 			</button>
 			{own && (
-				<>
-					<button type="button" onClick={() => startEdit(message)}>
-						Edit
-					</button>
-					<button
-						type="button"
-						onClick={() => {
-							confirmingDelete.value = message;
-						}}
-					>
-						Delete
-					</button>
-				</>
+				<button type="button" onClick={() => startEdit(message)}>
+					Edit
+				</button>
+			)}
+			{(own || staff) && (
+				<button
+					type="button"
+					onClick={() => {
+						confirmingDelete.value = message;
+					}}
+				>
+					Delete
+				</button>
 			)}
 			{picking && (
 				<ReactionPicker

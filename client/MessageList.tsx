@@ -1,6 +1,6 @@
 import { Component, type ComponentChildren, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage } from "../protocol";
+import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
 import { roomName } from "./app-store";
 import { focusLine, hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
@@ -23,10 +23,13 @@ import {
 import { isPresence } from "./presence-lines";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
+import { RoleBadge } from "./RoleBadge";
 import { dividerAfter, lastLineOnScreen, markRead } from "./read-marker";
+import { canActOn, myRole } from "./roles";
 import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
-import { PresenceLine, TitleLine } from "./SystemLine";
+import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
 import { useScrollMemory } from "./scroll-memory";
+import { staffUi } from "./staff-ui";
 
 /** Within this distance of the bottom, the view follows new messages. */
 const AT_BOTTOM_PX = 48;
@@ -268,6 +271,7 @@ export function MessageList() {
 					me: name,
 					holes: holes.value,
 					canChange: canChange.value,
+					staff: myRole.value !== "member",
 					active: [confirmingDelete.value?.seq, highlighted.value],
 					divider,
 					more: hasMore.value,
@@ -320,6 +324,8 @@ interface RowContext {
 	/** Seqs above which older messages may be missing (after a jump far back). */
 	holes: number[];
 	canChange: boolean;
+	/** An owner or a moderator: Delete is offered on everyone's messages. */
+	staff: boolean;
 	/** Seqs of the rows shown with their actions: the one whose delete is asked, the one jumped to. */
 	active: (number | null | undefined)[];
 	/** The seq the "New messages" line follows, if one is drawn. */
@@ -375,6 +381,7 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 		}
 		if (isPresence(m)) run.push(m);
 		else if (m.kind === "title") out.push(<TitleLine key={m.seq} line={m} />);
+		else if (m.kind === "removed" || m.kind === "cleared") out.push(<ModerationLine key={m.seq} line={m} />);
 		else if (m.kind === "chat") {
 			const mention = mentionsMe(m, ctx.me);
 			// A mention always shows its header, where its mark is.
@@ -387,6 +394,7 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 					grouped={grouped}
 					mention={mention}
 					canChange={ctx.canChange}
+					staff={ctx.staff}
 					active={ctx.active.includes(m.seq)}
 				/>,
 			);
@@ -404,6 +412,8 @@ interface LineProps {
 	mention: boolean;
 	/** The room knows changes: the actions are offered. */
 	canChange: boolean;
+	/** An owner or a moderator: Delete is offered on everyone's messages. */
+	staff: boolean;
 	/** Shown with its actions (asked to delete, or jumped to). */
 	active: boolean;
 }
@@ -428,12 +438,13 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 			next.grouped !== p.grouped ||
 			next.mention !== p.mention ||
 			next.canChange !== p.canChange ||
+			next.staff !== p.staff ||
 			next.active !== p.active ||
 			state.pressed !== this.state.pressed
 		);
 	}
 
-	override render({ message, me, grouped, mention, canChange, active }: LineProps) {
+	override render({ message, me, grouped, mention, canChange, staff, active }: LineProps) {
 		const own = message.name === me;
 		const shown = active || this.state.pressed;
 		const when = new Date(message.at).toISOString();
@@ -459,12 +470,14 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 				grouped={grouped}
 				aside={
 					<>
+						<RoleBadge role={message.role} />
 						<time dateTime={when}>{timeOf(message.at)}</time>
 						{mention && (
 							<span class="mention-mark" title="Mentions you" aria-hidden="true">
 								@
 							</span>
 						)}
+						{!own && <LineTools message={message} />}
 					</>
 				}
 				gutter={
@@ -477,17 +490,28 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 				quote={message.replyTo && <ReplyQuote quote={message.replyTo} />}
 			>
 				{message.deleted ? (
-					<p class="text deleted">This message was deleted</p>
+					<p class="text deleted">{message.deleted === "moderator" ? REMOVED_TEXT : "This message was deleted"}</p>
 				) : (
 					<>
 						{message.edited && <span class="edited">(edited)</span>}
 						<ReactionBar message={message} me={me} />
-						{canChange && <MessageActions message={message} own={own} />}
+						{canChange && <MessageActions message={message} own={own} staff={staff} />}
 					</>
 				)}
 			</Bubble>
 		);
 	}
+}
+
+/**
+ * The member menu on someone else's line, for owners and moderators: a
+ * component of its own, so that a role arriving updates it while the line
+ * itself stays as it was.
+ */
+function LineTools({ message }: { message: ChatMessage }) {
+	const tools = staffUi.value;
+	if (!tools || !canActOn(message.role)) return null;
+	return <tools.ModerationMenu name={message.name} target={{ seq: message.seq }} />;
 }
 
 function PendingLine({ message, name }: { message: PendingMessage; name: string }) {

@@ -5,6 +5,7 @@
  * the browser for permission.
  */
 import { roomName } from "./app-store";
+import { tellPush } from "./chat-store";
 import { chooseLevel, choosePreview, type NotifyLevel, notifyLevel, notifyPreview, permission } from "./notifications";
 import "./attention.css";
 
@@ -17,7 +18,7 @@ const LEVELS: [NotifyLevel, string][] = [
 /** Keeps the device's push subscription in step with the setting; loaded only when used. */
 async function syncPush(): Promise<void> {
 	const { syncPushSubscription } = await import("./push-subscription");
-	await syncPushSubscription(notifyLevel.value, notifyPreview.value);
+	await syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush);
 }
 
 export function NotifyControl() {

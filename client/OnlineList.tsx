@@ -1,8 +1,11 @@
 import { useRef } from "preact/hooks";
 import { Avatar } from "./Avatar";
 import { myName, online as onlineNames } from "./chat-store";
+import { RoleBadge } from "./RoleBadge";
+import { canActOn, roleOf } from "./roles";
+import { staffUi } from "./staff-ui";
 
-/** Who is here, one entry per person. */
+/** Who is here, one entry per person: owners and moderators with a badge, and for staff a menu on each member. */
 function People() {
 	const online = onlineNames.value;
 	const name = myName.value;
@@ -12,7 +15,11 @@ function People() {
 				<li key={n}>
 					<Avatar name={n} />
 					<span class="online-name">{n}</span>
+					<RoleBadge role={roleOf(n)} />
 					{n === name && <span class="you"> (you)</span>}
+					{n !== name && canActOn(roleOf(n)) && staffUi.value && (
+						<staffUi.value.ModerationMenu name={n} target={{ name: n }} />
+					)}
 				</li>
 			))}
 		</ul>

@@ -27,6 +27,21 @@ export function PresenceLine({ lines }: { lines: ChatMessage[] }) {
 	);
 }
 
+/** A moderator's line for the room: "Ana was removed by a moderator", or the history was cleared. */
+export function ModerationLine({ line }: { line: ChatMessage }) {
+	return (
+		<p class={`system system-${line.kind}`} data-seq={line.seq}>
+			{line.kind === "removed" ? (
+				<>
+					<bdi class="who">{line.name}</bdi> was removed by a moderator
+				</>
+			) : (
+				"The history was cleared by a moderator"
+			)}
+		</p>
+	);
+}
+
 /** "Ana named the room “Weekend hike”". */
 export function TitleLine({ line }: { line: ChatMessage }) {
 	return (

@@ -6,9 +6,11 @@
  * chat-chunk.ts and chat-store.ts.
  */
 import { signal } from "@preact/signals";
-import { DEFAULT_ROOM, isRoomName } from "../protocol";
+// Not the protocol's index, which would bring every frame's schema to the first screen (as in JoinDialog).
+import { DEFAULT_ROOM, isRoomName } from "../protocol/limits";
 import { loadChat } from "./chat-chunk";
 import { remember } from "./room-memory";
+import { keepSecret, newSecret, takeSecretFromAddress } from "./room-secrets";
 import { unreadMentions } from "./tab-badge";
 
 export type Screen = "landing" | "dialog" | "chat";
@@ -25,6 +27,7 @@ export function roomFromPath(pathname: string): string {
 
 /** The room this page is for: the URL names it, and it does not change. */
 export const roomName = roomFromPath(location.pathname);
+takeSecretFromAddress(roomName);
 export const screen = signal<Screen>("landing");
 /** The name being asked for: set while the dialog waits for the room's answer. */
 export const joining = signal(false);
@@ -74,13 +77,18 @@ export async function rename(name: string): Promise<void> {
 	(await loadChat()).changeName(name);
 }
 
-/** Opens a room nobody can guess: 128 random bits in the URL. It opens at the Welcome dialog. */
+/**
+ * Opens a room nobody can guess: 128 random bits in the URL. It opens at the
+ * Welcome dialog. This device makes the room's owner secret too, and
+ * registers it on joining.
+ */
 export function newPrivateRoom(): void {
 	const bytes = crypto.getRandomValues(new Uint8Array(16));
 	const name = btoa(String.fromCharCode(...bytes))
 		.replace(/\+/g, "-")
 		.replace(/\//g, "_")
 		.replace(/=+$/, "");
+	keepSecret(name, newSecret());
 	try {
 		sessionStorage.setItem(NEW_ROOM_KEY, name);
 	} catch {

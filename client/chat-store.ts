@@ -19,12 +19,17 @@ import {
 	type ServerMessage,
 } from "../protocol";
 import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
+import { badgeUnread } from "./favicon-badge";
+import { timeOf } from "./format";
 import { dropHeld, heldLines, holdLines, writeHeld } from "./held-lines";
 import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
+import type { PushFrame } from "./push-subscription";
 import { dividerAfter, placeDivider, readSeq } from "./read-marker";
+import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
 import { connectRoom, type RoomConnection } from "./room-client";
 import { forget } from "./room-memory";
+import { secretFor } from "./room-secrets";
 import {
 	applyServerMessage,
 	hasGap,
@@ -52,6 +57,8 @@ export const room = signal({
 	pending: loadOutbox(roomName),
 });
 export const now = signal(Date.now());
+/** Text the room refused (slow mode, a mute), handed back to the composer so nothing typed is lost. */
+export const returnedDraft = signal<string | null>(null);
 export const loadingOlder = signal(false);
 /** A line to bring into view and focus (from a notification, or a link to a message): the list jumps to it. */
 export const focusLine = signal<number | null>(null);
@@ -84,6 +91,8 @@ export function setRoom(next: RoomState): void {
 	roomError.value = next.error;
 }
 
+badgeUnread();
+
 // What is held is written at once when the page goes away.
 addEventListener("pagehide", writeHeld);
 document.addEventListener("visibilitychange", () => document.hidden && writeHeld());
@@ -101,7 +110,7 @@ export function joinRoom(name: string): void {
 		return;
 	}
 	connection = connectRoom({
-		room: room.value.room,
+		room: roomName,
 		name,
 		user: userKey(),
 		// 0 until a welcome came on this page; from then on a rejoin, under any name, continues from what it holds.
@@ -110,13 +119,21 @@ export function joinRoom(name: string): void {
 		onStatus: (s) => {
 			status.value = s;
 		},
+		secret: () => secretFor(roomName),
+		onRemoved: (code, reason) => {
+			joining.value = false;
+			noteRemoval(code, reason);
+		},
 	});
+	connectModeration(roomName, (frame) => connection?.send(frame));
 }
 
 function onFrame(msg: ServerMessage): void {
+	applyModerationFrame(msg);
 	if ((msg.type === "ack" || msg.type === "error") && msg.id !== undefined) unanswered.delete(msg.id);
 	const before = room.value;
-	const after = applyServerMessage(before, msg, Date.now());
+	let after = applyServerMessage(before, msg, Date.now());
+	if (msg.type === "error" && (msg.code === "slow_mode" || msg.code === "muted")) after = handBack(after, msg);
 	setRoom(after);
 	if (after.pending !== before.pending) settleOutbox(after.room, before.pending, after.pending);
 	if (msg.type === "welcome") {
@@ -127,6 +144,10 @@ function onFrame(msg: ServerMessage): void {
 			opened = true;
 			roomOpened();
 		}
+	}
+	if (msg.type === "error" && (msg.code === "room_locked" || msg.code === "banned") && !after.name) {
+		joining.value = false;
+		return;
 	}
 	if (msg.type === "error" && (msg.code === "name_taken" || msg.code === "invalid_name")) {
 		// A refused name (also after a long absence, if someone took it): ask again; the socket stays open.
@@ -155,6 +176,23 @@ function onFrame(msg: ServerMessage): void {
 	const since = syncAfter(before, after, msg);
 	if (since !== undefined) connection?.send({ type: "sync", since });
 	if (msg.type === "typing") scheduleTypingExpiry();
+}
+
+/**
+ * A send the room refused for now (slow mode, a mute): the message leaves
+ * the pending list and its text goes back to the composer, with the room's
+ * reason in the reader's own time.
+ */
+function handBack(state: RoomState, msg: Extract<ServerMessage, { type: "error" }>): RoomState {
+	const refused = state.pending.find((p) => p.id === msg.id);
+	if (refused) returnedDraft.value = refused.text;
+	const reason =
+		msg.code === "muted" && msg.until
+			? `You are muted until ${timeOf(msg.until)}`
+			: msg.until
+				? `${msg.reason} (at ${new Date(msg.until).toLocaleTimeString()})`
+				: msg.reason;
+	return { ...state, pending: state.pending.filter((p) => p.id !== msg.id), error: { code: msg.code, reason } };
 }
 
 /** Sends a message (maybe a reply): shown at once as pending, delivered once even across reconnects. */
@@ -266,7 +304,9 @@ function roomOpened(): void {
 	// The shell for offline use, and push when it is on: loaded only now that the chat is open.
 	void import("./service-worker").then((m) => m.registerServiceWorker());
 	if (notifyLevel.value !== "off" && permission.value === "granted") {
-		void import("./push-subscription").then((m) => m.syncPushSubscription(notifyLevel.value, notifyPreview.value));
+		void import("./push-subscription").then((m) =>
+			m.syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush),
+		);
 	}
 	const linked = /^#seq-(\d+)$/.exec(location.hash);
 	if (linked) {
@@ -297,6 +337,11 @@ document.addEventListener("visibilitychange", () => {
 /** Brings a line into view and focuses it: the list jumps to it as to a reply's original (message-actions.ts). */
 function showLine(seq: number): void {
 	focusLine.value = seq;
+}
+
+/** Tells the room about this device's push subscription (push-subscription.ts), when its version knows of them. */
+export function tellPush(frame: PushFrame): void {
+	sendControl(frame, ATTENTION_VERSION);
 }
 
 /** Sends a control frame (a push subscription) when the room's version knows it. */

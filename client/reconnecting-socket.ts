@@ -29,7 +29,8 @@ export function retryDelay(attempt: number, backoff: Backoff, random: () => numb
 export interface SocketEvents {
 	open(): void;
 	message(data: string): void;
-	close(): void;
+	/** The connection is gone; the code and reason are the server's when it closed it (1006 when it just dropped). */
+	close(code: number, reason: string): void;
 }
 
 /** A connection that stayed up this long resets the backoff. */
@@ -94,9 +95,9 @@ export class ReconnectingSocket {
 			this.#pingedAt = 0;
 			if (typeof event.data === "string" && event.data !== HEARTBEAT.pong) this.on.message(event.data);
 		};
-		ws.onclose = () => {
+		ws.onclose = (event?: CloseEvent) => {
 			clearTimeout(timeout);
-			this.#lost(ws);
+			this.#lost(ws, event?.code, event?.reason);
 		};
 	}
 
@@ -104,14 +105,14 @@ export class ReconnectingSocket {
 	 * The connection is gone, closed or silent. A silent one is closed too, but
 	 * not waited for: its close handshake would wait on the same dead network.
 	 */
-	#lost(ws: WebSocket): void {
+	#lost(ws: WebSocket, code = 1006, reason = ""): void {
 		if (this.#ws !== ws) return;
 		this.#ws = null;
 		clearInterval(this.#heartbeat);
 		this.#pingedAt = 0;
 		ws.onopen = ws.onmessage = ws.onclose = null;
 		ws.close();
-		this.on.close();
+		this.on.close(code, reason);
 		if (this.#stopped) return;
 		if (this.#openedAt > 0 && Date.now() - this.#openedAt > STABLE_MS) this.#attempt = 0;
 		this.#openedAt = 0;

@@ -3,7 +3,7 @@
  * every reconnect, telling the room the last sequence number it saw so that
  * the room sends exactly what was missed.
  */
-import { type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
+import { CLOSE_BANNED, CLOSE_KICKED, type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
 import { ReconnectingSocket } from "./reconnecting-socket";
 
 export interface RoomConnection {
@@ -21,6 +21,10 @@ export interface RoomConnectionOptions {
 	lastSeq: () => number | undefined;
 	onFrame: (msg: ServerMessage) => void;
 	onStatus: (status: "connecting" | "online" | "reconnecting") => void;
+	/** A secret this device holds for the room (docs/moderation.md), presented before each join. */
+	secret?: () => string | null;
+	/** The room closed the connection for good: kicked or banned. No reconnecting after it. */
+	onRemoved?: (code: number, reason: string) => void;
 }
 
 export function connectRoom(options: RoomConnectionOptions): RoomConnection {
@@ -30,6 +34,8 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 
 	const send = (frame: ClientMessage) => socket.send(JSON.stringify(frame));
 	const join = () => {
+		const secret = options.secret?.();
+		if (secret) send({ type: "claim", secret });
 		const since = options.lastSeq();
 		send({ type: "join", name, user: options.user, ...(since !== undefined && { since }) });
 	};
@@ -39,7 +45,16 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 	let closed = false;
 	const socket = new ReconnectingSocket(url, {
 		open: join,
-		close: () => closed || options.onStatus("reconnecting"),
+		close(code, reason) {
+			if (closed) return;
+			if (code === CLOSE_KICKED || code === CLOSE_BANNED) {
+				// Coming straight back would only be refused again (a ban) or defeat the kick.
+				socket.close();
+				options.onRemoved?.(code, reason);
+				return;
+			}
+			options.onStatus("reconnecting");
+		},
 		message(data) {
 			if (closed) return;
 			const msg = JSON.parse(data) as ServerMessage;

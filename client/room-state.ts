@@ -5,7 +5,7 @@
  * changes.ts.
  */
 import { type Change, type ChatMessage, isChange, type Line, type ServerMessage } from "../protocol";
-import { addPage, foldLines, seqIndex } from "./changes";
+import { addPage, firstIndexAfter, foldLines, seqIndex } from "./changes";
 
 export { firstIndexAfter, seqIndex } from "./changes";
 
@@ -90,9 +90,12 @@ export const TYPING_SHOWN_MS = 5000;
 export function applyServerMessage(state: RoomState, msg: ServerMessage, now: number): RoomState {
 	switch (msg.type) {
 		case "welcome": {
-			const held = msg.reset
-				? { messages: msg.messages.filter((l): l is ChatMessage => !isChange(l)), lastSeq: msg.seq, unheld: [] }
-				: foldLines(state, msg.messages);
+			const held = afterClearing(
+				msg.reset
+					? { messages: msg.messages.filter((l): l is ChatMessage => !isChange(l)), lastSeq: msg.seq, unheld: [] }
+					: foldLines(state, msg.messages),
+				msg.messages,
+			);
 			return {
 				...state,
 				...held,
@@ -113,7 +116,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 		case "messages":
 		case "history": {
 			const incoming: Line[] = msg.type === "message" ? [msg.message] : msg.messages;
-			const held = foldLines(state, incoming);
+			const held = afterClearing(foldLines(state, incoming), incoming);
 			let typing = state.typing;
 			let { online, onlineSeq, title } = state;
 			for (const m of incoming) {
@@ -121,7 +124,7 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 					if (Object.hasOwn(typing, m.name)) typing = without(typing, m.name);
 				} else if (m.kind === "title") {
 					if (m.seq > title.seq) title = { ...title, text: m.text, seq: m.seq };
-				} else if ((m.kind === "join" || m.kind === "leave") && m.seq > onlineSeq) {
+				} else if (PRESENCE.has(m.kind) && m.seq > onlineSeq) {
 					const others = online.filter((n) => n !== m.name);
 					online = m.kind === "join" ? [...others, m.name].sort(byName) : others;
 					onlineSeq = m.seq;
@@ -137,6 +140,8 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				roomSeq: incoming.reduce((n, m) => Math.max(n, m.seq), state.roomSeq),
 				pending: removeWhere(state.pending, confirmed),
 				typing,
+				// Nothing older than a clearing is left to load.
+				hasMore: held.messages[0]?.kind === "cleared" ? false : state.hasMore,
 			};
 		}
 		case "ack": {
@@ -234,6 +239,19 @@ export function typingNames(state: Pick<RoomState, "typing" | "name">, now: numb
 
 const byName = (a: string, b: string) => a.localeCompare(b);
 
+/** The lines that change who is here: someone joined, left, or was removed by a moderator. */
+const PRESENCE = new Set<Line["kind"]>(["join", "leave", "removed"]);
+
+/** A `cleared` line among the incoming ones drops every message held before it. */
+function afterClearing<H extends { messages: ChatMessage[] }>(held: H, incoming: readonly Line[]): H {
+	let { messages } = held;
+	for (const line of incoming) {
+		if (line.kind !== "cleared") continue;
+		const from = firstIndexAfter(messages, line.seq - 1);
+		if (from > 0) messages = messages.slice(from);
+	}
+	return messages === held.messages ? held : { ...held, messages };
+}
 /** The list without the items `drop` matches; the same list when none does, so that its readers see no change. */
 function removeWhere<T>(list: T[], drop: (item: T) => boolean): T[] {
 	return list.some(drop) ? list.filter((item) => !drop(item)) : list;

@@ -5,6 +5,12 @@
  */
 import * as v from "valibot";
 import { LIMITS } from "./limits";
+import {
+	ModerationFrameSchemas,
+	type ModerationServerMessage,
+	type RoomSettings,
+	type StaffMember,
+} from "./moderation";
 import { EmojiSchema, type Reaction } from "./reactions";
 import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 
@@ -14,7 +20,10 @@ import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
  * 3: the room answers the text frame `ping` with `pong` (the heartbeat, outside the JSON frames).
  * 4: the `title` frame, lines of kind `title`, and `title` / `canSetTitle` in the welcome.
  * 5: edits, deletes, reactions and replies (CHANGES_VERSION).
- * 6 is taken by moderation, not merged here; this code speaks no 6 of its own (docs/protocol.md).
+ * 6: moderation: roles, mutes, kicks, bans, room settings, the audit log
+ * (protocol/moderation.ts); `role` on chat lines; `role`, `staff` and
+ * `settings` in the welcome; `until` on errors; a `delete` by an owner or a
+ * moderator of someone else's message (`deleted: "moderator"`).
  * 7: chat lines and edit lines carry `mentions`; `subscribe` and `unsubscribe` (Web Push) (ATTENTION_VERSION).
  */
 export const PROTOCOL_VERSION = 7;
@@ -25,6 +34,9 @@ export const PROTOCOL_VERSION = 7;
  * frames only to a room of this version or newer.
  */
 export const CHANGES_VERSION = 5;
+
+/** The first version that knows moderation's frames and fields. */
+export const MODERATION_VERSION = 6;
 
 /** The first version whose lines carry `mentions` and whose rooms take `subscribe` and `unsubscribe`. */
 export const ATTENTION_VERSION = 7;
@@ -108,6 +120,7 @@ export const ClientMessageSchema = v.variant(
 		}),
 		// Version 5: changes to a message, each with an id of the client's (as a send's), so a retry is applied once.
 		v.strictObject({ type: v.literal("edit"), id: ChangeId, seq: SeqSchema, text: MessageTextSchema }),
+		/** The sender's own message, or (version 6) anyone's by an owner or a moderator. */
 		v.strictObject({ type: v.literal("delete"), id: ChangeId, seq: SeqSchema }),
 		v.strictObject({
 			type: v.literal("react"),
@@ -117,6 +130,7 @@ export const ClientMessageSchema = v.variant(
 			/** On or off, not a toggle: two tabs that both press it agree on the result. */
 			on: v.boolean("on must be true or false"),
 		}),
+		...ModerationFrameSchemas,
 		/** Version 7: push this device (its user key) what matches `level` while it has no socket in the room. */
 		v.strictObject({
 			type: v.literal("subscribe"),
@@ -133,11 +147,16 @@ export const ClientMessageSchema = v.variant(
 
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
-/** A person's message, an arrival, a departure, or a new display title for the room (its text). */
-export type MessageKind = "chat" | "join" | "leave" | "title";
+/**
+ * A person's message, an arrival, a departure, or a new display title for
+ * the room (its text). Version 6: `removed`, "Ana was removed by a
+ * moderator" (a kick or a ban); `cleared`, the history before it was cleared.
+ * A client shows a kind it does not know as a line of the room's own.
+ */
+export type MessageKind = "chat" | "join" | "leave" | "title" | "removed" | "cleared";
 
-/** Who deleted a message. Moderation will add its own. */
-export type DeletedBy = "sender";
+/** Who deleted a message: its sender, or (version 6) an owner or a moderator. */
+export type DeletedBy = "sender" | "moderator";
 
 /** What a reply shows of the message it answers, as that message is now. */
 export interface Quote {
@@ -172,6 +191,9 @@ export interface ChatMessage {
 	reactions?: Reaction[];
 	/** The seq of the last change to it; absent when it has none. A change with a lower seq is already in this state. */
 	rev?: number;
+	// Version 6:
+	/** The sender's role when they sent it, if an owner or a moderator. */
+	role?: StaffMember["role"];
 	/**
 	 * Version 7: the names this chat line mentions with `@Name` in its text as it is now, as the room knows them
 	 * (absent for none; gone once deleted). Replying to someone is not mentioning them.
@@ -232,6 +254,14 @@ export type ErrorCode =
 	| "not_yours"
 	| "message_deleted"
 	| "reactions_full"
+	// Version 6:
+	| "forbidden"
+	| "not_found"
+	| "bad_secret"
+	| "muted"
+	| "slow_mode"
+	| "room_locked"
+	| "banned"
 	// Version 7:
 	| "invalid_subscription";
 
@@ -252,6 +282,11 @@ export type ServerMessage =
 			/** Whether older messages exist before the first of `messages`. */
 			hasMore: boolean;
 			online: string[];
+			/** This device's role in the room (version 6). */
+			role?: "owner" | "moderator" | "member";
+			/** The room's owners and moderators among its members (version 6). */
+			staff?: StaffMember[];
+			settings?: RoomSettings;
 			/** The room's display title, if its creator gave it one. */
 			title?: string;
 			/** Present (true) when this person created the room and so may set its title. */
@@ -264,7 +299,87 @@ export type ServerMessage =
 	| { type: "ack"; id: string; seq: number }
 	| { type: "history"; messages: Line[] }
 	| { type: "typing"; name: string }
-	| { type: "error"; code: ErrorCode; reason: string; id?: string; retryAfter?: number };
+	| {
+			type: "error";
+			code: ErrorCode;
+			reason: string;
+			id?: string;
+			retryAfter?: number;
+			/** When a mute, a ban or slow mode lets this person send again, ms since the epoch (version 6). */
+			until?: number;
+	  }
+	| ModerationServerMessage;
+
+/** The frame types a client may send, for the refusal of an unknown one. */
+function frameTypes(): string {
+	return ClientMessageSchema.options.map((o) => o.entries.type.literal).join(", ");
+}
+
+/** What only version 6 pages know: sent to none older. */
+const MODERATION_FRAMES = new Set<string>(["role", "staff", "settings", "link", "moderation", "audit"]);
+
+/**
+ * A server frame as a page of `version` knows it: frames it does not know
+ * are not sent (undefined), fields it does not know are left out.
+ * @example forVersion({ type: "staff", staff: [] }, 2) // undefined
+ */
+export function forVersion(msg: ServerMessage, version: number): ServerMessage | undefined {
+	if (version >= ATTENTION_VERSION) return msg;
+	const moderated = version >= MODERATION_VERSION;
+	if (!moderated && MODERATION_FRAMES.has(msg.type)) return undefined;
+	switch (msg.type) {
+		case "welcome": {
+			const messages = linesForVersion(msg.messages, version);
+			if (moderated) return messages === msg.messages ? msg : { ...msg, messages };
+			const { role: _role, staff: _staff, settings: _settings, ...older } = msg;
+			return { ...older, messages };
+		}
+		case "message":
+			return isNewer(msg.message, version) ? { ...msg, message: asOlder(msg.message, version) } : msg;
+		case "messages":
+		case "history": {
+			const messages = linesForVersion(msg.messages, version);
+			return messages === msg.messages ? msg : { ...msg, messages };
+		}
+		case "error": {
+			if (moderated) return msg;
+			const { until: _until, ...older } = msg;
+			return older;
+		}
+		default:
+			return msg;
+	}
+}
+
+/**
+ * Lines as a page of `version` knows them: without the fields of later
+ * versions (`mentions` before 7; `role` and a moderator's delete before 6),
+ * the same array when none has them.
+ */
+export function linesForVersion<L extends Line>(lines: L[], version: number): L[] {
+	if (version >= ATTENTION_VERSION || !lines.some((l) => isNewer(l, version))) return lines;
+	return lines.map((l) => asOlder(l, version)) as L[];
+}
+
+const isNewer = (line: Line, version: number) =>
+	line.mentions !== undefined ||
+	(version < MODERATION_VERSION && (("role" in line && line.role !== undefined) || line.deleted === "moderator"));
+
+/**
+ * A line without the fields of the versions after `version`. A page of
+ * version 5 knows only that a message was deleted, not by whom: one a
+ * moderator deleted is to it as if its sender had ("This message was deleted").
+ */
+function asOlder(line: Line, version: number): Line {
+	if (!isNewer(line, version)) return line;
+	const { mentions: _mentions, ...unmentioned } = line;
+	if (version >= MODERATION_VERSION) return unmentioned;
+	const { role: _role, ...older } = unmentioned as ChatMessage;
+	return older.deleted === "moderator" ? { ...older, deleted: "sender" } : older;
+}
+
+/** What a message a moderator deleted shows instead of its text. */
+export const REMOVED_TEXT = "Removed by a moderator";
 
 export type ParseResult =
 	| { ok: true; frame: ClientMessage }
@@ -288,10 +403,7 @@ export function parseClientFrame(raw: string): ParseResult {
 	const id = sendId(data);
 	const refuse = (code: ErrorCode, reason: string): ParseResult => ({ ok: false, code, reason, ...(id && { id }) });
 	if (issue.type === "variant") {
-		return refuse(
-			"unknown_type",
-			"Unknown frame type: expected join, send, typing, sync, title, edit, delete, react, subscribe or unsubscribe",
-		);
+		return refuse("unknown_type", `Unknown frame type: expected ${frameTypes()}`);
 	}
 	const path = issue.path?.map((p) => String(p.key)).join(".");
 	// A subscription's own fields (inside it too) are answered with its own code: the page learns push failed.

@@ -15,6 +15,7 @@
 
 export * from "./frames";
 export * from "./limits";
+export * from "./moderation";
 export * from "./reactions";
 export * from "./text";
 export * from "./timing";

@@ -49,6 +49,37 @@ export function nameKey(name: string): string {
 }
 
 /**
+ * The scripts whose letters look alike (UTS #39 singles out Cyrillic and
+ * Greek beside Latin). A name may use any one of them, with digits,
+ * punctuation and letters of other scripts, but not two: "Аna" with a
+ * Cyrillic А is refused rather than compared.
+ */
+const LOOK_ALIKE_SCRIPTS = [
+	/\p{Script_Extensions=Latin}/u,
+	/\p{Script_Extensions=Greek}/u,
+	/\p{Script_Extensions=Cyrillic}/u,
+];
+
+/**
+ * Whether a name's letters come from more than one look-alike script. A
+ * character counts for each script it is used in (Script_Extensions), so a
+ * mark shared by two of them mixes nothing.
+ * @example mixesLookAlikeScripts("Аna") // true: Cyrillic А, Latin n and a
+ */
+export function mixesLookAlikeScripts(name: string): boolean {
+	let possible = 0b111;
+	for (const ch of name) {
+		let scripts = 0;
+		LOOK_ALIKE_SCRIPTS.forEach((script, i) => {
+			if (script.test(ch)) scripts |= 1 << i;
+		});
+		if (scripts !== 0) possible &= scripts;
+		if (possible === 0) return true;
+	}
+	return false;
+}
+
+/**
  * One line a person chooses and others read (a name, a room's title): well
  * formed, normalized like a name, within `max` characters, and refused, never
  * stripped, when it would hide a character.
@@ -67,7 +98,13 @@ function lineSchema(what: "name" | "title", max: number) {
 	);
 }
 
-export const NameSchema = lineSchema("name", LIMITS.nameMax);
+export const NameSchema = v.pipe(
+	lineSchema("name", LIMITS.nameMax),
+	v.check(
+		(s) => !mixesLookAlikeScripts(s),
+		"A name cannot mix Latin, Greek and Cyrillic letters, which look alike: write it in one of them",
+	),
+);
 
 /** A room's display title: one line, held to a name's rules, so that no title hides characters either. */
 export const RoomTitleSchema = lineSchema("title", LIMITS.titleMax);

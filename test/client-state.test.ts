@@ -34,7 +34,7 @@ import {
 	typingNames,
 } from "../client/room-state";
 import { roomTitle } from "../client/room-title";
-import type { ChatMessage, ServerMessage } from "../protocol";
+import type { Change, ChatMessage, ServerMessage } from "../protocol";
 
 const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({
 	seq,
@@ -210,6 +210,58 @@ describe("applyServerMessage", () => {
 		expect(state.online).toEqual(["Ana", "Bruno", "Carla"]);
 		state = applyServerMessage(state, { type: "message", message: leave(12, "Bruno") }, 0);
 		expect(state.online).toEqual(["Ana", "Carla"]);
+	});
+
+	it("shows a message a moderator deleted as deleted by a moderator, live or on resume, and leaves the online list alone", () => {
+		const deletion = (seq: number, target: number): Change => ({
+			seq,
+			id: `id-${seq}`,
+			kind: "delete",
+			name: "Carla",
+			at: 1_000 + seq,
+			target,
+			deleted: "moderator",
+		});
+		let state = welcomed([line(1, "vile"), line(2, "fine")]);
+		const untouched = state.messages[1];
+		state = applyServerMessage(state, { type: "message", message: deletion(3, 1) }, 0);
+		expect(state.messages[0]).toMatchObject({ seq: 1, text: "", deleted: "moderator" });
+		expect(state.messages[1]).toBe(untouched);
+		expect(state.online).toEqual(["Ana"]);
+		expect(state.lastSeq).toBe(3);
+
+		// A page that was away resumes with the deletion in its welcome.
+		const resumed = applyServerMessage(
+			welcomed([line(1, "vile"), line(2, "fine")]),
+			{
+				type: "welcome",
+				room: "lobby",
+				name: "Ana",
+				seq: 3,
+				messages: [deletion(3, 2)],
+				reset: false,
+				hasMore: false,
+				online: ["Ana"],
+			},
+			0,
+		);
+		expect(resumed.messages.map((m) => [m.text, m.deleted])).toEqual([
+			["vile", undefined],
+			["", "moderator"],
+		]);
+	});
+
+	it("drops every line before a cleared line, and offers no older page", () => {
+		let state = welcomed([line(1), line(2)]);
+		state = { ...state, hasMore: true };
+		const cleared: ChatMessage = { ...line(3, "The history was cleared by a moderator"), kind: "cleared", name: "" };
+		state = applyServerMessage(state, { type: "message", message: cleared }, 0);
+		expect(state.messages.map((m) => m.seq)).toEqual([3]);
+		expect(state.hasMore).toBe(false);
+		expect(state.online).toEqual(["Ana"]);
+		state = applyServerMessage(state, { type: "message", message: line(4) }, 0);
+		expect(state.messages.map((m) => m.seq)).toEqual([3, 4]);
+		expect(state.lastSeq).toBe(4);
 	});
 
 	it("clears a send acknowledged before a drop once the welcome shows the room has it", () => {

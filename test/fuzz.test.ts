@@ -107,22 +107,51 @@ const freshName = fc.oneof(
 );
 /** A good client's name, written otherwise: the same name to the room, so taken. */
 const takenName = fc.constantFrom("ana", "ANA", "Ａｎａ", " Bruno", "carla ", "DAVI", "ＥＬＩＳ");
-/** Names the room must refuse: empty, too long, or hiding a character. */
+/**
+ * Names the room must refuse: empty, too long, or hiding a character: a
+ * control, format or separator character, one drawn as nothing (a
+ * default-ignorable code point, the braille blank, a Hangul filler), or a
+ * lone UTF-16 surrogate (SQLite would store it as other bytes).
+ */
 const badName = fc.oneof(
 	fc.constantFrom("", "   ", " \t "),
 	fc.integer({ min: LIMITS.nameMax + 1, max: 60 }).map((n) => "n".repeat(n)),
 	fc
 		.tuple(
 			fc.stringMatching(/^[A-Za-z]{1,10}$/),
-			fc.constantFrom("\u0000", "\u0007", "\n", "\t", "\u200B", "\u00AD", "\u202E", "\u2066", "\uFEFF", "\u2028"),
+			fc.constantFrom(
+				...["\u0000", "\u0007", "\n", "\t", "\u200B", "\u00AD", "\u202E", "\u2066", "\uFEFF", "\u2028"],
+				...["\u034F", "\uFE00", "\uFE0F", "\u{E0100}", "\u{E0041}", "\u17B5", "\u180B", "\u2800", "\u3164", "\u115F"],
+				...["\ud800", "\udbff", "\udc00", "\udfff"],
+			),
 			fc.stringMatching(/^[A-Za-z]{1,10}$/),
 		)
 		.map(([a, hidden, b]) => `${a}${hidden}${b}`),
 	notText,
 );
 
+/**
+ * Long texts of multi-byte characters within the limit, and texts with lone
+ * UTF-16 surrogates, which the room stores with each one as U+FFFD.
+ */
+const multiByteText = fc.oneof(
+	fc
+		.tuple(
+			fc.constantFrom("é", "€", "😀", "👩‍💻", "\u{1F1F5}\u{1F1F9}"),
+			fc.integer({ min: 300, max: LIMITS.messageMax }),
+		)
+		.map(([unit, n]) => unit.repeat(Math.floor(n / unit.length))),
+	fc
+		.tuple(
+			fc.stringMatching(/^[!-~]{1,20}$/),
+			fc.integer({ min: 0xd800, max: 0xdfff }),
+			fc.stringMatching(/^[ -~]{0,20}$/),
+		)
+		.map(([a, unit, b]) => `${a}${String.fromCharCode(unit)}${b}`),
+);
 /** Text the room stores: something visible within the length limit. */
 const goodText = fc.oneof(
+	multiByteText,
 	fc.stringMatching(/^[!-~][ -~]{0,199}$/),
 	fc.constantFrom(
 		"<script>alert(1)</script>",

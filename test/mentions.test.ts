@@ -91,7 +91,7 @@ describe("mentions in a room", () => {
 		expect(page.messages.find((m) => m.text === "note to self @Ana")?.mentions).toEqual(["Ana"]);
 	});
 
-	// 6 is moderation's (not merged here) and is served as 5; 4 knows titles, not changes; 3 not even titles.
+	// 6 knows moderation, not mentions; 5 changes, not moderation; 4 titles, not changes; 3 not even titles.
 	it.each([ATTENTION_VERSION - 1, CHANGES_VERSION, TITLE_VERSION, TITLE_VERSION - 1])(
 		"never sends the new field to a page of protocol version %i, in a message, an edit, a resume or a page",
 		async (version) => {

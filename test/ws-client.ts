@@ -215,3 +215,60 @@ export async function elapse(room: string, ms: number): Promise<void> {
 	});
 	await runDurableObjectAlarm(stub);
 }
+
+/** A name as "New private room" makes them: 22 characters of base64url, whose first claimant becomes its owner. */
+export function newPrivateRoom(): string {
+	return randomBase64url(16);
+}
+
+/** A secret as a page makes one: 256 random bits in base64url. */
+export function newSecret(): string {
+	return randomBase64url(32);
+}
+
+function randomBase64url(bytes: number): string {
+	return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))))
+		.replace(/\+/g, "-")
+		.replace(/\//g, "_")
+		.replace(/=+$/, "");
+}
+
+/** A private room whose owner is Ana, with Carla, a moderator by the moderator link, and Bruno, a member. */
+export async function ownedRoom() {
+	const room = newPrivateRoom();
+	const secret = newSecret();
+	const ana = await joinAs(room, "Ana", { secret });
+	ana.client.send({ type: "link", kind: "moderator" });
+	const link = await ana.client.waitFor("link");
+	const carla = await joinAs(room, "Carla", { secret: link.secret });
+	const bruno = await joinAs(room, "Bruno");
+	return { room, secret, ana, bruno, carla, modLink: link.secret };
+}
+
+export interface JoinOptions {
+	user?: string;
+	ip?: string;
+	/** Presented with `claim` before joining, as a page that holds one does. */
+	secret?: string;
+	/** The protocol version the client says it speaks; this code's by default. */
+	version?: number;
+}
+
+/** Opens a socket as a page of `version` does (`?v=`), from `ip`. */
+export async function openAt(room: string, version: number = PROTOCOL_VERSION, ip = newAddress()) {
+	const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket?v=${version}`, {
+		headers: { Upgrade: "websocket", "CF-Connecting-IP": ip },
+	});
+	if (!res.webSocket) throw new Error(`No WebSocket: ${res.status} ${await res.text()}`);
+	return TestClient.from(res.webSocket);
+}
+
+/** Joins as today's page does, presenting `secret` first if given; resolves with the welcome. */
+export async function joinAs(room: string, name: string, options: JoinOptions = {}) {
+	const user = options.user ?? `user-${crypto.randomUUID()}`;
+	const client = await openAt(room, options.version, options.ip);
+	if (options.secret) client.send({ type: "claim", secret: options.secret });
+	client.send({ type: "join", name, user });
+	const welcome = await client.waitFor("welcome");
+	return { client, welcome, user };
+}

@@ -20,6 +20,8 @@ export interface RoomConfig {
 	maxSocketsPerIp: number;
 	/** How long a socket may stay open without joining before it is closed (4408). */
 	joinWithinMs: number;
+	/** How long a ban also holds the banned person's address, ms. */
+	addressBanMs: number;
 	push: PushConfig;
 }
 
@@ -59,6 +61,7 @@ export function roomConfig(env: Env): RoomConfig {
 		strikesToClose: n(env.RATE_STRIKES_TO_CLOSE, 50),
 		maxSocketsPerIp: n(env.MAX_SOCKETS_PER_IP, 20),
 		joinWithinMs: n(env.JOIN_WITHIN_MS, 10_000),
+		addressBanMs: n(env.ADDRESS_BAN_HOURS, 24) * 3_600_000,
 		push: {
 			roomRate: { burst: n(env.PUSH_ROOM_BURST, 30), perSecond: n(env.PUSH_ROOM_PER_MINUTE, 60) / 60 },
 			deviceIntervalMs: n(env.PUSH_DEVICE_INTERVAL_MS, 30_000),

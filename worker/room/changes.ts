@@ -12,6 +12,10 @@ export interface Refusal {
 	ok: false;
 	code: ErrorCode;
 	reason: string;
+	/** Seconds before trying again is worth it (slow mode). */
+	retryAfter?: number;
+	/** When the refusal ends, ms since the epoch (a mute, slow mode). */
+	until?: number;
 }
 
 export type Outcome =
@@ -45,8 +49,8 @@ export interface ChangeRequest {
 	emoji?: Emoji;
 	/** The rule of this kind of change: a refusal, or undefined to let it through. */
 	rule: (target: Stored) => Refusal | undefined;
-	/** Applies the change to the message; `seq` is the change's own. */
-	apply: (seq: number) => void;
+	/** Applies the change to the message (`target`, as stored); `seq` is the change's own. */
+	apply: (seq: number, target: Stored) => void;
 }
 
 /** Stores a change once per client id, if its target and its rule allow it, and applies it. */
@@ -59,7 +63,7 @@ export function change(store: MessageStore, request: ChangeRequest): Outcome {
 	const refused = request.rule(target);
 	if (refused) return refused;
 	const seq = store.appendChange(request.kind, request.who, request.target, clientId, request.emoji);
-	request.apply(seq);
+	request.apply(seq, target);
 	return {
 		ok: true,
 		seq,

@@ -7,6 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import {
 	type ChatMessage,
+	CLOSE_BANNED,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
@@ -22,18 +23,22 @@ import { Notifier } from "../push/notifier";
 import { vapidKeys } from "../push/sender";
 import { MessageStore } from "../store/messages";
 import { hasSchema, migrate } from "../store/schema";
-import type { Outcome } from "./changes";
+import { AuditLog } from "./audit-log";
+import type { Outcome, Refusal } from "./changes";
 import { Connections, type Joined, type Session } from "./connections";
 import { Edits } from "./edits";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Mentions } from "./mentions";
-import { forOldPage } from "./old-pages";
+import { Moderation } from "./moderation";
+import { bannedReason, Moderators, utc } from "./moderators";
+import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
 import { Reactions } from "./reactions";
+import { atLeast, type Proof, Roles } from "./roles";
+import { Settings } from "./room-settings";
 import { RoomTitle } from "./room-title";
 import { Typing } from "./typing";
-import { linesForPage, messagesForPage } from "./versions";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
 
@@ -52,6 +57,11 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #mentions: Mentions;
 	readonly #push: Notifier;
 	readonly #typing = new Typing();
+	readonly #roles: Roles;
+	readonly #moderation: Moderation;
+	readonly #settings: Settings;
+	readonly #audit: AuditLog;
+	readonly #moderators: Moderators;
 	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
 	#stored: boolean;
 
@@ -70,6 +80,7 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#edits = new Edits(lines);
 		this.#reactions = new Reactions(lines);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
+		if (this.#stored) this.#membership.upgradeKeys();
 		this.#mentions = new Mentions(ctx.storage.sql);
 		this.#push = new Notifier(
 			ctx.storage.sql,
@@ -79,6 +90,24 @@ export class ChatRoom extends DurableObject<Env> {
 			(work) => ctx.waitUntil(work),
 		);
 		this.#title = new RoomTitle(ctx.storage.sql);
+		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
+		this.#moderation = new Moderation(ctx.storage.sql, this.#config.addressBanMs);
+		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
+		this.#audit = new AuditLog(ctx.storage.sql);
+		this.#moderators = new Moderators({
+			connections: this.#connections,
+			membership: this.#membership,
+			history: this.#history,
+			roles: this.#roles,
+			moderation: this.#moderation,
+			settings: this.#settings,
+			audit: this.#audit,
+			refuse: (ws, code, reason) => this.#refuse(ws, code, reason),
+			close: (ws, code, reason) => this.#close(ws, code, reason),
+			scheduleAlarm: () => this.#scheduleAlarm(),
+			exclusively: (work) => ctx.blockConcurrencyWhile(work),
+			background: (work) => ctx.waitUntil(work),
+		});
 		this.#admission = new Admission(
 			this.#config,
 			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
@@ -144,12 +173,15 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!parsed.ok) return this.#refuse(ws, parsed.code, parsed.reason, parsed.id);
 		const frame = parsed.frame;
 		if (frame.type === "join") return this.#join(ws, session, frame);
+		// Before joining too: a locked room or an address ban must know an owner or moderator at the door.
+		if (frame.type === "claim") return this.#claim(ws, frame.secret);
 		const who = session.joined;
 		if (!who) return this.#refuse(ws, "not_joined", "Join the room before sending anything else");
 		switch (frame.type) {
 			case "send":
 				return this.#send(ws, who, frame);
 			case "typing":
+				if (this.#moderation.mutedUntil(who.user) !== undefined) return;
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
 			case "sync":
@@ -163,12 +195,17 @@ export class ChatRoom extends DurableObject<Env> {
 				return this.#changed(
 					ws,
 					frame.id,
-					this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text)),
+					this.#mutedChange(who, frame.id) ??
+						this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text)),
 				);
 			case "delete":
-				return this.#changed(ws, frame.id, this.#edits.delete(who, frame.id, frame.seq));
+				return this.#delete(ws, who, frame);
 			case "react":
-				return this.#changed(ws, frame.id, this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on));
+				return this.#changed(
+					ws,
+					frame.id,
+					this.#mutedChange(who, frame.id) ?? this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on),
+				);
 			case "subscribe": {
 				const verdict = this.#push.subscribe(who, frame);
 				if (!verdict.ok) return this.#refuse(ws, "invalid_subscription", verdict.reason);
@@ -176,6 +213,8 @@ export class ChatRoom extends DurableObject<Env> {
 			}
 			case "unsubscribe":
 				return this.#push.unsubscribe(who);
+			default:
+				return this.#moderators.handle(ws, who, frame);
 		}
 	}
 
@@ -193,8 +232,10 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/**
-	 * The room's one alarm: closes the sockets whose time to join ran out, says "left the chat" for everyone
-	 * whose grace period ran out without a reconnect, and sends the pushes held for devices whose interval ended.
+	 * The room's one alarm: closes the sockets whose time to join ran out,
+	 * says "left the chat" for everyone whose grace period ran out without a
+	 * reconnect, ends the mutes and bans due, and sends the pushes held for
+	 * devices whose interval ended.
 	 */
 	override async alarm(): Promise<void> {
 		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT_CODE, this.#idle.reason);
@@ -202,6 +243,8 @@ export class ChatRoom extends DurableObject<Env> {
 			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
 			}
+			this.#moderators.staffChanged();
+			if (this.#moderation.expire()) this.#moderators.toStaff(this.#moderators.lists());
 			this.#push.due(this.#connections.presentDevices(), (seq) => this.#history.message(seq));
 		}
 		await this.#scheduleAlarm();
@@ -211,12 +254,20 @@ export class ChatRoom extends DurableObject<Env> {
 	 * A name is the room's to give: taken names are refused; a new arrival is
 	 * announced to all. Churn costs what it writes: an arrival writes its
 	 * "joined" line now and its "left" line later, so it pays for two frames.
+	 * A banned member is turned away and their socket closed; a locked room
+	 * lets in only devices that have been in it.
 	 */
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
 		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
-		if (!this.#stored) {
-			migrate(this.ctx.storage.sql);
-			this.#stored = true;
+		this.#ensureStored();
+		const proof = session.proof;
+		const role = proof && !atLeast(this.#roles.of(frame.user), proof.role) ? proof.role : this.#roles.of(frame.user);
+		if (role === "member") {
+			const ban = this.#moderation.banOf(frame.user, session.ip);
+			if (ban) return this.#turnAway(ws, ban.until);
+			if (this.#settings.current.locked && !this.#moderation.hasVisited(frame.user)) {
+				return this.#refuse(ws, "room_locked", "This room is locked: only people who have been in it before may join");
+			}
 		}
 		if (this.#membership.arriving(frame.name)) {
 			const verdict = this.#admission.admit(ws, session.ip);
@@ -226,10 +277,14 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!claim.ok) {
 			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
 		}
+		if (proof) this.#grant(claim.who, proof);
+		this.#roles.noteName(frame.user, claim.who.name);
+		this.#moderation.visit(frame.user, session.ip);
 		this.#title.noteJoin(this.#room, frame.user, this.#history.empty);
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
-		this.#connections.save(ws, { ...session, joined: claim.who });
+		const { proof: _used, ...rest } = session;
+		this.#connections.save(ws, { ...rest, joined: claim.who });
 		this.#mentions.remember(claim.who);
 		this.#push.back(claim.who);
 		const opening = this.#history.opening(frame.since);
@@ -241,32 +296,96 @@ export class ChatRoom extends DurableObject<Env> {
 			...opening,
 			messages: linesForPage(session.version, opening.messages),
 			online: this.#membership.online(),
+			role: this.#roles.of(frame.user),
+			staff: this.#moderators.staff(),
+			settings: this.#settings.current,
 			...this.#title.forWelcome(frame.user),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
+		this.#moderators.staffChanged();
 		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
 		this.ctx.waitUntil(this.#scheduleAlarm());
 	}
 
+	/** Gives the room its storage on first need: a room only ever read has none. */
+	#ensureStored(): void {
+		if (this.#stored) return;
+		migrate(this.ctx.storage.sql);
+		this.#stored = true;
+	}
+
 	/**
 	 * A message is stored once per client id, with whom it mentions, acknowledged to its sender, broadcast to
-	 * all, and pushed (in the background) to the devices it matches that have no socket here.
+	 * all, and pushed (in the background) to the devices it matches that have no socket here; unless its
+	 * sender is muted, or, under slow mode, sent too soon (owners and moderators are not slowed), or it
+	 * answers a message that is gone. A retry of a stored message is acknowledged whatever has happened since.
 	 */
 	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
-		const posted = this.#history.post(who, frame.id, frame.text, {
-			replyTo: frame.replyTo,
-			mentions: this.#mentions.find(frame.text),
-		});
-		if (!posted.ok) {
-			this.#refuse(ws, posted.code, posted.reason, frame.id);
+		const stored = this.#history.stored(who, frame.id);
+		if (stored !== undefined) {
+			this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: stored });
 			return;
 		}
+		const now = Date.now();
+		const role = this.#roles.of(who.user);
+		const refused = this.#muted(who, now) ?? (role === "member" ? this.#slowed(who, now) : undefined);
+		const posted =
+			refused ??
+			this.#history.post(who, frame.id, frame.text, {
+				replyTo: frame.replyTo,
+				role: role === "member" ? undefined : role,
+				mentions: this.#mentions.find(frame.text),
+			});
+		if (!posted.ok) {
+			this.#refuse(ws, posted.code, posted.reason, frame.id, posted);
+			return;
+		}
+		if (posted.line) this.#settings.sent(who.user, posted.line.at);
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
 		if (!posted.line) return;
 		this.#connections.publish(posted.line);
 		if (this.#push.onLine(posted.line, who, this.#connections.presentDevices())) {
 			this.ctx.waitUntil(this.#scheduleAlarm());
 		}
+	}
+
+	/** A muted member may not speak: no message, edit or reaction. */
+	#muted(who: Joined, now = Date.now()): Refusal | undefined {
+		const until = this.#moderation.mutedUntil(who.user, now);
+		if (until === undefined) return undefined;
+		return { ok: false, code: "muted", reason: `You are muted until ${utc(until)}`, until };
+	}
+
+	/** Under slow mode, a member's next message waits its turn. */
+	#slowed(who: Joined, now: number): Refusal | undefined {
+		const wait = this.#settings.slowModeWait(who.user, now);
+		if (wait <= 0) return undefined;
+		const seconds = Math.ceil(wait / 1000);
+		return {
+			ok: false,
+			code: "slow_mode",
+			reason: `Slow mode is on: you can send again in ${seconds} s`,
+			retryAfter: seconds,
+			until: now + wait,
+		};
+	}
+
+	/** An edit or a reaction by a muted member; a retry of one made before the mute is still acknowledged. */
+	#mutedChange(who: Joined, id: string): Refusal | undefined {
+		return this.#history.stored(who, id) === undefined ? this.#muted(who) : undefined;
+	}
+
+	/**
+	 * A message is deleted by its sender, or by an owner or a moderator: then
+	 * it shows "Removed by a moderator" and the audit log records who did it.
+	 */
+	#delete(ws: WebSocket, who: Joined, frame: Frame<"delete">): void {
+		const role = this.#roles.of(who.user);
+		const outcome = this.#edits.delete(who, frame.id, frame.seq, role !== "member");
+		if (outcome.ok && role !== "member" && outcome.change?.deleted === "moderator") {
+			this.#audit.record({ name: who.name, role }, "delete", outcome.target?.name, `message ${frame.seq}`);
+		}
+		this.#changed(ws, frame.id, outcome);
 	}
 
 	/**
@@ -278,7 +397,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 */
 	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
 		if (!outcome.ok) {
-			this.#refuse(ws, outcome.code, outcome.reason, id);
+			this.#refuse(ws, outcome.code, outcome.reason, id, outcome);
 			return;
 		}
 		this.#connections.sendTo(ws, { type: "ack", id, seq: outcome.seq });
@@ -299,6 +418,44 @@ export class ChatRoom extends DurableObject<Env> {
 		if (posted.line) this.#title.set(frame.text);
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
 		if (posted.line) this.#connections.publish(posted.line);
+	}
+
+	/**
+	 * A secret from a link (or the operator token). Hashing is asynchronous,
+	 * so the room holds every other event meanwhile: a `join` right behind
+	 * the claim must find its role.
+	 */
+	#claim(ws: WebSocket, secret: string): Promise<void> {
+		return this.ctx.blockConcurrencyWhile(async () => {
+			// A claim may register a private room's owner secret: the room needs its storage.
+			this.#ensureStored();
+			const proof = await this.#roles.prove(secret);
+			if (!proof) return this.#refuse(ws, "bad_secret", "This link is not valid: it may have been replaced");
+			const session = this.#connections.session(ws);
+			if (session.shut) return;
+			if (!session.joined) return this.#connections.save(ws, { ...session, proof });
+			this.#grant(session.joined, proof);
+			this.#moderators.staffChanged();
+		});
+	}
+
+	/** Gives a device the role a secret proved, tells its pages, and writes it in the audit log. */
+	#grant(who: Joined, proof: Proof): void {
+		if (!this.#roles.grant(who.user, who.name, proof.role)) return;
+		this.#audit.record(
+			{ name: who.name, role: proof.role },
+			proof.role === "owner" ? "claim_owner" : "claim_moderator",
+			undefined,
+			proof.via,
+		);
+		this.#moderators.tellRole(who.user);
+	}
+
+	/** Refuses a banned member at the door and closes the socket. */
+	#turnAway(ws: WebSocket, until: number | null): void {
+		const reason = bannedReason(until);
+		this.#connections.sendTo(ws, { type: "error", code: "banned", reason, ...(until !== null && { until }) });
+		this.#close(ws, CLOSE_BANNED, reason);
 	}
 
 	/**
@@ -326,7 +483,7 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/**
 	 * Sets the room's one alarm for the earliest thing due: a departure to
-	 * announce, a socket's time to join, or a push held for a device. An alarm set earlier stays (when
+	 * announce, a socket's time to join, the end of a mute or a ban, or a push held for a device. An alarm set earlier stays (when
 	 * it fires it sets the next), so a burst of sockets joining writes no
 	 * alarm each; when nothing is due the alarm goes, so that a room whose
 	 * sockets have all joined sleeps until someone speaks.
@@ -336,6 +493,7 @@ export class ChatRoom extends DurableObject<Env> {
 		// Read after the wait, so that calls overlapping each other all see the newest state.
 		const next = earliest(
 			this.#stored ? this.#membership.nextDue() : undefined,
+			this.#stored ? this.#moderation.nextDue() : undefined,
 			this.#idle.nextDue(),
 			this.#stored ? this.#push.nextDue() : undefined,
 		);
@@ -370,8 +528,38 @@ export class ChatRoom extends DurableObject<Env> {
 		ws.close(code, reason);
 	}
 
-	#refuse(ws: WebSocket, code: ErrorCode, reason: string, id?: string): void {
-		this.#connections.sendTo(ws, { type: "error", code, reason, ...(id !== undefined && { id }) });
+	/**
+	 * Closes a socket for good without a departure (a kick, a ban): the
+	 * caller has said what became of its person. Frames still on the wire
+	 * behind the close are ignored; its close event settles the rest.
+	 */
+	#close(ws: WebSocket, code: number, reason: string): void {
+		const session = this.#connections.session(ws);
+		this.#connections.forget(ws);
+		this.#admission.forget(ws);
+		this.#connections.save(ws, { ip: session.ip, version: session.version, shut: true });
+		try {
+			ws.close(code, reason);
+		} catch {
+			// already closed
+		}
+	}
+
+	#refuse(
+		ws: WebSocket,
+		code: ErrorCode,
+		reason: string,
+		id?: string,
+		when?: { retryAfter?: number; until?: number },
+	): void {
+		this.#connections.sendTo(ws, {
+			type: "error",
+			code,
+			reason,
+			...(id !== undefined && { id }),
+			...(when?.retryAfter !== undefined && { retryAfter: when.retryAfter }),
+			...(when?.until !== undefined && { until: when.until }),
+		});
 	}
 }
 

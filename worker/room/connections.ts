@@ -3,10 +3,10 @@
  * attachment), which have joined, and how frames reach them: one socket, or
  * everyone, serialized once, with a tick's new lines batched in one frame.
  */
-import { CHANGES_VERSION, type ChatMessage, isChange, type Line, type ServerMessage } from "../../protocol";
-import { forOldPage } from "./old-pages";
-import { titleLinesFor } from "./room-title";
-import { linesForPage, versionClass } from "./versions";
+import { CHANGES_VERSION, type ChatMessage, forVersion, isChange, type Line, type ServerMessage } from "../../protocol";
+import { forOldPage, linesForPage } from "./old-pages";
+import type { Proof } from "./roles";
+import { linesFor } from "./room-title";
 
 /** Who a joined socket speaks for. */
 export interface Joined {
@@ -26,8 +26,10 @@ export interface Session {
 	joined?: Joined;
 	/** Until a socket joins: the time by which it must, or be closed (idle-sockets.ts). */
 	joinBy?: number;
-	/** Closed by the room (1008, 1009): a client that ignores the close gets no say, even after hibernation. */
+	/** Closed by the room (1008, 1009, a kick, a ban): a client that ignores the close gets no say, even after hibernation. */
 	shut?: true;
+	/** A role a secret proved before the socket joined: given to its device on joining. */
+	proof?: Proof;
 }
 
 export class Connections {
@@ -124,19 +126,41 @@ export class Connections {
 		return new Set(this.present().map((who) => who.key));
 	}
 
-	/** Sends a frame as it is: a caller with lines in it gives them as the socket's version takes them (versions.ts). */
+	/** The joined sockets of one device. */
+	socketsOf(user: string): WebSocket[] {
+		return [...this.joined()].filter((ws) => this.session(ws).joined?.user === user);
+	}
+
+	/** Sends a frame as the socket's protocol version knows it (nothing, if it knows no such frame). */
 	sendTo(ws: WebSocket, message: ServerMessage): void {
+		const shaped = forVersion(message, this.session(ws).version);
+		if (!shaped) return;
 		try {
-			ws.send(JSON.stringify(message));
+			ws.send(JSON.stringify(shaped));
 		} catch {
 			// The socket closed under us; its close handler cleans up.
 		}
 	}
 
-	/** Serializes once, then sends the same string to every joined socket. */
-	broadcast(message: ServerMessage, except?: WebSocket): void {
-		const frame = JSON.stringify(message);
-		for (const ws of this.joined()) if (ws !== except) send(ws, frame);
+	/**
+	 * Serializes once per protocol version present (in practice once), then
+	 * sends the same string to every joined socket of that version; `only`
+	 * narrows who gets it.
+	 */
+	broadcast(message: ServerMessage, except?: WebSocket, only?: (session: Session) => boolean): void {
+		const frames = new Map<number, string | null>();
+		for (const ws of this.joined()) {
+			if (ws === except) continue;
+			const session = this.session(ws);
+			if (only && !only(session)) continue;
+			let frame = frames.get(session.version);
+			if (frame === undefined) {
+				const shaped = forVersion(message, session.version);
+				frame = shaped ? JSON.stringify(shaped) : null;
+				frames.set(session.version, frame);
+			}
+			if (frame !== null) send(ws, frame);
+		}
 	}
 
 	/**
@@ -155,24 +179,22 @@ export class Connections {
 		const batch = this.#outbox;
 		if (batch.length === 0) return;
 		this.#outbox = [];
-		// Serialized once for each kind of page here (versions.ts): the newest, without mentions, before changes, before titles.
+		const lines = batch.map((b) => b.line);
+		// Serialized once for each version of page here (in practice one): the lines as it knows them.
 		const frames = new Map<number, string>();
 		for (const ws of this.joined()) {
-			const kind = versionClass(this.session(ws).version);
-			let frame = frames.get(kind);
+			const version = this.session(ws).version;
+			let frame = frames.get(version);
 			if (frame === undefined) {
 				frame = linesFrame(
-					kind >= CHANGES_VERSION
-						? linesForPage(
-								kind,
-								batch.map((b) => b.line),
-							)
-						: titleLinesFor(
-								kind,
+					version >= CHANGES_VERSION
+						? linesForPage(version, lines)
+						: linesFor(
+								version,
 								batch.flatMap((b) => (b.old ? [b.old] : [])),
 							),
 				);
-				frames.set(kind, frame);
+				frames.set(version, frame);
 			}
 			if (frame !== "") send(ws, frame);
 		}

@@ -1,12 +1,13 @@
 /**
- * Edits and deletes: only a message's sender may make them, and the room
+ * Edits and deletes: only a message's sender may make them (an owner or a
+ * moderator may also delete anyone's), and the room
  * knows the sender by the device key the message was sent with, never by
  * name (a name can pass to someone else once its holder has left). An edit's
  * text has passed the same schema as a new message's, and its frame the same
  * rate limits. A delete removes the text from storage, not only from view.
  * An edit's mentions are found anew in its text.
  */
-import type { MessageStore, Stored } from "../store/messages";
+import type { MessageStore } from "../store/messages";
 import { change, type Outcome, refuse } from "./changes";
 import type { Joined } from "./connections";
 
@@ -20,23 +21,24 @@ export class Edits {
 			id,
 			target,
 			kind: "edit",
-			rule: (message) => senderOnly(message, who),
+			rule: (message) =>
+				message.user === who.user ? undefined : refuse("not_yours", "Only its sender can edit a message"),
 			apply: (seq) => this.store.setText(target, text, seq, mentions),
 		});
 	}
 
-	delete(who: Joined, id: string, target: number): Outcome {
+	/** By its sender, or by `staff` (an owner or a moderator, roles.ts), who may delete anyone's message. */
+	delete(who: Joined, id: string, target: number, staff = false): Outcome {
 		return change(this.store, {
 			who,
 			id,
 			target,
 			kind: "delete",
-			rule: (message) => senderOnly(message, who),
-			apply: (seq) => this.store.scrub(target, "sender", seq),
+			rule: (message) =>
+				staff || message.user === who.user
+					? undefined
+					: refuse("not_yours", "Only its sender, an owner or a moderator can delete a message"),
+			apply: (seq, message) => this.store.scrub(target, message.user === who.user ? "sender" : "moderator", seq),
 		});
 	}
-}
-
-function senderOnly(message: Stored, who: Joined) {
-	return message.user === who.user ? undefined : refuse("not_yours", "Only its sender can edit or delete a message");
 }

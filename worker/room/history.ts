@@ -47,8 +47,14 @@ export class History {
 		{
 			replyTo,
 			kind = "chat",
+			role,
 			mentions,
-		}: { replyTo?: number | undefined; kind?: "chat" | "title"; mentions?: string[] | undefined } = {},
+		}: {
+			replyTo?: number | undefined;
+			kind?: "chat" | "title";
+			role?: ChatMessage["role"];
+			mentions?: string[] | undefined;
+		} = {},
 	): { ok: true; seq: number; line?: ChatMessage } | Refusal {
 		const clientId = clientIdOf(who, id);
 		const stored = this.store.seqOfClientId(clientId);
@@ -57,13 +63,39 @@ export class History {
 			const original = findTarget(this.store, replyTo);
 			if ("ok" in original) return original;
 		}
-		const line = this.store.append(kind, who.name, text, { clientId, user: who.user, replyTo, mentions });
+		const line = this.store.append(kind, who.name, text, { clientId, user: who.user, replyTo, role, mentions });
 		return { ok: true, seq: line.seq, line };
 	}
 
-	/** Stores a line of the room's own: someone joined or left. */
-	announce(kind: "join" | "leave", name: string): ChatMessage {
-		return this.store.append(kind, name, `${name} ${kind === "join" ? "joined" : "left"} the chat`);
+	/** The seq a send with this id was stored under, if it was: a retry, to be acknowledged again. */
+	stored(who: Joined, id: string): number | undefined {
+		return this.store.seqOfClientId(clientIdOf(who, id));
+	}
+
+	/** Stores a line of the room's own: someone joined, left, or was removed by a moderator. */
+	announce(kind: "join" | "leave" | "removed", name: string): ChatMessage {
+		const what = { join: "joined the chat", leave: "left the chat", removed: "was removed by a moderator" }[kind];
+		return this.store.append(kind, name, `${name} ${what}`);
+	}
+
+	/**
+	 * Clears the history: every line before a new `cleared` line is deleted
+	 * from storage. A client resuming from before it gets a fresh page.
+	 */
+	clear(): ChatMessage {
+		const line = this.store.append("cleared", "", "The history was cleared by a moderator");
+		this.store.deleteBefore(line.seq);
+		return line;
+	}
+
+	/** When a device's newest stored message was sent, for slow mode after a wake. */
+	lastSentBy(user: string): number | undefined {
+		return this.store.lastAtOf(user);
+	}
+
+	/** Who sent a chat line: their device key and name. */
+	senderOf(seq: number): { user: string; name: string } | undefined {
+		return this.store.senderOf(seq);
 	}
 
 	/**

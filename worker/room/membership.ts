@@ -1,12 +1,13 @@
 /**
  * Membership and presence: who is in the room under which name, and when
- * someone who left is announced as gone. Names are unique in a room (as
- * nameKey compares them); a person's tabs and reconnects share their device
- * key, so coming back within the grace period says nothing.
+ * someone who left is announced as gone. Names are unique in a room, and two
+ * names that look alike are the same name (name-keys.ts); a person's tabs
+ * and reconnects share their device key, so coming back within the grace
+ * period says nothing.
  */
-import { nameKey } from "../../protocol";
 import { type Member, MemberStore } from "../store/members";
 import type { Joined } from "./connections";
+import { nameKeys } from "./name-keys";
 
 export type Claim =
 	| { ok: true; who: Joined; returning: boolean }
@@ -23,23 +24,31 @@ export class Membership {
 		this.#store = new MemberStore(sql);
 	}
 
+	/** Gives members stored before look-alike keys existed today's keys: run when a stored room wakes. */
+	upgradeKeys(): void {
+		for (const m of this.#store.unkeyed()) {
+			const keys = nameKeys(m.name);
+			this.#store.rekey(m.nameKey, keys.key, keys.look);
+		}
+	}
+
 	/**
 	 * Lets `user` in under `name`, unless another device holds it. The same
 	 * device (another tab, or back within the grace period or after a restart)
 	 * is returning: the room says nothing of it.
 	 */
 	claim(name: string, user: string): Claim {
-		const key = nameKey(name);
+		const { key, look } = nameKeys(name);
+		if (this.#store.heldByOther(key, look, user)) return { ok: false };
 		const member = this.#store.member(key);
-		if (member && member.userKey !== user) return { ok: false };
 		this.#store.cancelDeparture(key);
-		if (!member) this.#store.addMember({ nameKey: key, userKey: user, name });
+		if (!member) this.#store.addMember({ nameKey: key, userKey: user, name }, look);
 		return { ok: true, who: { name: member?.name ?? name, key, user }, returning: member !== undefined };
 	}
 
 	/** Whether `name` is free: a join under it would be announced (and, later, its leave). */
 	arriving(name: string): boolean {
-		return this.#store.member(nameKey(name)) === undefined;
+		return this.#store.member(nameKeys(name).key) === undefined;
 	}
 
 	/** The last socket of `who` closed: they are announced as gone after the grace period, unless they come back. */
@@ -74,6 +83,22 @@ export class Membership {
 				this.#store.addDeparture({ ...m, due: now + this.graceMs });
 			}
 		}
+	}
+
+	/** The member who holds a name, if anyone does. */
+	holder(name: string): Member | undefined {
+		return this.#store.member(nameKeys(name).key);
+	}
+
+	/** Everyone in the room, with their device keys. */
+	members(): Member[] {
+		return this.#store.members();
+	}
+
+	/** Takes someone out of the room at once, without a grace period: kicked or banned. */
+	remove(key: string): void {
+		this.#store.cancelDeparture(key);
+		this.#store.removeMember(key);
 	}
 
 	/** Who is in the room: one entry per person, including those within their grace period. */

@@ -64,9 +64,9 @@ export class RoomTitle {
  * setter leaving; it gets it as a join line of the setter with the words as
  * its text instead: the page shows the words, and its online list does not
  * change (the setter, who was in the room to set it, is in it already).
- * @example titleLinesFor(3, [titleLine]) // [{ ...titleLine, kind: "join", text: "Ana named the room “Hike”" }]
+ * @example linesFor(3, [titleLine]) // [{ ...titleLine, kind: "join", text: "Ana named the room “Hike”" }]
  */
-export function titleLinesFor(version: number, lines: ChatMessage[]): ChatMessage[] {
+export function linesFor(version: number, lines: ChatMessage[]): ChatMessage[] {
 	if (version >= TITLE_VERSION || !lines.some((l) => l.kind === "title")) return lines;
 	return lines.map((l) =>
 		l.kind === "title" ? { ...l, kind: "join" as const, text: `${l.name} named the room “${l.text}”` } : l,

@@ -22,14 +22,50 @@ export class MemberStore {
 			.map((r) => ({ nameKey: r.name_key, userKey: r.user_key, name: r.name }));
 	}
 
-	addMember(m: Member): void {
-		wellFormed(m.nameKey, m.userKey, m.name);
+	/** Whether another device than `userKey` holds a name with either key. */
+	heldByOther(nameKey: string, lookKey: string, userKey: string): boolean {
+		return (
+			this.sql
+				.exec(
+					"SELECT 1 FROM members WHERE (name_key = ? OR look_key = ?) AND user_key != ? LIMIT 1",
+					nameKey,
+					lookKey,
+					userKey,
+				)
+				.toArray().length > 0
+		);
+	}
+
+	/** Adds a member; `lookKey` is their name's look-alike key (name-keys.ts), filled in on wake when absent. */
+	addMember(m: Member, lookKey: string | null = null): void {
+		wellFormed(m.nameKey, m.userKey, m.name, ...(lookKey === null ? [] : [lookKey]));
 		this.sql.exec(
-			"INSERT OR REPLACE INTO members (name_key, user_key, name) VALUES (?, ?, ?)",
+			"INSERT OR REPLACE INTO members (name_key, user_key, name, look_key) VALUES (?, ?, ?, ?)",
 			m.nameKey,
 			m.userKey,
 			m.name,
+			lookKey,
 		);
+	}
+
+	/** Members stored before names had a look key. */
+	unkeyed(): Member[] {
+		return this.sql
+			.exec<MemberRow>("SELECT name_key, user_key, name FROM members WHERE look_key IS NULL")
+			.toArray()
+			.map((r) => ({ nameKey: r.name_key, userKey: r.user_key, name: r.name }));
+	}
+
+	/** Gives a member (and a departure of theirs) the keys of today's rules; a key someone already has stays as it was. */
+	rekey(oldKey: string, nameKey: string, lookKey: string): void {
+		this.sql.exec(
+			"UPDATE OR IGNORE members SET name_key = ?, look_key = ? WHERE name_key = ?",
+			nameKey,
+			lookKey,
+			oldKey,
+		);
+		this.sql.exec("UPDATE members SET look_key = ? WHERE name_key = ? AND look_key IS NULL", lookKey, oldKey);
+		this.sql.exec("UPDATE OR IGNORE departures SET name_key = ? WHERE name_key = ?", nameKey, oldKey);
 	}
 
 	removeMember(nameKey: string): void {

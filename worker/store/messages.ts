@@ -35,6 +35,8 @@ interface Row extends Record<string, SqlStorageValue> {
 	mentions: string | null;
 	target: number | null;
 	emoji: string | null;
+	/** The sender's role when they sent it (version 6); NULL for members. */
+	role: string | null;
 	// The other message the line refers to (a reply's original, a change's target), as it is now.
 	other_kind: string | null;
 	other_name: string | null;
@@ -51,7 +53,7 @@ interface Row extends Record<string, SqlStorageValue> {
  * its target's whole text (and whom it mentions); reactions come in the
  * order they were made.
  */
-const SELECT = `SELECT m.seq, m.id, m.kind, m.name, m.text, m.at, m.edited, m.deleted, m.rev, m.reply_to, m.mentions, m.target, m.emoji,
+const SELECT = `SELECT m.seq, m.id, m.kind, m.name, m.text, m.at, m.edited, m.deleted, m.rev, m.reply_to, m.mentions, m.target, m.emoji, m.role,
 	o.kind AS other_kind, o.name AS other_name, o.deleted AS other_deleted, o.mentions AS other_mentions,
 	CASE WHEN m.target IS NULL THEN substr(o.text, 1, ${LIMITS.quoteMax}) ELSE o.text END AS other_text,
 	CASE
@@ -59,7 +61,6 @@ const SELECT = `SELECT m.seq, m.id, m.kind, m.name, m.text, m.at, m.edited, m.de
 		WHEN m.kind = 'react' THEN (SELECT json_group_array(r.name ORDER BY r.seq) FROM reactions r WHERE r.target = m.target AND r.emoji = m.emoji)
 	END AS reactors
 	FROM messages m LEFT JOIN messages o ON o.seq = coalesce(m.target, m.reply_to)`;
-
 /** Trim in batches so that a busy room deletes rarely, never on a timer. */
 const TRIM_EVERY = 100;
 
@@ -95,17 +96,23 @@ export class MessageStore {
 		return this.#newest.seq;
 	}
 
-	/** Stores a message and returns it; time is the server's and never runs backwards. */
+	/** Stores a line and returns it; time is the server's and never runs backwards. */
 	append(
 		kind: MessageKind,
 		name: string,
 		text: string,
-		options: { clientId?: string; user?: string; replyTo?: number | undefined; mentions?: string[] | undefined } = {},
+		options: {
+			clientId?: string;
+			user?: string;
+			replyTo?: number | undefined;
+			role?: ChatMessage["role"];
+			mentions?: string[] | undefined;
+		} = {},
 	): ChatMessage {
 		wellFormed(name, text);
 		const { mentions } = options;
 		const { seq, id, at } = this.#insert(
-			"INSERT INTO messages (id, kind, name, text, at, client_id, user_key, reply_to, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+			"INSERT INTO messages (id, kind, name, text, at, client_id, user_key, reply_to, role, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
 			(id, at) => [
 				id,
 				kind,
@@ -115,12 +122,22 @@ export class MessageStore {
 				options.clientId ?? null,
 				options.user ?? null,
 				options.replyTo ?? null,
+				options.role ?? null,
 				mentionsJson(mentions),
 			],
 		);
 		// A reply is read back for its quote; anything else is known without a read.
 		if (options.replyTo !== undefined) return this.line(seq) as ChatMessage;
-		return { seq, id, kind, name, text, at, ...(mentions && { mentions }) };
+		return {
+			seq,
+			id,
+			kind,
+			name,
+			text,
+			at,
+			...(options.role && { role: options.role }),
+			...(mentions && { mentions }),
+		};
 	}
 
 	/** Stores a change to message `target` by `who`, and returns its seq; the caller then applies it. */
@@ -200,6 +217,37 @@ export class MessageStore {
 	/** The sequence number a client's send or change was stored under, if it was. */
 	seqOfClientId(clientId: string): number | undefined {
 		return this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE client_id = ?", clientId).toArray()[0]?.seq;
+	}
+
+	/** When a user's newest message still stored was sent (their client ids begin with `user/`), for slow mode. */
+	lastAtOf(user: string): number | undefined {
+		// "0" follows "/" in code order: the range holds exactly the ids that begin with "user/".
+		return (
+			this.sql
+				.exec<{ at: number | null }>(
+					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ? AND kind = 'chat'",
+					`${user}/`,
+					`${user}0`,
+				)
+				.one().at ?? undefined
+		);
+	}
+
+	/** Who sent a message: their device key and name. */
+	senderOf(seq: number): { user: string; name: string } | undefined {
+		const r = this.sql
+			.exec<{ user_key: string | null; name: string }>(
+				"SELECT user_key, name FROM messages WHERE seq = ? AND kind = 'chat'",
+				seq,
+			)
+			.toArray()[0];
+		return r?.user_key ? { user: r.user_key, name: r.name } : undefined;
+	}
+
+	/** Deletes every line before `seq`, with the reactions to them. */
+	deleteBefore(seq: number): void {
+		this.sql.exec("DELETE FROM messages WHERE seq < ?", seq);
+		this.reactions.removeUpTo(seq - 1);
 	}
 
 	/** One line as it is now. */
@@ -297,6 +345,7 @@ function toMessage(r: Row): ChatMessage {
 	const reactions = reactionsOf(r.reactors);
 	if (reactions) m.reactions = reactions;
 	if (r.rev !== null) m.rev = r.rev;
+	if (r.role) m.role = r.role as ChatMessage["role"];
 	if (r.mentions !== null) m.mentions = JSON.parse(r.mentions) as string[];
 	return m;
 }

@@ -1,0 +1,16 @@
+/**
+ * The controls only owners and moderators see (the member menu, Room
+ * settings) load when this device has a role, so members never download them.
+ */
+import { effect, signal } from "@preact/signals";
+import { myRole } from "./roles";
+
+export const staffUi = signal<typeof import("./StaffTools") | null>(null);
+
+effect(() => {
+	if (myRole.value !== "member" && !staffUi.peek()) {
+		void import("./StaffTools").then((tools) => {
+			staffUi.value = tools;
+		});
+	}
+});

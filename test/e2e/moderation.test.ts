@@ -1,0 +1,164 @@
+/**
+ * Moderation in Chromium: the owner of a new private room deletes a
+ * member's message and bans a member,
+ * slow mode refuses a second message and keeps its text, and a moderator
+ * link makes a moderator in another browser. Each person is a browser
+ * context of their own: their own localStorage, so their own device.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppServer, startApp } from "./app-server";
+import { launchBrowser } from "./browser";
+import { joinAs, openPage, screenshot, seeMessage, seeSystemLine, send } from "./chat-page";
+
+let app: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await app?.stop();
+});
+
+/** Ana makes a new private room and enters it: she is its owner. Resolves with her page and the room's URL. */
+async function ownerOfNewRoom() {
+	const ana = await openPage(browser, app.url);
+	await ana.page.getByRole("button", { name: "New private room" }).click();
+	await ana.page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+	// A new private room opens at the Welcome dialog (issue #11).
+	const dialog = ana.page.getByRole("dialog", { name: "Welcome to Hashzap" });
+	await dialog.getByLabel("Your name").fill("Ana");
+	await dialog.getByRole("button", { name: "Enter Chat" }).click();
+	await ana.page.getByRole("log").waitFor();
+	const online = ana.page.getByRole("complementary");
+	await online.locator("li", { hasText: "Ana" }).locator(".role-badge", { hasText: "Owner" }).waitFor();
+	await ana.page.getByRole("button", { name: "Room settings" }).waitFor();
+	return { ...ana, url: ana.page.url() };
+}
+
+async function memberJoins(url: string, name: string) {
+	const member = await openPage(browser, url);
+	await joinAs(member.page, name);
+	return member;
+}
+
+/** A message's actions, as a mouse user shows them by hovering it. */
+async function actionsOf(page: Page, text: string) {
+	const message = page.getByRole("log").locator("article.msg", { hasText: text });
+	await message.hover();
+	return message.locator(".actions");
+}
+
+async function openSettings(page: Page) {
+	await page.getByRole("button", { name: "Room settings" }).click();
+	const dialog = page.getByRole("dialog", { name: "Room settings" });
+	await dialog.waitFor();
+	return dialog;
+}
+
+describe("moderation, in Chromium against wrangler dev", () => {
+	it("lets the owner of a new private room delete another member's message, for everyone", async () => {
+		const ana = await ownerOfNewRoom();
+		const bruno = await memberJoins(ana.url, "Bruno");
+		await send(bruno.page, "something vile");
+		await seeMessage(ana.page, "Bruno", "something vile");
+		await send(ana.page, "welcome, Bruno");
+		await seeMessage(bruno.page, "Ana", "welcome, Bruno");
+		// A member has Delete on their own messages only; the owner on everyone's.
+		const own = await actionsOf(bruno.page, "something vile");
+		expect(await own.getByRole("button", { name: "Delete", exact: true }).count()).toBe(1);
+		const others = await actionsOf(bruno.page, "welcome, Bruno");
+		expect(await others.getByRole("button", { name: "Delete", exact: true }).count()).toBe(0);
+
+		await (await actionsOf(ana.page, "something vile")).getByRole("button", { name: "Delete", exact: true }).click();
+		const confirm = ana.page.getByRole("dialog", { name: "Delete this message?" });
+		await confirm.getByText("Everyone will see that Bruno's message was removed by a moderator.").waitFor();
+		await confirm.getByRole("button", { name: "Delete" }).click();
+		for (const page of [ana.page, bruno.page]) {
+			await page.getByRole("log").locator("article.msg", { hasText: "Removed by a moderator" }).waitFor();
+			expect(await page.getByRole("log").getByText("something vile").count()).toBe(0);
+		}
+		// Someone who comes later gets the line already removed.
+		const carla = await memberJoins(ana.url, "Carla");
+		await carla.page.getByRole("log").locator("article.msg", { hasText: "Removed by a moderator" }).waitFor();
+		expect(await carla.page.getByRole("log").getByText("something vile").count()).toBe(0);
+		await screenshot(ana.page, "message-removed");
+		expect(ana.problems).toEqual([]);
+	});
+
+	it("lets the owner ban a member, whose page says so and who cannot come back from that browser", async () => {
+		const ana = await ownerOfNewRoom();
+		const bruno = await memberJoins(ana.url, "Bruno");
+		await send(bruno.page, "hello from Bruno");
+		await seeMessage(ana.page, "Bruno", "hello from Bruno");
+
+		const online = ana.page.getByRole("complementary");
+		await online.getByRole("button", { name: "Moderate Bruno" }).click();
+		const menu = ana.page.getByRole("menu", { name: "Moderate Bruno" });
+		expect(await menu.getByRole("menuitem").allTextContents()).toEqual(["Mute", "Kick", "Ban"]);
+		await menu.getByRole("menuitem", { name: "Ban" }).click();
+		const confirm = ana.page.getByRole("dialog", { name: "Ban Bruno" });
+		await confirm.getByLabel("1 day").check();
+		await confirm.getByRole("button", { name: "Ban" }).click();
+
+		await seeSystemLine(ana.page, "Bruno was removed by a moderator");
+		const notice = bruno.page.getByRole("alert").filter({ hasText: "You are banned from this room until" });
+		await notice.waitFor();
+		await screenshot(bruno.page, "banned");
+		expect(await bruno.page.getByLabel("Message", { exact: true }).count()).toBe(0);
+
+		// A reload does not help: the page goes straight back in (issue #11), and the room refuses this browser at the door.
+		await bruno.page.reload();
+		await bruno.page.getByRole("alert").filter({ hasText: "You are banned from this room until" }).waitFor();
+		expect(await bruno.page.getByLabel("Message", { exact: true }).count()).toBe(0);
+		expect(await bruno.page.getByRole("log").getByText("hello from Bruno").count()).toBe(0);
+		expect(bruno.problems.filter((p) => !p.includes("WebSocket"))).toEqual([]);
+		expect(ana.problems).toEqual([]);
+	});
+
+	it("refuses a second message under slow mode, showing when, and keeps the text in the composer", async () => {
+		const ana = await ownerOfNewRoom();
+		const bruno = await memberJoins(ana.url, "Bruno");
+		const settings = await openSettings(ana.page);
+		await settings.getByLabel("Slow mode").selectOption({ label: "30 seconds" });
+		await settings.getByRole("button", { name: "Close" }).click();
+
+		await send(bruno.page, "first message");
+		await seeMessage(ana.page, "Bruno", "first message");
+		await send(bruno.page, "second, too soon");
+		await bruno.page
+			.getByRole("alert")
+			.filter({ hasText: /Slow mode is on: you can send again in \d+ s/ })
+			.waitFor();
+		expect(await bruno.page.getByLabel("Message", { exact: true }).inputValue()).toBe("second, too soon");
+		await screenshot(bruno.page, "slow-mode");
+		expect(await ana.page.getByRole("log").getByText("second, too soon").count()).toBe(0);
+	});
+
+	it("makes whoever opens the moderator link a moderator, in another browser", async () => {
+		const ana = await ownerOfNewRoom();
+		const settings = await openSettings(ana.page);
+		await settings.getByRole("button", { name: "New moderator link" }).click();
+		const link = await settings.getByLabel(/Moderator link/).inputValue();
+		expect(link).toMatch(/#mod=[A-Za-z0-9_-]{43}$/);
+		await screenshot(ana.page, "room-settings");
+		await settings.getByRole("button", { name: "Close" }).click();
+
+		const carla = await openPage(browser, link);
+		// The secret leaves the address bar at once.
+		expect(carla.page.url()).not.toContain("#");
+		await joinAs(carla.page, "Carla");
+		await carla.page.getByRole("button", { name: "Room settings" }).waitFor();
+		await ana.page
+			.getByRole("complementary")
+			.locator("li", { hasText: "Carla" })
+			.locator(".role-badge", { hasText: "Mod" })
+			.waitFor();
+		await send(carla.page, "I can moderate now");
+		const line = ana.page.getByRole("log").locator("article.msg", { hasText: "I can moderate now" });
+		await line.locator(".role-badge", { hasText: "Mod" }).waitFor();
+	});
+});

@@ -1,0 +1,163 @@
+/**
+ * Roles: who may moderate the room. Roles belong to device keys and are
+ * granted by secrets the room knows only by their SHA-256:
+ * - the owner secret: made by the device that created a private room (its
+ *   first claim registers it), carried by the owner link; whoever presents
+ *   it is an owner;
+ * - the moderator link's secret: whoever presents it becomes a moderator;
+ * - the operator token (the OPERATOR_TOKEN wrangler secret): an owner in any
+ *   room, which is how the lobby and public rooms get owners.
+ * A public room is never owned by its first visitor: anyone could squat it.
+ */
+import { isPrivateRoomName, type Role, type StaffMember } from "../../protocol";
+import { type RoleRow, RoleStore, type SecretKind } from "../store/roles";
+
+/** How a secret proved a role. */
+export type Proof = {
+	role: StaffMember["role"];
+	via: "registered" | "owner link" | "moderator link" | "operator token";
+};
+
+const RANK: Record<Role, number> = { member: 0, moderator: 1, owner: 2 };
+
+/** Whether `role` is at least `need`. */
+export function atLeast(role: Role, need: Role): boolean {
+	return RANK[role] >= RANK[need];
+}
+
+export class Roles {
+	readonly #store: RoleStore;
+	/** The roles table, in memory (every frame of every member asks it), read on first need: a room only read has no storage. */
+	#loaded: Map<string, RoleRow> | undefined;
+
+	constructor(
+		sql: SqlStorage,
+		private readonly room: string,
+		private readonly operatorToken: string | undefined,
+	) {
+		this.#store = new RoleStore(sql);
+	}
+
+	get #byUser(): Map<string, RoleRow> {
+		this.#loaded ??= new Map(this.#store.roles().map((r) => [r.userKey, r]));
+		return this.#loaded;
+	}
+
+	of(user: string): Role {
+		return this.#byUser.get(user)?.role ?? "member";
+	}
+
+	/**
+	 * What a presented secret proves, if anything. The first secret presented
+	 * in a private room that has no owner becomes its owner secret.
+	 */
+	async prove(secret: string): Promise<Proof | undefined> {
+		const hash = await sha256(secret);
+		const owner = this.#store.secretHash("owner");
+		if (owner === hash) return { role: "owner", via: "owner link" };
+		if (this.#store.secretHash("moderator") === hash) return { role: "moderator", via: "moderator link" };
+		if (this.operatorToken && hash === (await sha256(this.operatorToken))) {
+			return { role: "owner", via: "operator token" };
+		}
+		// Re-read after the awaits: another claim may have registered meanwhile.
+		if (this.#store.secretHash("owner") === undefined && isPrivateRoomName(this.room)) {
+			this.#store.setSecretHash("owner", hash);
+			return { role: "owner", via: "registered" };
+		}
+		return undefined;
+	}
+
+	/** Gives a device a role, never lowering one it has. Returns whether anything changed. */
+	grant(user: string, name: string, role: StaffMember["role"], now = Date.now()): boolean {
+		const had = this.#byUser.get(user);
+		if (had && atLeast(had.role, role)) return false;
+		this.#set({ userKey: user, role, name }, now);
+		return true;
+	}
+
+	/** Keeps the name a staff member last used, for the lists. */
+	noteName(user: string, name: string): void {
+		const had = this.#byUser.get(user);
+		if (had && had.name !== name) this.#set({ ...had, name }, Date.now());
+	}
+
+	/** Makes a moderator a member again; returns their device key, if `name` was a moderator's. */
+	demote(name: string): string | undefined {
+		for (const r of this.#byUser.values()) {
+			if (r.role === "moderator" && r.name === name) {
+				this.#byUser.delete(r.userKey);
+				this.#store.removeRole(r.userKey);
+				return r.userKey;
+			}
+		}
+		return undefined;
+	}
+
+	/**
+	 * A new secret for a link; the old one stops working. A new owner secret
+	 * also makes every other owner device a member: ownership stays with the
+	 * devices that hold the current secret. Returns the secret and who lost
+	 * their role.
+	 */
+	async newLink(kind: SecretKind, requester: string): Promise<{ secret: string; demoted: string[] }> {
+		const secret = randomSecret();
+		const hash = await sha256(secret);
+		this.#store.setSecretHash(kind, hash);
+		const demoted = [];
+		if (kind === "owner") {
+			for (const r of [...this.#byUser.values()]) {
+				if (r.role === "owner" && r.userKey !== requester) {
+					this.#byUser.delete(r.userKey);
+					this.#store.removeRole(r.userKey);
+					demoted.push(r.userKey);
+				}
+			}
+		}
+		return { secret, demoted };
+	}
+
+	revokeModeratorLink(): void {
+		this.#store.setSecretHash("moderator", null);
+	}
+
+	hasModeratorLink(): boolean {
+		return this.#store.secretHash("moderator") !== undefined;
+	}
+
+	/** The names of the room's moderators, present or not. */
+	moderators(): string[] {
+		return [...this.#byUser.values()]
+			.filter((r) => r.role === "moderator")
+			.map((r) => r.name)
+			.sort((a, b) => a.localeCompare(b));
+	}
+
+	/** Which of these members are owners or moderators: owners first, then by name. */
+	staff(members: { name: string; userKey: string }[]): StaffMember[] {
+		const staff: StaffMember[] = [];
+		for (const m of members) {
+			const role = this.of(m.userKey);
+			if (role !== "member") staff.push({ name: m.name, role });
+		}
+		return staff.sort((a, b) => RANK[b.role] - RANK[a.role] || a.name.localeCompare(b.name));
+	}
+
+	#set(row: RoleRow, now: number): void {
+		this.#byUser.set(row.userKey, row);
+		this.#store.setRole(row, now);
+	}
+}
+
+async function sha256(text: string): Promise<string> {
+	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** 256 random bits, base64url: what a link carries after `#`. */
+function randomSecret(): string {
+	const bytes = crypto.getRandomValues(new Uint8Array(32));
+	return btoa(String.fromCharCode(...bytes))
+		.replace(/\+/g, "-")
+		.replace(/\//g, "_")
+		.replace(/=+$/, "");
+}
