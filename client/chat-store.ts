@@ -12,6 +12,7 @@ import { computed, signal } from "@preact/signals";
 import {
 	ATTENTION_VERSION,
 	type ChatMessage,
+	CLOSE_BANNED,
 	type ClientMessage,
 	isChange,
 	type Line,
@@ -21,7 +22,7 @@ import {
 import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
 import { badgeUnread } from "./favicon-badge";
 import { timeOf } from "./format";
-import { dropHeld, heldLines, holdLines, writeHeld } from "./held-lines";
+import { dropHeld, forgetHeld, heldLines, holdLines, writeHeld } from "./held-lines";
 import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
 import type { PushFrame } from "./push-subscription";
@@ -102,6 +103,16 @@ let connection: RoomConnection | null = null;
 let opened = false;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
+/**
+ * Refused at the door or banned: the lines this device held (held-lines.ts),
+ * shown until a welcome replaces them, go, as the room no longer shows this
+ * person its conversation.
+ */
+function shutOut(): void {
+	forgetHeld(roomName);
+	if (room.value.messages.length > 0) setRoom({ ...room.value, messages: [], hasMore: false });
+}
+
 /** Asks the room to let this user in under `name` (again, after it refused one); the dialog stays until the room says yes. */
 export function joinRoom(name: string): void {
 	setRoom({ ...room.value, error: null });
@@ -123,6 +134,8 @@ export function joinRoom(name: string): void {
 		onRemoved: (code, reason) => {
 			joining.value = false;
 			noteRemoval(code, reason);
+			// A kicked person may come back, so what they saw stays; a banned one may not.
+			if (code === CLOSE_BANNED) shutOut();
 		},
 	});
 	connectModeration(roomName, (frame) => connection?.send(frame));
@@ -147,6 +160,7 @@ function onFrame(msg: ServerMessage): void {
 	}
 	if (msg.type === "error" && (msg.code === "room_locked" || msg.code === "banned") && !after.name) {
 		joining.value = false;
+		shutOut();
 		return;
 	}
 	if (msg.type === "error" && (msg.code === "name_taken" || msg.code === "invalid_name")) {

@@ -60,3 +60,13 @@ export function dropHeld(): void {
 	timer = undefined;
 	latest = null;
 }
+
+/** Shut out of the room (banned): its lines are no longer this device's to show, offline or not. */
+export function forgetHeld(room: string): void {
+	dropHeld();
+	try {
+		localStorage.removeItem(heldKey(room));
+	} catch {
+		// storage off: nothing was held
+	}
+}
