@@ -12,7 +12,7 @@ import type { NotifyLevel } from "../protocol";
 import type { PushPayload } from "../worker/push/sender";
 import { b64url, type DeviceKeys, decryptPush, deviceKeys, verifyVapid } from "./push-crypto";
 import type { ReceivedPush } from "./push-service";
-import { newRoom, TestClient } from "./ws-client";
+import { newRoom, ownedRoom, TestClient } from "./ws-client";
 
 /** A device: its key pair, and an endpoint of its own at the test push service. */
 async function newDevice(kind: "ok" | "gone" | "missing" | "slow" = "ok") {
@@ -263,6 +263,28 @@ describe("changes to messages", () => {
 		);
 		expect(due).toEqual({ due: null });
 		expect(await subscriptions(room)).toEqual([expect.objectContaining({ held: 0 })]);
+	});
+});
+
+describe("moderation", () => {
+	it("pushes nothing to a banned device: the room no longer tells it of its conversation", async () => {
+		const { room, ana, bruno, carla } = await ownedRoom();
+		const [banned, other] = [await newDevice(), await newDevice()];
+		subscribe(bruno.client, banned, "all", true);
+		bruno.client.send({ type: "sync", since: 0 });
+		await bruno.client.waitFor("history");
+		await subscribedAway(room, "Dora", other, "all");
+		ana.client.send({ type: "ban", target: { name: "Bruno" } });
+		await carla.client.message("Bruno was removed by a moderator");
+		await bruno.client.closed;
+
+		carla.client.send({ type: "send", id: "c1", text: "@Bruno is gone" });
+		await carla.client.message("@Bruno is gone");
+		// Dora's push went out in the same pass over the room's subscriptions: Bruno's device was passed over.
+		await pushes(other, 1);
+		const stored = await subscriptions(room);
+		expect(stored.find((s) => s.user_key === bruno.user)).toMatchObject({ last_sent: 0, held: 0 });
+		expect(await pushes(banned, 0)).toEqual([]);
 	});
 });
 

@@ -5,10 +5,12 @@
  * has a socket open in the room (the page tells the user itself). Only a
  * new message is pushed: an edit (even one that adds a mention) or a
  * reaction is not, and a message deleted before its push is taken out of
- * it. Sends are bounded: a room has a budget (a token bucket), a device gets
- * at most one push per room per interval, and the lines between are
- * coalesced into one push when the interval ends (the room's alarm). Sends
- * go out in the background: the message path never waits for a push service.
+ * it. A banned device hears of nothing (its subscription stays, for when the
+ * ban ends). Sends are bounded: a room has a budget (a token bucket), a
+ * device gets at most one push per room per interval, and the lines between
+ * are coalesced into one push when the interval ends (the room's alarm).
+ * Sends go out in the background: the message path never waits for a push
+ * service.
  */
 import type { ChatMessage, ClientMessage } from "../../protocol";
 import type { PushConfig } from "../config";
@@ -34,6 +36,8 @@ export class Notifier {
 		private readonly vapid: VapidKeys | null,
 		private readonly room: () => string,
 		private readonly background: (work: Promise<unknown>) => void,
+		/** Whether a device may hear of the room: not while it is banned (moderation.ts). */
+		private readonly mayHear: (user: string) => boolean = () => true,
 	) {
 		this.#store = new PushSubscriptionStore(sql);
 		this.#bucket = fullBucket(config.roomRate, Date.now());
@@ -87,7 +91,7 @@ export class Notifier {
 		const mentioned = (line.mentions ?? []).map((n) => n.normalize("NFKC").trim().toLowerCase());
 		let held = false;
 		for (const sub of this.#store.matching(sender.user, mentioned)) {
-			if (present.has(sub.user)) continue;
+			if (present.has(sub.user) || !this.mayHear(sub.user)) continue;
 			const mention = mentioned.includes(sub.nameKey);
 			const wait = Math.max(0, sub.lastSent + this.config.deviceIntervalMs - now);
 			if (wait === 0 && sub.held === 0 && this.#send(sub, line, 1, mention, now)) continue;
@@ -107,7 +111,7 @@ export class Notifier {
 		if (!this.vapid) return;
 		for (const sub of this.#store.dueBy(now)) {
 			const line = sub.heldSeq === null ? undefined : lineAt(sub.heldSeq);
-			if (present.has(sub.user) || !line) {
+			if (present.has(sub.user) || !line || !this.mayHear(sub.user)) {
 				this.#store.clearHeld(sub.user);
 				continue;
 			}

@@ -88,6 +88,7 @@ export class ChatRoom extends DurableObject<Env> {
 			vapidKeys(env),
 			() => this.#room,
 			(work) => ctx.waitUntil(work),
+			(user) => this.#moderation.banOf(user, undefined) === undefined,
 		);
 		this.#title = new RoomTitle(ctx.storage.sql);
 		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
