@@ -2,9 +2,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 // From the protocol's own files, not its index: the index would bring every frame's schema to the first screen.
 import { LIMITS } from "../protocol/limits";
-import { NameSchema, normalizeName } from "../protocol/text";
+import { NameSchema } from "../protocol/text";
 import { enterChat, joining, rename, renaming, roomError, savedName, screen } from "./app-store";
-import { Counter } from "./Counter";
+import { LineField } from "./LineField";
 
 /** The room's answers that concern the dialog: a refused name, or a chat that could not be loaded. */
 const FOR_THE_DIALOG = new Set(["name_taken", "invalid_name", "chat_not_loaded"]);
@@ -71,26 +71,19 @@ export function JoinDialog() {
 		>
 			<form onSubmit={submit} novalidate>
 				<h2 id="join-title">{renaming.value ? "Change your name" : "Welcome to Hashzap"}</h2>
-				<div class="field-label">
-					<label for="join-name">Your name</label>
-					<Counter id="join-count" length={normalizeName(name).length} max={LIMITS.nameMax} />
-				</div>
-				<input
-					ref={field}
+				<LineField
 					id="join-name"
-					name="name"
-					autocomplete="nickname"
+					label="Your name"
 					value={name}
-					onInput={(e) => {
-						setName(e.currentTarget.value);
+					max={LIMITS.nameMax}
+					autocomplete="nickname"
+					onInput={(value) => {
+						setName(value);
 						setProblem(null);
 					}}
-					aria-invalid={problem ? "true" : "false"}
-					aria-describedby="join-count join-problem"
+					problem={problem}
+					inputRef={field}
 				/>
-				<p id="join-problem" class="form-error" role="alert">
-					{problem}
-				</p>
 				<div class="dialog-actions">
 					<button type="button" class="secondary" onClick={() => ref.current?.close()}>
 						Cancel

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
-import { LIMITS, normalizeName, RoomTitleSchema } from "../protocol";
-import { Counter } from "./Counter";
+import { LIMITS, RoomTitleSchema } from "../protocol";
 import { title as roomTitle, setRoomTitle } from "./chat-store";
 import { trapFocus } from "./JoinDialog";
+import { LineField } from "./LineField";
 import { namingRoom } from "./room-title";
 
 /** "Name this room": the creator gives the room a display title; the room checks that they may. */
@@ -46,28 +46,19 @@ export function RoomTitleDialog() {
 		>
 			<form onSubmit={submit} novalidate>
 				<h2 id="title-dialog-title">Name this room</h2>
-				<div class="field-label">
-					<label for="room-title">Room title</label>
-					<Counter id="room-title-count" length={normalizeName(title).length} max={LIMITS.titleMax} />
-				</div>
-				<input
+				<LineField
 					id="room-title"
-					name="title"
-					autocomplete="off"
+					label="Room title"
 					value={title}
-					onInput={(e) => {
-						setTitle(e.currentTarget.value);
+					max={LIMITS.titleMax}
+					autocomplete="off"
+					onInput={(value) => {
+						setTitle(value);
 						setProblem(null);
 					}}
-					aria-invalid={problem ? "true" : "false"}
-					aria-describedby="room-title-note room-title-count room-title-problem"
+					problem={problem}
+					note="Everyone in the room sees it. The link stays the same."
 				/>
-				<p id="room-title-note" class="field-note">
-					Everyone in the room sees it. The link stays the same.
-				</p>
-				<p id="room-title-problem" class="form-error" role="alert">
-					{problem}
-				</p>
 				<div class="dialog-actions">
 					<button type="button" class="secondary" onClick={() => ref.current?.close()}>
 						Cancel

@@ -1,3 +1,5 @@
+import type { Signal } from "@preact/signals";
+import type { ComponentChildren } from "preact";
 import { Avatar } from "./Avatar";
 import { renaming } from "./app-store";
 import { leaveRoom, myName, title } from "./chat-store";
@@ -16,34 +18,29 @@ export function YouMenu() {
 				<p>
 					You are <bdi class="who">{name}</bdi>
 				</p>
-				<button
-					type="button"
-					class="secondary"
-					popovertarget="you-menu"
-					popovertargetaction="hide"
-					onClick={() => {
-						renaming.value = true;
-					}}
-				>
-					Change name
-				</button>
-				{title.value.mine && (
-					<button
-						type="button"
-						class="secondary"
-						popovertarget="you-menu"
-						popovertargetaction="hide"
-						onClick={() => {
-							namingRoom.value = true;
-						}}
-					>
-						Name this room
-					</button>
-				)}
+				<OpensDialog open={renaming}>Change name</OpensDialog>
+				{title.value.mine && <OpensDialog open={namingRoom}>Name this room</OpensDialog>}
 				<button type="button" class="secondary" onClick={leaveRoom}>
 					Leave room
 				</button>
 			</div>
 		</>
+	);
+}
+
+/** A menu item that closes the menu and opens a dialog (by setting the signal the dialog follows). */
+function OpensDialog({ open, children }: { open: Signal<boolean>; children: ComponentChildren }) {
+	return (
+		<button
+			type="button"
+			class="secondary"
+			popovertarget="you-menu"
+			popovertargetaction="hide"
+			onClick={() => {
+				open.value = true;
+			}}
+		>
+			{children}
+		</button>
 	);
 }
