@@ -53,6 +53,8 @@ const APP_FILES = [
 	"tsconfig.json",
 	"dist/client",
 	"test/e2e/app-server.ts",
+	// app-server.ts gives the server its VAPID keys.
+	"scripts/vapid-keys.ts",
 ];
 
 /**

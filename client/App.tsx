@@ -5,6 +5,7 @@ import { chat, loadChat } from "./chat-chunk";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
 import { roomTitle } from "./room-title";
+import { tabTitle, unreadMentions } from "./tab-badge";
 
 /** A link straight into a room: the chat is likely next, so its chunk is fetched at once. */
 const roomLink = location.pathname.startsWith("/r/");
@@ -20,7 +21,7 @@ export function App() {
 	// Effects on signals, not reads in the render: the unread count changes without re-rendering the page.
 	useSignalEffect(() => {
 		const where = roomName === "lobby" ? "" : ` · ${chat.value?.displayTitle.value ?? roomTitle(roomName, null)}`;
-		document.title = `${unread.value > 0 ? `(${unread.value}) ` : ""}Hashzap${screen.value === "chat" ? where : ""}`;
+		document.title = tabTitle(`Hashzap${screen.value === "chat" ? where : ""}`, unread.value, unreadMentions.value);
 	});
 	useSignalEffect(() => {
 		// A failed prefetch is tried again, and reported, when the name is entered.

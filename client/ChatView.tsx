@@ -7,6 +7,7 @@ import { CopyLink } from "./CopyLink";
 import { announcement, displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
 import { timeOf } from "./format";
 import { MessageList } from "./MessageList";
+import { NotifyControl } from "./NotifyControl";
 import { OnlineList, OnlineSheet } from "./OnlineList";
 import { RoomTitleDialog } from "./RoomTitleDialog";
 import { myRole, removed } from "./roles";
@@ -39,6 +40,7 @@ export function ChatView() {
 					</p>
 				</div>
 				<CopyLink />
+				<NotifyControl />
 				{myRole.value !== "member" && tools && (
 					<button type="button" class="link-button" onClick={() => setSettingsOpen(true)}>
 						Room settings

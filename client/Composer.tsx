@@ -4,15 +4,17 @@ import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
 import { roomName } from "./app-store";
 import { Counter } from "./Counter";
 import { noteTyping, returnedDraft } from "./chat-store";
+import { useMentionCompletion } from "./MentionList";
 import { cancelCompose, editing, editLast, replyingTo, submit } from "./message-actions";
 import { recall, remember } from "./room-memory";
 
 /**
  * The message field: Enter sends, Shift+Enter makes a new line; empty
- * messages are not sent. The draft survives a reload; a message over the
- * limit is kept, counted and refused out loud, never cut. It also edits (Up
- * in an empty field edits one's last message; Enter saves, Escape cancels)
- * and writes replies.
+ * messages are not sent; `@` completes names. The draft survives a reload; a
+ * message over the limit is kept, counted and refused out loud, never cut. It
+ * also edits (Up in an empty field edits one's last message; Enter saves,
+ * Escape cancels) and writes replies. While the `@` list is open, Up, Down,
+ * Enter, Tab and Escape are the list's.
  */
 export function Composer() {
 	const ref = useRef<HTMLTextAreaElement>(null);
@@ -21,6 +23,13 @@ export function Composer() {
 	const length = normalizeMessage(text).length;
 	const edited = editing.value;
 	const answered = replyingTo.value;
+	/** The field's new text: typed, or completed from the `@` list. An edit is never kept as a draft. */
+	const write = (value: string) => {
+		setText(value);
+		setProblem(null);
+		if (!edited) remember(roomName, { draft: value || undefined });
+	};
+	const mentions = useMentionCompletion(ref, text, write);
 
 	// The composer is where typing goes once in the room.
 	useEffect(() => ref.current?.focus(), []);
@@ -74,6 +83,7 @@ export function Composer() {
 				ref.current?.focus();
 			}}
 		>
+			{mentions.list}
 			{edited && (
 				<p class="composing">
 					<span>Editing your message</span>
@@ -104,15 +114,20 @@ export function Composer() {
 				value={text}
 				aria-invalid={length > LIMITS.messageMax ? "true" : undefined}
 				aria-describedby="message-count message-problem"
+				{...mentions.fieldProps}
 				onInput={(e) => {
 					const value = e.currentTarget.value;
-					setText(value);
-					setProblem(null);
+					write(value);
+					mentions.track();
 					if (edited) return;
-					remember(roomName, { draft: value || undefined });
 					if (value.trim() !== "") noteTyping();
 				}}
+				onClick={mentions.track}
+				onKeyUp={(e) => {
+					if (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End") mentions.track();
+				}}
 				onKeyDown={(e) => {
+					if (mentions.onKeyDown(e)) return;
 					if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
 						e.preventDefault();
 						send();

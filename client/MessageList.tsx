@@ -2,16 +2,29 @@ import { Component, type ComponentChildren, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
-import { hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
+import { roomName } from "./app-store";
+import { focusLine, hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
 import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
 import { MessageActions } from "./MessageActions";
 import { MessageText } from "./MessageText";
-import { canChange, confirmingDelete, highlighted, jump, loadHole } from "./message-actions";
-import { around, earlier, FOLLOW, hold, later, type MessageWindow, sameWindow, windowRange } from "./message-window";
+import { mentionsMe } from "./mention-complete";
+import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "./message-actions";
+import {
+	around,
+	earlier,
+	FOLLOW,
+	hold,
+	later,
+	type MessageWindow,
+	sameWindow,
+	WINDOW_ROWS,
+	windowRange,
+} from "./message-window";
 import { isPresence } from "./presence-lines";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
 import { RoleBadge } from "./RoleBadge";
+import { dividerAfter, lastLineOnScreen, markRead } from "./read-marker";
 import { canActOn, myRole } from "./roles";
 import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
 import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
@@ -144,6 +157,46 @@ export function MessageList() {
 		jump.value = null;
 	});
 
+	// A line a notification or a link pointed at: jumped to like a reply's original, and focused so that a screen reader reads it.
+	const wanted = focusLine.value;
+	useEffect(() => {
+		if (wanted === null) return;
+		focusLine.value = null;
+		void jumpTo(wanted);
+	}, [wanted]);
+
+	// On return the view opens at the "New messages" line, not at the bottom: once per placement, when it is drawn.
+	const openedAt = useRef<number | null>(null);
+	const divider = dividerAfter.value;
+	useLayoutEffect(() => {
+		if (divider === null || openedAt.current === divider) return;
+		const line = ref.current?.querySelector<HTMLElement>(".new-divider");
+		if (line) {
+			openedAt.current = divider;
+			line.scrollIntoView({ block: "start" });
+			return;
+		}
+		// Drawn only once the message before it is held (as renderRows says); mount the rows there if it is not mounted.
+		const i = firstIndexAfter(list, divider);
+		const drawn = i < list.length && (i > 0 || list[i]?.seq === divider + 1 || !hasMore.value);
+		if (!drawn) return;
+		const end = i + WINDOW_ROWS;
+		setAtBottom(false);
+		move({
+			top: list[Math.max(0, i - 10)]?.seq ?? null,
+			bottom: end >= list.length ? null : (list[end - 1]?.seq ?? null),
+		});
+	});
+
+	// What a visible tab has had on screen counts as read.
+	const noteSeen = () => {
+		const el = ref.current;
+		// Lines held from before the room answered may not all have been seen: they count once it has.
+		const seq = el && !document.hidden && myName.value ? lastLineOnScreen(el) : undefined;
+		if (seq !== undefined) markRead(roomName, seq);
+	};
+	useEffect(noteSeen, [list, divider]);
+
 	// Up and Down move between messages; Tab goes on to a message's actions.
 	const onKeyDown = (e: KeyboardEvent) => {
 		if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return;
@@ -159,6 +212,7 @@ export function MessageList() {
 	const onScroll = () => {
 		const el = ref.current;
 		if (!el) return;
+		noteSeen();
 		const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
 		const { range: now } = shown.current;
 		const newestShown = now[1] >= list.length;
@@ -219,6 +273,8 @@ export function MessageList() {
 					canChange: canChange.value,
 					staff: myRole.value !== "member",
 					active: [confirmingDelete.value?.seq, highlighted.value],
+					divider,
+					more: hasMore.value,
 				})}
 				{to >= list.length && waiting.map((p) => <PendingLine key={p.id} message={p} name={name ?? ""} />)}
 			</div>
@@ -272,11 +328,17 @@ interface RowContext {
 	staff: boolean;
 	/** Seqs of the rows shown with their actions: the one whose delete is asked, the one jumped to. */
 	active: (number | null | undefined)[];
+	/** The seq the "New messages" line follows, if one is drawn. */
+	divider: number | null;
+	/** Older messages can be loaded. */
+	more: boolean;
 }
 
 /**
  * The rows of lines [from, to): a day separator where the day changes, grouped messages, the room's
- * own lines; consecutive join and leave lines of a day as one line (quiet presence).
+ * own lines; consecutive join and leave lines of a day as one line (quiet presence); the "New
+ * messages" line after `ctx.divider`. Rows are messages only: a change (edit, delete, reaction) has a
+ * seq of its own but no row, so the divider goes before the first message after it.
  */
 function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx: RowContext) {
 	const out = [];
@@ -289,6 +351,17 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 	for (let i = from; i < to; i++) {
 		const m = list[i] as ChatMessage;
 		const prev = i > from ? list[i - 1] : undefined;
+		const held = i > 0 ? list[i - 1] : undefined;
+		// Right before the first message after where the reader stopped; drawn once the message before it is held.
+		const { divider } = ctx;
+		if (divider !== null && m.seq > divider && (held ? held.seq <= divider : m.seq === divider + 1 || !ctx.more)) {
+			endRun();
+			out.push(
+				<p key="new-divider" class="new-divider">
+					<span>New messages</span>
+				</p>,
+			);
+		}
 		if (i > 0 && ctx.holes.includes(m.seq)) {
 			out.push(
 				<button key={`hole-${m.seq}`} type="button" class="hole" onClick={() => void loadHole(m.seq)}>
@@ -310,13 +383,16 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 		else if (m.kind === "title") out.push(<TitleLine key={m.seq} line={m} />);
 		else if (m.kind === "removed" || m.kind === "cleared") out.push(<ModerationLine key={m.seq} line={m} />);
 		else if (m.kind === "chat") {
-			const grouped = sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
+			const mention = mentionsMe(m, ctx.me);
+			// A mention always shows its header, where its mark is.
+			const grouped = !mention && sameDay && prev?.kind === "chat" && prev.name === m.name && m.at - prev.at < GROUP_MS;
 			out.push(
 				<MessageLine
 					key={m.seq}
 					message={m}
 					me={ctx.me}
 					grouped={grouped}
+					mention={mention}
 					canChange={ctx.canChange}
 					staff={ctx.staff}
 					active={ctx.active.includes(m.seq)}
@@ -332,6 +408,8 @@ interface LineProps {
 	message: ChatMessage;
 	me: string | null;
 	grouped: boolean;
+	/** The line mentions this user (as it is now: an edit may add or take away a mention): set apart, with a mark, and an accessible name that says so. */
+	mention: boolean;
 	/** The room knows changes: the actions are offered. */
 	canChange: boolean;
 	/** An owner or a moderator: Delete is offered on everyone's messages. */
@@ -358,6 +436,7 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 			next.message !== p.message ||
 			next.me !== p.me ||
 			next.grouped !== p.grouped ||
+			next.mention !== p.mention ||
 			next.canChange !== p.canChange ||
 			next.staff !== p.staff ||
 			next.active !== p.active ||
@@ -365,14 +444,15 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 		);
 	}
 
-	override render({ message, me, grouped, canChange, staff, active }: LineProps) {
+	override render({ message, me, grouped, mention, canChange, staff, active }: LineProps) {
 		const own = message.name === me;
 		const shown = active || this.state.pressed;
 		const when = new Date(message.at).toISOString();
 		return (
 			<Bubble
-				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${shown ? " active" : ""}`}
+				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${mention ? " mention" : ""}${shown ? " active" : ""}`}
 				data-seq={message.seq}
+				aria-label={mention ? `${message.name} mentioned you` : undefined}
 				tabIndex={-1}
 				onPointerDown={(e) => {
 					if (e.pointerType !== "touch") return;
@@ -392,6 +472,11 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 					<>
 						<RoleBadge role={message.role} />
 						<time dateTime={when}>{timeOf(message.at)}</time>
+						{mention && (
+							<span class="mention-mark" title="Mentions you" aria-hidden="true">
+								@
+							</span>
+						)}
 						{!own && <LineTools message={message} />}
 					</>
 				}

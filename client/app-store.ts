@@ -11,6 +11,7 @@ import { DEFAULT_ROOM, isRoomName } from "../protocol/limits";
 import { loadChat } from "./chat-chunk";
 import { remember } from "./room-memory";
 import { keepSecret, newSecret, takeSecretFromAddress } from "./room-secrets";
+import { unreadMentions } from "./tab-badge";
 
 export type Screen = "landing" | "dialog" | "chat";
 
@@ -98,6 +99,7 @@ export function newPrivateRoom(): void {
 
 export function clearUnread(): void {
 	unread.value = 0;
+	unreadMentions.value = 0;
 }
 
 export function readStorage(key: string): string | null {

@@ -79,7 +79,11 @@ export function applyChange(m: ChatMessage, c: Change): ChatMessage {
 	if (c.deleted) {
 		return { seq: m.seq, id: m.id, kind: m.kind, name: m.name, text: "", at: m.at, deleted: c.deleted, rev: c.seq };
 	}
-	if (c.kind === "edit" && c.text !== undefined) return { ...m, text: c.text, edited: true, rev: c.seq };
+	if (c.kind === "edit" && c.text !== undefined) {
+		// Whom the new text mentions replaces whom the old one did (the room found them again).
+		const { mentions: _, ...unmentioned } = m;
+		return { ...unmentioned, text: c.text, edited: true, rev: c.seq, ...(c.mentions && { mentions: c.mentions }) };
+	}
 	if (c.kind === "react" && c.reaction) return { ...m, reactions: withReaction(m.reactions, c.reaction), rev: c.seq };
 	return { ...m, rev: c.seq };
 }

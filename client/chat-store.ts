@@ -10,16 +10,23 @@
  */
 import { computed, signal } from "@preact/signals";
 import {
+	ATTENTION_VERSION,
 	type ChatMessage,
+	CLOSE_BANNED,
 	type ClientMessage,
 	isChange,
 	type Line,
 	PROTOCOL_VERSION,
 	type ServerMessage,
 } from "../protocol";
-import { joined, joining, readStorage, roomError, roomName, screen, unread, writeStorage } from "./app-store";
+import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
+import { badgeUnread } from "./favicon-badge";
 import { timeOf } from "./format";
+import { dropHeld, forgetHeld, heldLines, holdLines, writeHeld } from "./held-lines";
+import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
+import type { PushFrame } from "./push-subscription";
+import { dividerAfter, placeDivider, readSeq } from "./read-marker";
 import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
 import { connectRoom, type RoomConnection } from "./room-client";
 import { forget } from "./room-memory";
@@ -41,11 +48,21 @@ const USER_KEY = "hashzap:user";
 
 export const status = signal<ConnectionStatus>("connecting");
 /** What was sent from this device and not yet stored comes back as pending, to be sent after the welcome. */
-export const room = signal({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
+/**
+ * The lines this device held when it was last here show until the room's first welcome replaces them
+ * (lastSeq stays 0: the join asks for a fresh page): a page opened offline shows the conversation.
+ */
+export const room = signal({
+	...initialRoomState(roomName),
+	messages: heldLines(roomName),
+	pending: loadOutbox(roomName),
+});
 export const now = signal(Date.now());
 /** Text the room refused (slow mode, a mute), handed back to the composer so nothing typed is lost. */
 export const returnedDraft = signal<string | null>(null);
 export const loadingOlder = signal(false);
+/** A line to bring into view and focus (from a notification, or a link to a message): the list jumps to it. */
+export const focusLine = signal<number | null>(null);
 /** Said politely to screen readers: someone edited or deleted a message (not a new message, so not in the log). */
 export const announcement = signal("");
 
@@ -70,12 +87,31 @@ export const typing = computed(() => typingNames({ typing: typingUntil.value, na
 
 /** The one place the room's state changes; its error is also the dialog's (app-store). */
 export function setRoom(next: RoomState): void {
+	if (next.messages !== room.value.messages && next.name) holdLines(next.room, next.messages);
 	room.value = next;
 	roomError.value = next.error;
 }
 
+badgeUnread();
+
+// What is held is written at once when the page goes away.
+addEventListener("pagehide", writeHeld);
+document.addEventListener("visibilitychange", () => document.hidden && writeHeld());
+
 let connection: RoomConnection | null = null;
+/** Whether this page has had the room's welcome (roomOpened ran). */
+let opened = false;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Refused at the door or banned: the lines this device held (held-lines.ts),
+ * shown until a welcome replaces them, go, as the room no longer shows this
+ * person its conversation.
+ */
+function shutOut(): void {
+	forgetHeld(roomName);
+	if (room.value.messages.length > 0) setRoom({ ...room.value, messages: [], hasMore: false });
+}
 
 /** Asks the room to let this user in under `name` (again, after it refused one); the dialog stays until the room says yes. */
 export function joinRoom(name: string): void {
@@ -98,6 +134,8 @@ export function joinRoom(name: string): void {
 		onRemoved: (code, reason) => {
 			joining.value = false;
 			noteRemoval(code, reason);
+			// A kicked person may come back, so what they saw stays; a banned one may not.
+			if (code === CLOSE_BANNED) shutOut();
 		},
 	});
 	connectModeration(roomName, (frame) => connection?.send(frame));
@@ -114,9 +152,15 @@ function onFrame(msg: ServerMessage): void {
 	if (msg.type === "welcome") {
 		joined(msg.name);
 		flushPending();
+		// Once per page: a reconnect that replaces the list is not the user coming back.
+		if (!opened) {
+			opened = true;
+			roomOpened();
+		}
 	}
 	if (msg.type === "error" && (msg.code === "room_locked" || msg.code === "banned") && !after.name) {
 		joining.value = false;
+		shutOut();
 		return;
 	}
 	if (msg.type === "error" && (msg.code === "name_taken" || msg.code === "invalid_name")) {
@@ -128,7 +172,7 @@ function onFrame(msg: ServerMessage): void {
 	}
 	if (msg.type === "message" || msg.type === "messages") {
 		const lines = msg.type === "message" ? [msg.message] : msg.messages;
-		if (document.hidden) unread.value += lines.filter((m) => m.kind === "chat" && m.name !== after.name).length;
+		if (document.hidden) linesWhileHidden(after.room, lines, after.name, showLine);
 		announceChanges(lines, after.name);
 	}
 	if (msg.type === "error" && msg.code === "rate_limited" && retryTimer === undefined) {
@@ -249,10 +293,85 @@ export async function loadOlder(): Promise<void> {
 	}
 }
 
+/** Most older lines loaded to reach a line further back (20 pages). */
+const REACH_BACK_MAX = 1000;
+
+/** Loads older pages until the line after `seq` is shown, if it is still kept. */
+async function reachBack(seq: number): Promise<void> {
+	const start = room.value.messages.length;
+	while (room.value.hasMore && (room.value.messages[0]?.seq ?? 0) > seq + 1) {
+		if (room.value.messages.length - start >= REACH_BACK_MAX) return;
+		const before = room.value.messages.length;
+		await loadOlder();
+		if (room.value.messages.length === before) return;
+	}
+}
+
+/**
+ * The page opened the room: its notification setting, the "New messages"
+ * line after what this device last showed (history loaded back to it), or
+ * the line a link or a notification pointed at (`#seq-61`).
+ */
+function roomOpened(): void {
+	const { room: name, messages } = room.value;
+	loadNotifySettings(name);
+	// The shell for offline use, and push when it is on: loaded only now that the chat is open.
+	void import("./service-worker").then((m) => m.registerServiceWorker());
+	if (notifyLevel.value !== "off" && permission.value === "granted") {
+		void import("./push-subscription").then((m) =>
+			m.syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush),
+		);
+	}
+	const linked = /^#seq-(\d+)$/.exec(location.hash);
+	if (linked) {
+		history.replaceState(null, "", location.pathname);
+		showLine(Number(linked[1]));
+		return;
+	}
+	dividerAfter.value = placeDivider(readSeq(name), messages, room.value.name);
+	if (dividerAfter.value !== null) void reachBack(dividerAfter.value);
+}
+
+// A notification's click (the service worker's) may point an open tab at another line.
+addEventListener("hashchange", () => {
+	const linked = /^#seq-(\d+)$/.exec(location.hash);
+	if (!linked || screen.value !== "chat") return;
+	history.replaceState(null, "", location.pathname);
+	showLine(Number(linked[1]));
+});
+
+// Back to the tab: the room's notification goes, and the "New messages" line goes after what was last seen.
+document.addEventListener("visibilitychange", () => {
+	if (document.hidden || screen.value !== "chat") return;
+	seen();
+	clearUnread();
+	dividerAfter.value = placeDivider(readSeq(room.value.room), room.value.messages, room.value.name);
+});
+
+/** Brings a line into view and focuses it: the list jumps to it as to a reply's original (message-actions.ts). */
+function showLine(seq: number): void {
+	focusLine.value = seq;
+}
+
+/** Tells the room about this device's push subscription (push-subscription.ts), when its version knows of them. */
+export function tellPush(frame: PushFrame): void {
+	sendControl(frame, ATTENTION_VERSION);
+}
+
+/** Sends a control frame (a push subscription) when the room's version knows it. */
+export function sendControl(frame: ClientMessage, since: number): boolean {
+	if (room.value.version < since || status.value !== "online" || !connection) return false;
+	connection.send(frame);
+	return true;
+}
+
 /** Leaves the room and forgets it here: the socket closes (the room says "left" after its grace period). */
 export function leaveRoom(): void {
+	// Nothing more is pushed to this device from a room it left.
+	sendControl({ type: "unsubscribe" }, ATTENTION_VERSION);
 	connection?.close();
 	connection = null;
+	dropHeld();
 	forget(roomName);
 	setRoom({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
 	status.value = "connecting";

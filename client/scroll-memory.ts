@@ -45,7 +45,8 @@ export function useScrollMemory(
 	useLayoutEffect(() => {
 		const el = ref.current;
 		const first = messages[0];
-		if (done.current || !el || !first) return;
+		// Not on the lines this device held (held-lines.ts): the room's own page may add rows above them.
+		if (done.current || !el || !first || !myName.value) return;
 		const anchor = recall(roomName).anchor;
 		if (anchor && anchor.seq < first.seq && hasMore.value && pages.current < MAX_PAGES) {
 			pages.current += 1;

@@ -4,6 +4,7 @@
  * what the room sends (built from the server's own fields).
  */
 import * as v from "valibot";
+import { LIMITS } from "./limits";
 import {
 	ModerationFrameSchemas,
 	type ModerationServerMessage,
@@ -23,8 +24,9 @@ import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
  * (protocol/moderation.ts); `role` on chat lines; `role`, `staff` and
  * `settings` in the welcome; `until` on errors; a `delete` by an owner or a
  * moderator of someone else's message (`deleted: "moderator"`).
+ * 7: chat lines and edit lines carry `mentions`; `subscribe` and `unsubscribe` (Web Push) (ATTENTION_VERSION).
  */
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 /**
  * The version that knows change lines and the message fields that go with
@@ -35,6 +37,9 @@ export const CHANGES_VERSION = 5;
 
 /** The first version that knows moderation's frames and fields. */
 export const MODERATION_VERSION = 6;
+
+/** The first version whose lines carry `mentions` and whose rooms take `subscribe` and `unsubscribe`. */
+export const ATTENTION_VERSION = 7;
 
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {
@@ -56,6 +61,35 @@ const SeqSchema = v.pipe(
 	v.safeInteger("A sequence number must be a whole number"),
 	v.minValue(0, "A sequence number cannot be negative"),
 );
+
+/** How much of the room a device wants to hear of while it is away. */
+export const NotifyLevelSchema = v.picklist(["all", "mentions"], "level must be all or mentions");
+export type NotifyLevel = v.InferOutput<typeof NotifyLevelSchema> | "off";
+
+/** base64url without padding, of exactly `bytes` bytes, as PushSubscription.toJSON() gives keys. */
+const Base64UrlBytes = (what: string, bytes: number) =>
+	v.pipe(
+		v.string(`${what} must be text`),
+		v.regex(
+			new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`),
+			`${what} must be ${bytes} bytes in base64url`,
+		),
+	);
+
+export const PushSubscriptionSchema = v.strictObject({
+	/** The push service's URL for this device (checked by the room against its list of push services). */
+	endpoint: v.pipe(
+		v.string("endpoint must be text"),
+		v.maxLength(LIMITS.pushEndpointMax, `endpoint can be at most ${LIMITS.pushEndpointMax} characters`),
+		v.url("endpoint must be a URL"),
+		v.startsWith("https://", "endpoint must be an https URL"),
+	),
+	keys: v.strictObject({
+		/** The device's P-256 public key, an uncompressed point (65 bytes, so it begins with "B"). */
+		p256dh: v.pipe(Base64UrlBytes("p256dh", 65), v.startsWith("B", "p256dh must be an uncompressed P-256 point")),
+		auth: Base64UrlBytes("auth", 16),
+	}),
+});
 
 export const ClientMessageSchema = v.variant(
 	"type",
@@ -97,6 +131,16 @@ export const ClientMessageSchema = v.variant(
 			on: v.boolean("on must be true or false"),
 		}),
 		...ModerationFrameSchemas,
+		/** Version 7: push this device (its user key) what matches `level` while it has no socket in the room. */
+		v.strictObject({
+			type: v.literal("subscribe"),
+			subscription: PushSubscriptionSchema,
+			level: NotifyLevelSchema,
+			/** Whether a push may show the message's text; without it, only the room and the sender. */
+			preview: v.boolean("preview must be true or false"),
+		}),
+		/** Version 7: push this device nothing more. */
+		v.strictObject({ type: v.literal("unsubscribe") }),
 	],
 	"Unknown frame type",
 );
@@ -150,6 +194,11 @@ export interface ChatMessage {
 	// Version 6:
 	/** The sender's role when they sent it, if an owner or a moderator. */
 	role?: StaffMember["role"];
+	/**
+	 * Version 7: the names this chat line mentions with `@Name` in its text as it is now, as the room knows them
+	 * (absent for none; gone once deleted). Replying to someone is not mentioning them.
+	 */
+	mentions?: string[];
 }
 
 export type ChangeKind = "edit" | "delete" | "react";
@@ -176,6 +225,8 @@ export interface Change {
 	reaction?: Reaction;
 	/** The message is deleted (by this change, or since): nothing else is carried. */
 	deleted?: DeletedBy;
+	/** Version 7, edit: whom the message's text mentions now (absent for no one), which the page puts in its place. */
+	mentions?: string[];
 }
 
 /** A line of the room's stream: a message, or (version 5) a change to one. */
@@ -210,7 +261,9 @@ export type ErrorCode =
 	| "muted"
 	| "slow_mode"
 	| "room_locked"
-	| "banned";
+	| "banned"
+	// Version 7:
+	| "invalid_subscription";
 
 export type ServerMessage =
 	| {
@@ -271,19 +324,25 @@ const MODERATION_FRAMES = new Set<string>(["role", "staff", "settings", "link", 
  * @example forVersion({ type: "staff", staff: [] }, 2) // undefined
  */
 export function forVersion(msg: ServerMessage, version: number): ServerMessage | undefined {
-	if (version >= MODERATION_VERSION) return msg;
-	if (MODERATION_FRAMES.has(msg.type)) return undefined;
+	if (version >= ATTENTION_VERSION) return msg;
+	const moderated = version >= MODERATION_VERSION;
+	if (!moderated && MODERATION_FRAMES.has(msg.type)) return undefined;
 	switch (msg.type) {
 		case "welcome": {
+			const messages = linesForVersion(msg.messages, version);
+			if (moderated) return messages === msg.messages ? msg : { ...msg, messages };
 			const { role: _role, staff: _staff, settings: _settings, ...older } = msg;
-			return { ...older, messages: linesForVersion(msg.messages, version) };
+			return { ...older, messages };
 		}
 		case "message":
-			return isNewer(msg.message) ? { ...msg, message: asOlder(msg.message) } : msg;
+			return isNewer(msg.message, version) ? { ...msg, message: asOlder(msg.message, version) } : msg;
 		case "messages":
-		case "history":
-			return { ...msg, messages: linesForVersion(msg.messages, version) };
+		case "history": {
+			const messages = linesForVersion(msg.messages, version);
+			return messages === msg.messages ? msg : { ...msg, messages };
+		}
 		case "error": {
+			if (moderated) return msg;
 			const { until: _until, ...older } = msg;
 			return older;
 		}
@@ -292,21 +351,30 @@ export function forVersion(msg: ServerMessage, version: number): ServerMessage |
 	}
 }
 
-/** Lines as a page of `version` knows them: without the fields of version 6 (the same array when none has them). */
+/**
+ * Lines as a page of `version` knows them: without the fields of later
+ * versions (`mentions` before 7; `role` and a moderator's delete before 6),
+ * the same array when none has them.
+ */
 export function linesForVersion<L extends Line>(lines: L[], version: number): L[] {
-	return version >= MODERATION_VERSION || !lines.some(isNewer) ? lines : (lines.map(asOlder) as L[]);
+	if (version >= ATTENTION_VERSION || !lines.some((l) => isNewer(l, version))) return lines;
+	return lines.map((l) => asOlder(l, version)) as L[];
 }
 
-const isNewer = (line: Line) => ("role" in line && line.role !== undefined) || line.deleted === "moderator";
+const isNewer = (line: Line, version: number) =>
+	line.mentions !== undefined ||
+	(version < MODERATION_VERSION && (("role" in line && line.role !== undefined) || line.deleted === "moderator"));
 
 /**
- * A line without the fields of version 6. A page of version 5 knows only
- * that a message was deleted, not by whom: one a moderator deleted is to it
- * as if its sender had ("This message was deleted").
+ * A line without the fields of the versions after `version`. A page of
+ * version 5 knows only that a message was deleted, not by whom: one a
+ * moderator deleted is to it as if its sender had ("This message was deleted").
  */
-function asOlder(line: Line): Line {
-	if (!isNewer(line)) return line;
-	const { role: _role, ...older } = line as ChatMessage;
+function asOlder(line: Line, version: number): Line {
+	if (!isNewer(line, version)) return line;
+	const { mentions: _mentions, ...unmentioned } = line;
+	if (version >= MODERATION_VERSION) return unmentioned;
+	const { role: _role, ...older } = unmentioned as ChatMessage;
 	return older.deleted === "moderator" ? { ...older, deleted: "sender" } : older;
 }
 
@@ -337,15 +405,26 @@ export function parseClientFrame(raw: string): ParseResult {
 	if (issue.type === "variant") {
 		return refuse("unknown_type", `Unknown frame type: expected ${frameTypes()}`);
 	}
+	const path = issue.path?.map((p) => String(p.key)).join(".");
+	// A subscription's own fields (inside it too) are answered with its own code: the page learns push failed.
+	const inSubscription = field === "subscription" || (field === "level" && parsedType(data) === "subscribe");
 	if (issue.type === "strict_object") {
 		// valibot reports both an extra key (expected "never") and a missing one under strict_object.
 		const what = issue.expected === "never" ? "Unknown" : "Missing";
-		return refuse("invalid_frame", `${what} field "${String(field)}"`);
+		return refuse(
+			inSubscription && path !== field ? "invalid_subscription" : "invalid_frame",
+			`${what} field "${path}"`,
+		);
 	}
 	if (field === "name") return refuse("invalid_name", issue.message);
 	if (field === "text" && (data as { type?: unknown }).type === "title") return refuse("invalid_title", issue.message);
 	if (field === "text") return refuse("invalid_message", issue.message);
+	if (inSubscription) return refuse("invalid_subscription", issue.message);
 	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);
+}
+
+function parsedType(data: unknown): unknown {
+	return typeof data === "object" && data !== null ? (data as { type?: unknown }).type : undefined;
 }
 
 /** The id of a refused send or change, when it is a valid one, so the client knows which failed. */

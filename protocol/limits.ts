@@ -29,6 +29,8 @@ export const LIMITS = {
 	quoteMax: 100,
 	/** People who may react to one message with one emoji: what a message carries stays bounded. */
 	reactorsMax: 100,
+	/** Characters in a push subscription's endpoint URL (real ones are 150–500). */
+	pushEndpointMax: 1024,
 } as const;
 
 /** Room names: what fits in a URL path segment without escaping. */

@@ -180,6 +180,23 @@ describe("folding changes", () => {
 	});
 });
 
+describe("mentions and changes", () => {
+	it("puts an edit's mentions in the message's place, takes them away with an edit that has none, and with a delete", () => {
+		let state = welcomed([chat(1, "hi @Ana", "Bruno", { mentions: ["Ana"] }), chat(2)]);
+		state = live(state, { ...edit(3, 1, "hi @Carla"), mentions: ["Carla"] });
+		expect(state.messages[0]).toMatchObject({ text: "hi @Carla", mentions: ["Carla"] });
+		state = live(state, edit(4, 1, "hi"));
+		expect(state.messages[0]).not.toHaveProperty("mentions");
+		state = live(state, { ...edit(5, 2, "now @Ana"), mentions: ["Ana"] }, del(6, 2));
+		expect(state.messages[1]).toEqual({ ...chat(2, ""), deleted: "sender", rev: 6 });
+	});
+
+	it("leaves a message's mentions alone for a reaction", () => {
+		const start = welcomed([chat(1, "hi @Ana", "Bruno", { mentions: ["Ana"] })]);
+		expect(live(start, react(2, 1, "👍", ["Carla"])).messages[0]?.mentions).toEqual(["Ana"]);
+	});
+});
+
 describe("pages and changes", () => {
 	it("applies a change to a message not held once a page brings it in an older state", () => {
 		let state = welcomed([chat(10)]);

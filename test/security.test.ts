@@ -42,6 +42,11 @@ async function attacker(room: string, joined: boolean): Promise<TestClient> {
 
 const user = "mallory-device-1";
 const json = (value: unknown) => JSON.stringify(value);
+/** A well-formed push subscription to `endpoint` (the keys are of the right shape, not a real device's). */
+const pushSubscription = (endpoint: string) => ({
+	endpoint,
+	keys: { p256dh: `B${"A".repeat(86)}`, auth: "A".repeat(22) },
+});
 const NAME_REFUSED = "A name cannot contain invisible, control or direction-changing characters";
 const NAME_MALFORMED = "A name cannot contain broken characters (a lone UTF-16 surrogate)";
 
@@ -81,7 +86,7 @@ const cases: Case[] = [
 		frame: json({ type: "shout", text: "HI" }),
 		code: "unknown_type",
 		reason:
-			"Unknown frame type: expected join, send, typing, sync, title, edit, delete, react, claim, mute, kick, ban, lift, demote, settings, clear_history, link, moderation, audit",
+			"Unknown frame type: expected join, send, typing, sync, title, edit, delete, react, claim, mute, kick, ban, lift, demote, settings, clear_history, link, moderation, audit, subscribe, unsubscribe",
 	},
 	{ behaviour: "a type that is not a string", joined: true, frame: json({ type: 1 }), code: "unknown_type" },
 	{
@@ -354,6 +359,72 @@ const cases: Case[] = [
 		joined: false,
 		frame: json({ type: "sync", since: 0 }),
 		code: "not_joined",
+	},
+	{
+		behaviour: "a push subscription before joining",
+		joined: false,
+		frame: json({ type: "unsubscribe" }),
+		code: "not_joined",
+	},
+	{
+		behaviour: "a push endpoint that is not a push service (the room would POST wherever a client said)",
+		joined: true,
+		frame: json({
+			type: "subscribe",
+			subscription: pushSubscription("https://evil.example/hook"),
+			level: "all",
+			preview: false,
+		}),
+		code: "invalid_subscription",
+		reason: "endpoint is not a push service this server sends to",
+	},
+	{
+		behaviour: "a push endpoint over plain http",
+		joined: true,
+		frame: json({
+			type: "subscribe",
+			subscription: pushSubscription("http://push.test/x"),
+			level: "all",
+			preview: false,
+		}),
+		code: "invalid_subscription",
+		reason: "endpoint must be an https URL",
+	},
+	{
+		behaviour: "a push key of the wrong size",
+		joined: true,
+		frame: json({
+			type: "subscribe",
+			subscription: { ...pushSubscription("https://push.test/x"), keys: { p256dh: "BAAA", auth: "A".repeat(22) } },
+			level: "all",
+			preview: false,
+		}),
+		code: "invalid_subscription",
+		reason: "p256dh must be 65 bytes in base64url",
+	},
+	{
+		behaviour: "an unknown field inside a push subscription",
+		joined: true,
+		frame: json({
+			type: "subscribe",
+			subscription: { ...pushSubscription("https://push.test/x"), expirationTime: null },
+			level: "all",
+			preview: false,
+		}),
+		code: "invalid_subscription",
+		reason: 'Unknown field "subscription.expirationTime"',
+	},
+	{
+		behaviour: "a push level that is not all or mentions",
+		joined: true,
+		frame: json({
+			type: "subscribe",
+			subscription: pushSubscription("https://push.test/x"),
+			level: "everything",
+			preview: false,
+		}),
+		code: "invalid_subscription",
+		reason: "level must be all or mentions",
 	},
 	{
 		behaviour: "joining twice",

@@ -22,6 +22,18 @@ export interface RoomConfig {
 	joinWithinMs: number;
 	/** How long a ban also holds the banned person's address, ms. */
 	addressBanMs: number;
+	push: PushConfig;
+}
+
+export interface PushConfig {
+	/** Pushes one room may send: a burst, then a steady rate. */
+	roomRate: Rate;
+	/** A device gets at most one push per room this often; what comes between is coalesced into the next. */
+	deviceIntervalMs: number;
+	/** Devices a room keeps a push subscription for. */
+	maxSubscriptions: number;
+	/** The push services a subscription may point at: host names, `*.` for any subdomain, `host:port` for a port. */
+	hosts: string[];
 }
 
 /** What one address may do across all rooms, kept by its RateLimiter. */
@@ -50,6 +62,15 @@ export function roomConfig(env: Env): RoomConfig {
 		maxSocketsPerIp: n(env.MAX_SOCKETS_PER_IP, 20),
 		joinWithinMs: n(env.JOIN_WITHIN_MS, 10_000),
 		addressBanMs: n(env.ADDRESS_BAN_HOURS, 24) * 3_600_000,
+		push: {
+			roomRate: { burst: n(env.PUSH_ROOM_BURST, 30), perSecond: n(env.PUSH_ROOM_PER_MINUTE, 60) / 60 },
+			deviceIntervalMs: n(env.PUSH_DEVICE_INTERVAL_MS, 30_000),
+			maxSubscriptions: n(env.PUSH_MAX_SUBSCRIPTIONS, 1000),
+			hosts: (env.PUSH_HOSTS ?? "")
+				.split(",")
+				.map((h) => h.trim().toLowerCase())
+				.filter(Boolean),
+		},
 	};
 }
 

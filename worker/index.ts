@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import { clientVersion, isRoomName } from "../protocol";
 import { addressKey } from "./limits/rate-limiter";
+import { vapidKeys } from "./push/sender";
 import { securityHeaders } from "./security-headers";
 
 export { RateLimiter } from "./limits/rate-limiter";
@@ -17,6 +18,13 @@ const app = new Hono<{ Bindings: Env }>();
 app.use(securityHeaders);
 
 app.get("/api/health", (c) => c.json({ ok: true }));
+
+// The key a page subscribes to Web Push with (PushManager.subscribe's applicationServerKey).
+app.get("/api/push/key", (c) => {
+	const keys = vapidKeys(c.env);
+	if (!keys) return c.json({ error: "push_unavailable", reason: "This server has no push keys" }, 404);
+	return c.json({ publicKey: keys.publicKey });
+});
 
 app.use("/api/rooms/:room/*", async (c, next) => {
 	if (!isRoomName(c.req.param("room"))) {

@@ -4,10 +4,11 @@
  * its process group. The build in dist/client must exist (`npm test` makes it).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateVapidKeys } from "../../scripts/vapid-keys.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -19,10 +20,19 @@ export interface AppServer {
 	stop(): Promise<void>;
 	/** Stops the server and starts it again on the same port with the same state. */
 	restart(): Promise<void>;
+	/** Like a new deploy: the same origin and state, serving the client files in `assetsDir` instead. */
+	redeploy(assetsDir: string): Promise<void>;
 	start(): Promise<void>;
 }
 
-export async function startApp(vars: Record<string, string> = {}): Promise<AppServer> {
+/**
+ * `vars` are wrangler vars; `env` goes to wrangler's environment (NODE_EXTRA_CA_CERTS, for one). The server
+ * gets a VAPID key pair of its own, as `npm start` makes one, through the environment that secrets are read from.
+ */
+export async function startApp(
+	vars: Record<string, string> = {},
+	env: Record<string, string> = {},
+): Promise<AppServer> {
 	if (!existsSync(join(root, "dist/client/index.html"))) {
 		throw new Error("dist/client is missing: run `npx vite build` (npm test does) before the browser tests");
 	}
@@ -30,6 +40,9 @@ export async function startApp(vars: Record<string, string> = {}): Promise<AppSe
 	const stateDir = mkdtempSync(join(tmpdir(), "hashzap-state-"));
 	let child: ChildProcess | null = null;
 	let log = "";
+	/** A wrangler config of its own (absolute paths, in the state directory), for a redeploy's other assets. */
+	let config: string | null = null;
+	const vapid = await generateVapidKeys();
 
 	const start = async () => {
 		const args = [
@@ -42,13 +55,21 @@ export async function startApp(vars: Record<string, string> = {}): Promise<AppSe
 			stateDir,
 			"--show-interactive-dev-session=false",
 		];
+		if (config) args.push("--config", config);
 		for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
 		log = "";
 		child = spawn(join(root, "node_modules/.bin/wrangler"), args, {
 			cwd: root,
 			detached: true,
 			stdio: ["ignore", "pipe", "pipe"],
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+			env: {
+				...process.env,
+				...vapid,
+				...env,
+				WRANGLER_SEND_METRICS: "false",
+				CLOUDFLARE_CF_FETCH_ENABLED: "false",
+				CI: "true",
+			},
 		});
 		child.stdout?.on("data", (d) => {
 			log += d;
@@ -92,6 +113,15 @@ export async function startApp(vars: Record<string, string> = {}): Promise<AppSe
 		stop,
 		async restart() {
 			await stop();
+			await start();
+		},
+		async redeploy(assetsDir: string) {
+			await stop();
+			config = join(stateDir, "wrangler-redeploy.toml");
+			const toml = readFileSync(join(root, "wrangler.toml"), "utf8")
+				.replace(/^main = "(.*)"$/m, (_, main: string) => `main = ${JSON.stringify(join(root, main))}`)
+				.replace(/^directory = ".*"$/m, `directory = ${JSON.stringify(assetsDir)}`);
+			writeFileSync(config, toml);
 			await start();
 		},
 	};

@@ -73,3 +73,12 @@ export async function screenshot(page: Page, name: string) {
 		await page.screenshot({ path });
 	}
 }
+
+/** Hides or shows the tab as the browser would when the user switches tabs. */
+export async function setTabHidden(page: Page, hidden: boolean) {
+	await page.evaluate((h) => {
+		Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+		Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
+		document.dispatchEvent(new Event("visibilitychange"));
+	}, hidden);
+}

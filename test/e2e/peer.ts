@@ -5,7 +5,7 @@
  * the rate limits of one never touch another's.
  */
 import WebSocket from "ws";
-import { type ChatMessage, isChange, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
+import { type ChatMessage, type ClientMessage, isChange, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
 import type { AppServer } from "./app-server";
 
 let addresses = 0;
@@ -21,10 +21,14 @@ export interface Peer {
 	hear(text: string): Promise<ChatMessage>;
 	/** Waits for a line that passes `test`. */
 	heard(test: (line: ChatMessage) => boolean): Promise<ChatMessage>;
+	/** Edits, deletes or reacts to a message and waits until the room has stored the change. */
+	change(frame: DistributiveOmit<Extract<ClientMessage, { type: "edit" | "delete" | "react" }>, "id">): Promise<void>;
 	/** Gives the room a display title (the room's creator only) and waits until the room has stored it. */
 	title(text: string): Promise<void>;
 	close(): void;
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export async function joinPeer(app: AppServer, room: string, name: string, user = `peer-${crypto.randomUUID()}`) {
 	addresses += 1;
@@ -72,6 +76,12 @@ export async function joinPeer(app: AppServer, room: string, name: string, user 
 		},
 		hear: (text) => until(() => lines().find((m) => m.text === text)),
 		heard: (test) => until(() => lines().find(test)),
+		async change(frame) {
+			const id = `${user}-change-${sent++}`;
+			ws.send(JSON.stringify({ ...frame, id }));
+			const answer = await until(() => received.find((m) => (m.type === "ack" || m.type === "error") && m.id === id));
+			if (answer.type !== "ack") throw new Error(`${name}'s ${frame.type} was refused: ${JSON.stringify(answer)}`);
+		},
 		async title(text) {
 			const id = `${user}-title-${sent++}`;
 			ws.send(JSON.stringify({ type: "title", id, text }));

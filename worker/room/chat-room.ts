@@ -19,6 +19,8 @@ import {
 import { type RoomConfig, roomConfig } from "../config";
 import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
+import { Notifier } from "../push/notifier";
+import { vapidKeys } from "../push/sender";
 import { MessageStore } from "../store/messages";
 import { hasSchema, migrate } from "../store/schema";
 import { AuditLog } from "./audit-log";
@@ -28,6 +30,7 @@ import { Edits } from "./edits";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
+import { Mentions } from "./mentions";
 import { Moderation } from "./moderation";
 import { bannedReason, Moderators, utc } from "./moderators";
 import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
@@ -51,6 +54,8 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #membership: Membership;
 	readonly #title: RoomTitle;
 	readonly #idle: IdleSockets;
+	readonly #mentions: Mentions;
+	readonly #push: Notifier;
 	readonly #typing = new Typing();
 	readonly #roles: Roles;
 	readonly #moderation: Moderation;
@@ -76,6 +81,15 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#reactions = new Reactions(lines);
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		if (this.#stored) this.#membership.upgradeKeys();
+		this.#mentions = new Mentions(ctx.storage.sql);
+		this.#push = new Notifier(
+			ctx.storage.sql,
+			this.#config.push,
+			vapidKeys(env),
+			() => this.#room,
+			(work) => ctx.waitUntil(work),
+			(user) => this.#moderation.banOf(user, undefined) === undefined,
+		);
 		this.#title = new RoomTitle(ctx.storage.sql);
 		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
 		this.#moderation = new Moderation(ctx.storage.sql, this.#config.addressBanMs);
@@ -182,7 +196,8 @@ export class ChatRoom extends DurableObject<Env> {
 				return this.#changed(
 					ws,
 					frame.id,
-					this.#mutedChange(who, frame.id) ?? this.#edits.edit(who, frame.id, frame.seq, frame.text),
+					this.#mutedChange(who, frame.id) ??
+						this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text)),
 				);
 			case "delete":
 				return this.#delete(ws, who, frame);
@@ -192,6 +207,13 @@ export class ChatRoom extends DurableObject<Env> {
 					frame.id,
 					this.#mutedChange(who, frame.id) ?? this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on),
 				);
+			case "subscribe": {
+				const verdict = this.#push.subscribe(who, frame);
+				if (!verdict.ok) return this.#refuse(ws, "invalid_subscription", verdict.reason);
+				return;
+			}
+			case "unsubscribe":
+				return this.#push.unsubscribe(who);
 			default:
 				return this.#moderators.handle(ws, who, frame);
 		}
@@ -213,7 +235,8 @@ export class ChatRoom extends DurableObject<Env> {
 	/**
 	 * The room's one alarm: closes the sockets whose time to join ran out,
 	 * says "left the chat" for everyone whose grace period ran out without a
-	 * reconnect, and ends the mutes and bans due.
+	 * reconnect, ends the mutes and bans due, and sends the pushes held for
+	 * devices whose interval ended.
 	 */
 	override async alarm(): Promise<void> {
 		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT_CODE, this.#idle.reason);
@@ -223,6 +246,7 @@ export class ChatRoom extends DurableObject<Env> {
 			}
 			this.#moderators.staffChanged();
 			if (this.#moderation.expire()) this.#moderators.toStaff(this.#moderators.lists());
+			this.#push.due(this.#connections.presentDevices(), (seq) => this.#history.message(seq));
 		}
 		await this.#scheduleAlarm();
 	}
@@ -262,6 +286,8 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#connections.flush();
 		const { proof: _used, ...rest } = session;
 		this.#connections.save(ws, { ...rest, joined: claim.who });
+		this.#mentions.remember(claim.who);
+		this.#push.back(claim.who);
 		const opening = this.#history.opening(frame.since);
 		this.#connections.sendTo(ws, {
 			type: "welcome",
@@ -290,11 +316,10 @@ export class ChatRoom extends DurableObject<Env> {
 	}
 
 	/**
-	 * A message is stored once per client id, acknowledged to its sender, and
-	 * broadcast to all; unless its sender is muted, or, under slow mode, sent
-	 * too soon (owners and moderators are not slowed), or it answers a message
-	 * that is gone. A retry of a stored message is acknowledged whatever has
-	 * happened since.
+	 * A message is stored once per client id, with whom it mentions, acknowledged to its sender, broadcast to
+	 * all, and pushed (in the background) to the devices it matches that have no socket here; unless its
+	 * sender is muted, or, under slow mode, sent too soon (owners and moderators are not slowed), or it
+	 * answers a message that is gone. A retry of a stored message is acknowledged whatever has happened since.
 	 */
 	#send(ws: WebSocket, who: Joined, frame: Frame<"send">): void {
 		const stored = this.#history.stored(who, frame.id);
@@ -310,6 +335,7 @@ export class ChatRoom extends DurableObject<Env> {
 			this.#history.post(who, frame.id, frame.text, {
 				replyTo: frame.replyTo,
 				role: role === "member" ? undefined : role,
+				mentions: this.#mentions.find(frame.text),
 			});
 		if (!posted.ok) {
 			this.#refuse(ws, posted.code, posted.reason, frame.id, posted);
@@ -317,7 +343,11 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 		if (posted.line) this.#settings.sent(who.user, posted.line.at);
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
-		if (posted.line) this.#connections.publish(posted.line);
+		if (!posted.line) return;
+		this.#connections.publish(posted.line);
+		if (this.#push.onLine(posted.line, who, this.#connections.presentDevices())) {
+			this.ctx.waitUntil(this.#scheduleAlarm());
+		}
 	}
 
 	/** A muted member may not speak: no message, edit or reaction. */
@@ -362,7 +392,9 @@ export class ChatRoom extends DurableObject<Env> {
 	/**
 	 * An edit, delete or reaction, once its rules let it through: acknowledged
 	 * to its sender and broadcast like a message. An older page, which knows
-	 * no changes, is sent an edited or deleted message again instead.
+	 * no changes, is sent an edited or deleted message again instead. A change
+	 * is pushed to no one (an edit's new mentions show in the page, not on a
+	 * lock screen), and a deleted message is no longer waiting to be pushed.
 	 */
 	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
 		if (!outcome.ok) {
@@ -373,6 +405,7 @@ export class ChatRoom extends DurableObject<Env> {
 		const { change, target } = outcome;
 		if (!change) return;
 		this.#connections.publish(change, change.kind === "react" ? undefined : target && forOldPage(target));
+		if (change.kind === "delete") this.#push.deleted(change.target);
 	}
 
 	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
@@ -451,7 +484,7 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/**
 	 * Sets the room's one alarm for the earliest thing due: a departure to
-	 * announce, a socket's time to join, or the end of a mute or a ban. An alarm set earlier stays (when
+	 * announce, a socket's time to join, the end of a mute or a ban, or a push held for a device. An alarm set earlier stays (when
 	 * it fires it sets the next), so a burst of sockets joining writes no
 	 * alarm each; when nothing is due the alarm goes, so that a room whose
 	 * sockets have all joined sleeps until someone speaks.
@@ -463,6 +496,7 @@ export class ChatRoom extends DurableObject<Env> {
 			this.#stored ? this.#membership.nextDue() : undefined,
 			this.#stored ? this.#moderation.nextDue() : undefined,
 			this.#idle.nextDue(),
+			this.#stored ? this.#push.nextDue() : undefined,
 		);
 		if (next === undefined) {
 			if (current !== null) await this.ctx.storage.deleteAlarm();

@@ -116,6 +116,11 @@ export class Connections {
 		return present;
 	}
 
+	/** The device keys with an open socket: devices the room need not push to. */
+	presentDevices(): Set<string> {
+		return new Set(this.present().map((who) => who.user));
+	}
+
 	/** The name keys of everyone with an open socket. */
 	presentKeys(): Set<string> {
 		return new Set(this.present().map((who) => who.key));

@@ -5,6 +5,7 @@
  * name (a name can pass to someone else once its holder has left). An edit's
  * text has passed the same schema as a new message's, and its frame the same
  * rate limits. A delete removes the text from storage, not only from view.
+ * An edit's mentions are found anew in its text.
  */
 import type { MessageStore } from "../store/messages";
 import { change, type Outcome, refuse } from "./changes";
@@ -13,7 +14,8 @@ import type { Joined } from "./connections";
 export class Edits {
 	constructor(private readonly store: MessageStore) {}
 
-	edit(who: Joined, id: string, target: number, text: string): Outcome {
+	/** `mentions`: whom the new text mentions (mentions.ts), which replaces whom the old one did. */
+	edit(who: Joined, id: string, target: number, text: string, mentions?: string[]): Outcome {
 		return change(this.store, {
 			who,
 			id,
@@ -21,7 +23,7 @@ export class Edits {
 			kind: "edit",
 			rule: (message) =>
 				message.user === who.user ? undefined : refuse("not_yours", "Only its sender can edit a message"),
-			apply: (seq) => this.store.setText(target, text, seq),
+			apply: (seq) => this.store.setText(target, text, seq, mentions),
 		});
 	}
 

@@ -5,7 +5,7 @@
  * messages, as they are now, are served for scrolling back and for jumping
  * to a message.
  */
-import { type ChatMessage, LIMITS, type Line } from "../../protocol";
+import { type ChatMessage, isChange, LIMITS, type Line } from "../../protocol";
 import type { MessageStore } from "../store/messages";
 import { clientIdOf, findTarget, type Refusal } from "./changes";
 import type { Joined } from "./connections";
@@ -48,7 +48,13 @@ export class History {
 			replyTo,
 			kind = "chat",
 			role,
-		}: { replyTo?: number | undefined; kind?: "chat" | "title"; role?: ChatMessage["role"] } = {},
+			mentions,
+		}: {
+			replyTo?: number | undefined;
+			kind?: "chat" | "title";
+			role?: ChatMessage["role"];
+			mentions?: string[] | undefined;
+		} = {},
 	): { ok: true; seq: number; line?: ChatMessage } | Refusal {
 		const clientId = clientIdOf(who, id);
 		const stored = this.store.seqOfClientId(clientId);
@@ -57,7 +63,7 @@ export class History {
 			const original = findTarget(this.store, replyTo);
 			if ("ok" in original) return original;
 		}
-		const line = this.store.append(kind, who.name, text, { clientId, user: who.user, replyTo, role });
+		const line = this.store.append(kind, who.name, text, { clientId, user: who.user, replyTo, role, mentions });
 		return { ok: true, seq: line.seq, line };
 	}
 
@@ -106,6 +112,12 @@ export class History {
 			? this.store.after(since, LIMITS.resumeMax, LIMITS.replyBytes)
 			: this.store.before(last + 1, LIMITS.joinPage, LIMITS.replyBytes);
 		return { seq: last, messages, reset: !resumable, hasMore: this.store.hasBefore(messages[0]?.seq) };
+	}
+
+	/** One message, if it is still kept. */
+	message(seq: number): ChatMessage | undefined {
+		const line = this.store.line(seq);
+		return line && !isChange(line) ? line : undefined;
 	}
 
 	/** The lines after `since`, changes too, for a client filling a gap: a page's worth, and no more than replyBytes. */

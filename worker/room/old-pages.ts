@@ -24,7 +24,8 @@ export function linesForOldPage(lines: Line[]): ChatMessage[] {
 
 /**
  * The lines as a page of `version` can take them: all of them from
- * CHANGES_VERSION on, with only the fields it knows (linesForVersion);
+ * CHANGES_VERSION on, with only the fields it knows (linesForVersion:
+ * no `mentions` before 7, no moderation before 6);
  * before, the messages as it knows them, and before titles, a title line as
  * such a page takes it too (room-title.ts).
  */

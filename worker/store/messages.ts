@@ -31,6 +31,8 @@ interface Row extends Record<string, SqlStorageValue> {
 	deleted: string | null;
 	rev: number | null;
 	reply_to: number | null;
+	/** JSON: the names a chat message's text mentions now (NULL for none). */
+	mentions: string | null;
 	target: number | null;
 	emoji: string | null;
 	/** The sender's role when they sent it (version 6); NULL for members. */
@@ -40,6 +42,7 @@ interface Row extends Record<string, SqlStorageValue> {
 	other_name: string | null;
 	other_text: string | null;
 	other_deleted: string | null;
+	other_mentions: string | null;
 	/** JSON: a chat message's reactions as [emoji, name] pairs; a react change's emoji's names. */
 	reactors: string | null;
 }
@@ -47,10 +50,11 @@ interface Row extends Record<string, SqlStorageValue> {
 /**
  * A line with what it refers to, in one row, so that rows can be read one
  * by one: a reply quotes only the start of its original; a change carries
- * its target's whole text; reactions come in the order they were made.
+ * its target's whole text (and whom it mentions); reactions come in the
+ * order they were made.
  */
-const SELECT = `SELECT m.seq, m.id, m.kind, m.name, m.text, m.at, m.edited, m.deleted, m.rev, m.reply_to, m.target, m.emoji, m.role,
-	o.kind AS other_kind, o.name AS other_name, o.deleted AS other_deleted,
+const SELECT = `SELECT m.seq, m.id, m.kind, m.name, m.text, m.at, m.edited, m.deleted, m.rev, m.reply_to, m.mentions, m.target, m.emoji, m.role,
+	o.kind AS other_kind, o.name AS other_name, o.deleted AS other_deleted, o.mentions AS other_mentions,
 	CASE WHEN m.target IS NULL THEN substr(o.text, 1, ${LIMITS.quoteMax}) ELSE o.text END AS other_text,
 	CASE
 		WHEN m.kind = 'chat' THEN (SELECT json_group_array(json_array(r.emoji, r.name) ORDER BY r.seq) FROM reactions r WHERE r.target = m.seq)
@@ -97,11 +101,18 @@ export class MessageStore {
 		kind: MessageKind,
 		name: string,
 		text: string,
-		options: { clientId?: string; user?: string; replyTo?: number; role?: ChatMessage["role"] } = {},
+		options: {
+			clientId?: string;
+			user?: string;
+			replyTo?: number | undefined;
+			role?: ChatMessage["role"];
+			mentions?: string[] | undefined;
+		} = {},
 	): ChatMessage {
 		wellFormed(name, text);
+		const { mentions } = options;
 		const { seq, id, at } = this.#insert(
-			"INSERT INTO messages (id, kind, name, text, at, client_id, user_key, reply_to, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+			"INSERT INTO messages (id, kind, name, text, at, client_id, user_key, reply_to, role, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
 			(id, at) => [
 				id,
 				kind,
@@ -112,11 +123,21 @@ export class MessageStore {
 				options.user ?? null,
 				options.replyTo ?? null,
 				options.role ?? null,
+				mentionsJson(mentions),
 			],
 		);
 		// A reply is read back for its quote; anything else is known without a read.
 		if (options.replyTo !== undefined) return this.line(seq) as ChatMessage;
-		return { seq, id, kind, name, text, at, ...(options.role && { role: options.role }) };
+		return {
+			seq,
+			id,
+			kind,
+			name,
+			text,
+			at,
+			...(options.role && { role: options.role }),
+			...(mentions && { mentions }),
+		};
 	}
 
 	/** Stores a change to message `target` by `who`, and returns its seq; the caller then applies it. */
@@ -147,22 +168,28 @@ export class MessageStore {
 		return { seq, id, at };
 	}
 
-	/** The new text of an edited message; `rev` is the edit's seq. */
-	setText(seq: number, text: string, rev: number): void {
+	/** The new text of an edited message, and whom it mentions now; `rev` is the edit's seq. */
+	setText(seq: number, text: string, rev: number, mentions?: string[]): void {
 		wellFormed(text);
-		this.sql.exec("UPDATE messages SET text = ?, edited = 1, rev = ? WHERE seq = ?", text, rev, seq);
+		this.sql.exec(
+			"UPDATE messages SET text = ?, mentions = ?, edited = 1, rev = ? WHERE seq = ?",
+			text,
+			mentionsJson(mentions),
+			rev,
+			seq,
+		);
 	}
 
 	/**
 	 * Deletes a message's content for good: its text (edits never hold text
 	 * of their own, so none is left anywhere), its reactions and which emoji
-	 * its reaction changes were about, its reply pointer. The line stays, so
+	 * its reaction changes were about, its reply pointer, whom it mentioned. The line stays, so
 	 * that seqs stay gap-free and everyone can be shown that something was
 	 * deleted.
 	 */
 	scrub(seq: number, by: DeletedBy, rev: number): void {
 		this.sql.exec(
-			"UPDATE messages SET text = '', edited = 0, reply_to = NULL, deleted = ?, rev = ? WHERE seq = ?",
+			"UPDATE messages SET text = '', edited = 0, reply_to = NULL, mentions = NULL, deleted = ?, rev = ? WHERE seq = ?",
 			by,
 			rev,
 			seq,
@@ -319,16 +346,20 @@ function toMessage(r: Row): ChatMessage {
 	if (reactions) m.reactions = reactions;
 	if (r.rev !== null) m.rev = r.rev;
 	if (r.role) m.role = r.role as ChatMessage["role"];
+	if (r.mentions !== null) m.mentions = JSON.parse(r.mentions) as string[];
 	return m;
 }
+
 function toChange(r: Row): Change {
 	const target = r.target as number;
 	const c: Change = { seq: r.seq, id: r.id, kind: r.kind as ChangeKind, name: r.name, at: r.at, target };
 	// A target no longer stored (trimmed) leaves the change carrying nothing but its target.
 	if (r.other_kind === null) return c;
 	if (r.other_deleted !== null) c.deleted = r.other_deleted as DeletedBy;
-	else if (r.kind === "edit") c.text = r.other_text ?? "";
-	else if (r.kind === "react") c.reaction = { emoji: r.emoji as Emoji, names: JSON.parse(r.reactors ?? "[]") };
+	else if (r.kind === "edit") {
+		c.text = r.other_text ?? "";
+		if (r.other_mentions !== null) c.mentions = JSON.parse(r.other_mentions) as string[];
+	} else if (r.kind === "react") c.reaction = { emoji: r.emoji as Emoji, names: JSON.parse(r.reactors ?? "[]") };
 	return c;
 }
 
@@ -342,4 +373,8 @@ function reactionsOf(json: string | null): Reaction[] | undefined {
 		const names = byEmoji.get(emoji);
 		return names ? [{ emoji, names }] : [];
 	});
+}
+
+function mentionsJson(mentions: string[] | undefined): string | null {
+	return mentions && mentions.length > 0 ? JSON.stringify(mentions) : null;
 }

@@ -146,6 +146,40 @@ const MIGRATIONS: readonly Migration[] = [
 		const has = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'role'").toArray().length > 0;
 		if (!has) sql.exec("ALTER TABLE messages ADD COLUMN role TEXT");
 	},
+	// 8: mentions. Each chat line keeps the names it mentions (JSON, NULL for none); the room
+	// remembers the names it has seen, so that a mention finds someone who has left. A function,
+	// as SQLite has no ADD COLUMN IF NOT EXISTS: the step may run again over its own work.
+	(sql) => {
+		const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')").toArray();
+		if (!columns.some((c) => c.name === "mentions")) sql.exec("ALTER TABLE messages ADD COLUMN mentions TEXT");
+		sql.exec(`CREATE TABLE IF NOT EXISTS names (
+			name_key TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			seen INTEGER NOT NULL
+		);
+		INSERT OR IGNORE INTO names (name_key, name, seen) SELECT name_key, name, 0 FROM members;`);
+	},
+	// 9: Web Push. One subscription per device key; the lines held for it since its last push (each
+	// once, so that a deleted one can be taken out again) go out together at `due` (NULL when none).
+	`CREATE TABLE IF NOT EXISTS push_subscriptions (
+		user_key TEXT PRIMARY KEY,
+		name_key TEXT NOT NULL,
+		endpoint TEXT NOT NULL,
+		p256dh TEXT NOT NULL,
+		auth TEXT NOT NULL,
+		level TEXT NOT NULL,
+		preview INTEGER NOT NULL,
+		last_sent INTEGER NOT NULL DEFAULT 0,
+		due INTEGER
+	);
+	CREATE INDEX IF NOT EXISTS push_subscriptions_due ON push_subscriptions (due) WHERE due IS NOT NULL;
+	CREATE TABLE IF NOT EXISTS push_held (
+		user_key TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		mention INTEGER NOT NULL,
+		PRIMARY KEY (user_key, seq)
+	) WITHOUT ROWID;
+	CREATE INDEX IF NOT EXISTS push_held_seq ON push_held (seq);`,
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */

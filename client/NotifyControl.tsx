@@ -1,0 +1,77 @@
+/**
+ * The room header's "Notifications" control: All messages, Mentions (the
+ * default) or Off, for this room on this device, and whether notifications
+ * may show a message's text. Choosing a level is the only thing that asks
+ * the browser for permission.
+ */
+import { roomName } from "./app-store";
+import { tellPush } from "./chat-store";
+import { chooseLevel, choosePreview, type NotifyLevel, notifyLevel, notifyPreview, permission } from "./notifications";
+import "./attention.css";
+
+const LEVELS: [NotifyLevel, string][] = [
+	["all", "All messages"],
+	["mentions", "Mentions"],
+	["off", "Off"],
+];
+
+/** Keeps the device's push subscription in step with the setting; loaded only when used. */
+async function syncPush(): Promise<void> {
+	const { syncPushSubscription } = await import("./push-subscription");
+	await syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush);
+}
+
+export function NotifyControl() {
+	const name = roomName;
+	return (
+		<details class="notify">
+			<summary>Notifications</summary>
+			<fieldset>
+				<legend>Tell me about</legend>
+				{LEVELS.map(([level, label]) => (
+					<label key={level}>
+						<input
+							type="radio"
+							name="notify-level"
+							value={level}
+							checked={notifyLevel.value === level}
+							onChange={async () => {
+								await chooseLevel(name, level);
+								await syncPush();
+							}}
+						/>
+						{label}
+					</label>
+				))}
+				<label>
+					<input
+						type="checkbox"
+						checked={notifyPreview.value}
+						onChange={async (e) => {
+							choosePreview(name, e.currentTarget.checked);
+							await syncPush();
+						}}
+					/>
+					Show message text
+				</label>
+				{permission.value === "default" && notifyLevel.value !== "off" && (
+					<button
+						type="button"
+						class="secondary"
+						onClick={async () => {
+							await chooseLevel(name, notifyLevel.value);
+							await syncPush();
+						}}
+					>
+						Turn on notifications
+					</button>
+				)}
+				{permission.value === "denied" && (
+					<p class="hint" role="status">
+						This browser blocks notifications for Hashzap; allow them in its site settings.
+					</p>
+				)}
+			</fieldset>
+		</details>
+	);
+}

@@ -1,0 +1,189 @@
+/**
+ * The room's Web Push rules: which devices hear of a line, when, and how
+ * often. A device subscribed at level `all` hears of every chat line, at
+ * `mentions` of lines that mention it; never of its own, and never while it
+ * has a socket open in the room (the page tells the user itself). Only a
+ * new message is pushed: an edit (even one that adds a mention) or a
+ * reaction is not, and a message deleted before its push is taken out of
+ * it. A banned device hears of nothing (its subscription stays, for when the
+ * ban ends). Sends are bounded: a room has a budget (a token bucket), a
+ * device gets at most one push per room per interval, and the lines between
+ * are coalesced into one push when the interval ends (the room's alarm).
+ * Sends go out in the background: the message path never waits for a push
+ * service.
+ */
+import type { ChatMessage, ClientMessage } from "../../protocol";
+import type { PushConfig } from "../config";
+import { type Bucket, fullBucket, take } from "../limits/token-bucket";
+import type { Joined } from "../room/connections";
+import { type PushSubscriptionRow, PushSubscriptionStore } from "../store/push-subscriptions";
+import { type PushPayload, sendPush, type VapidKeys } from "./sender";
+
+/** Characters of a message's text a push shows, when the user chose to show text. */
+const PREVIEW_CHARS = 140;
+
+export type SubscribeVerdict = { ok: true } | { ok: false; reason: string };
+
+export class Notifier {
+	readonly #store: PushSubscriptionStore;
+	readonly #bucket: Bucket;
+	/** Whether the room has any subscription: a room without one spends nothing on a line. Read when first needed. */
+	#known: boolean | undefined;
+
+	constructor(
+		sql: SqlStorage,
+		private readonly config: PushConfig,
+		private readonly vapid: VapidKeys | null,
+		private readonly room: () => string,
+		private readonly background: (work: Promise<unknown>) => void,
+		/** Whether a device may hear of the room: not while it is banned (moderation.ts). */
+		private readonly mayHear: (user: string) => boolean = () => true,
+	) {
+		this.#store = new PushSubscriptionStore(sql);
+		this.#bucket = fullBucket(config.roomRate, Date.now());
+	}
+
+	/** Only for a room with storage (after its first join): an empty room has no tables to read. */
+	get #any(): boolean {
+		this.#known ??= this.#store.count() > 0;
+		return this.#known;
+	}
+
+	/** Keeps a device's subscription, for the name it is in the room under. */
+	subscribe(who: Joined, frame: Extract<ClientMessage, { type: "subscribe" }>): SubscribeVerdict {
+		if (!this.vapid)
+			return { ok: false, reason: "This server has no push keys; notifications work only while the page is open" };
+		if (!hostAllowed(frame.subscription.endpoint, this.config.hosts)) {
+			return { ok: false, reason: "endpoint is not a push service this server sends to" };
+		}
+		if (!this.#store.get(who.user) && this.#store.count() >= this.config.maxSubscriptions) {
+			return { ok: false, reason: "This room has as many push subscriptions as it keeps" };
+		}
+		this.#store.put({
+			user: who.user,
+			nameKey: who.key,
+			endpoint: frame.subscription.endpoint,
+			p256dh: frame.subscription.keys.p256dh,
+			auth: frame.subscription.keys.auth,
+			level: frame.level,
+			preview: frame.preview,
+		});
+		this.#known = true;
+		return { ok: true };
+	}
+
+	unsubscribe(who: Joined): void {
+		this.#store.remove(who.user);
+	}
+
+	/** A device joined: it sees the room's lines itself now, so nothing held is pushed. */
+	back(who: Joined): void {
+		if (this.#any) this.#store.clearHeld(who.user);
+	}
+
+	/**
+	 * A chat line was stored: pushes it to the devices it matches that have no
+	 * socket in the room, now or coalesced. Returns true when something is
+	 * held for later (the room's alarm must be set).
+	 */
+	onLine(line: ChatMessage, sender: Joined, present: Set<string>, now = Date.now()): boolean {
+		if (!this.#any || !this.vapid || line.kind !== "chat") return false;
+		const mentioned = (line.mentions ?? []).map((n) => n.normalize("NFKC").trim().toLowerCase());
+		let held = false;
+		for (const sub of this.#store.matching(sender.user, mentioned)) {
+			if (present.has(sub.user) || !this.mayHear(sub.user)) continue;
+			const mention = mentioned.includes(sub.nameKey);
+			const wait = Math.max(0, sub.lastSent + this.config.deviceIntervalMs - now);
+			if (wait === 0 && sub.held === 0 && this.#send(sub, line, 1, mention, now)) continue;
+			this.#store.hold(sub.user, line.seq, mention, now + Math.max(wait, this.#budgetWait(now)));
+			held = true;
+		}
+		return held;
+	}
+
+	/** A message was deleted: it no longer counts in any device's next push. */
+	deleted(seq: number): void {
+		if (this.#any) this.#store.unhold(seq);
+	}
+
+	/** The room's alarm: sends what was held for each device whose interval has ended. */
+	due(present: Set<string>, lineAt: (seq: number) => ChatMessage | undefined, now = Date.now()): void {
+		if (!this.vapid) return;
+		for (const sub of this.#store.dueBy(now)) {
+			const line = sub.heldSeq === null ? undefined : lineAt(sub.heldSeq);
+			if (present.has(sub.user) || !line || !this.mayHear(sub.user)) {
+				this.#store.clearHeld(sub.user);
+				continue;
+			}
+			if (!this.#send(sub, line, sub.held, sub.heldMention, now))
+				this.#store.postpone(sub.user, now + this.#budgetWait(now));
+		}
+	}
+
+	nextDue(): number | undefined {
+		return this.#any ? this.#store.nextDue() : undefined;
+	}
+
+	/** Sends one push in the background, if the room's budget allows; false when it does not. */
+	#send(sub: PushSubscriptionRow, line: ChatMessage, count: number, mention: boolean, now: number): boolean {
+		const vapid = this.vapid;
+		if (!vapid || take(this.#bucket, this.config.roomRate, now) > 0) return false;
+		this.#store.sent(sub.user, now);
+		const payload = payloadFor(this.room(), line, count, mention, sub.preview);
+		this.background(
+			sendPush(sub, payload, vapid, mention ? "high" : "normal").then((outcome) => {
+				if (outcome === "gone") this.#store.removeEndpoint(sub.user, sub.endpoint);
+			}),
+		);
+		return true;
+	}
+
+	/** How long until the room's budget has a send again (0 when it has one now), without spending it. */
+	#budgetWait(now: number): number {
+		const probe = { ...this.#bucket };
+		return take(probe, this.config.roomRate, now);
+	}
+}
+
+/**
+ * What a push says. Without `preview` (the default) it names only the room
+ * and the sender: a lock screen shows no text the user did not choose to show.
+ */
+export function payloadFor(
+	room: string,
+	line: ChatMessage,
+	count: number,
+	mention: boolean,
+	preview: boolean,
+): PushPayload {
+	const what = preview
+		? `${line.name}: ${line.text.length > PREVIEW_CHARS ? `${line.text.slice(0, PREVIEW_CHARS)}…` : line.text}`
+		: mention
+			? `${line.name} mentioned you`
+			: `New message from ${line.name}`;
+	return {
+		room,
+		seq: line.seq,
+		title: `#${room}`,
+		body: count > 1 ? `${count} new messages · ${what}` : what,
+		tag: `hashzap:${room}`,
+		url: `/r/${encodeURIComponent(room)}#seq-${line.seq}`,
+	};
+}
+
+/**
+ * Whether an endpoint's host is on the list: `host`, `host:port`, or `*.domain` for its subdomains.
+ * @example hostAllowed("https://fcm.googleapis.com/fcm/send/x", ["fcm.googleapis.com"]) // true
+ */
+export function hostAllowed(endpoint: string, hosts: string[]): boolean {
+	let url: URL;
+	try {
+		url = new URL(endpoint);
+	} catch {
+		return false;
+	}
+	if (url.protocol !== "https:" || url.username || url.password) return false;
+	const host = url.host.toLowerCase();
+	const hostname = url.hostname.toLowerCase();
+	return hosts.some((h) => (h.startsWith("*.") ? hostname.endsWith(h.slice(1)) && url.port === "" : h === host));
+}

@@ -1,0 +1,68 @@
+/**
+ * Mentions: the room decides who a message names with `@Name`, matching
+ * names the way it compares them (nameKey: NFKC, ignoring case), against the
+ * names it has seen recently (everyone who joined, not only who is online),
+ * and sends the list with the message so that no client has to guess.
+ */
+import { LIMITS } from "../../protocol";
+import { NameStore } from "../store/names";
+import type { Joined } from "./connections";
+
+/** Names are looked up by their key; a Map of key → name is one. */
+export interface KnownNames {
+	get(key: string): string | undefined;
+}
+
+/** Most `@` in one message the room looks at: a message of 2000 `@` costs no more than this. */
+const MAX_TRIES = 20;
+const WORD = /[\p{L}\p{N}\p{M}_]/u;
+
+/**
+ * The names a text mentions, each once, in order, as the room knows them.
+ * An `@` counts at the start or after a non-word character (so not in
+ * `ana@example.com`); the longest known name that follows it and ends at a
+ * word's end wins (`@Ada Lovelace` over `@Ada`).
+ * @example findMentions("hi @ANA!", new Map([["ana", "Ana"]])) // ["Ana"]
+ */
+export function findMentions(text: string, known: KnownNames): string[] {
+	const found: string[] = [];
+	let tries = 0;
+	for (let at = text.indexOf("@"); at !== -1 && tries < MAX_TRIES; at = text.indexOf("@", at + 1)) {
+		if (at > 0 && WORD.test(text[at - 1] as string)) continue;
+		tries += 1;
+		// Normalized as nameKey does; NFKC may lengthen text, so take a generous slice before cutting to the name limit.
+		const tail = text
+			.slice(at + 1, at + 1 + LIMITS.nameMax * 4)
+			.normalize("NFKC")
+			.toLowerCase();
+		for (let end = Math.min(LIMITS.nameMax, tail.length); end > 0; end--) {
+			if (end < tail.length && WORD.test(tail[end] as string)) continue;
+			const name = known.get(tail.slice(0, end));
+			if (name !== undefined) {
+				if (!found.includes(name)) found.push(name);
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+export class Mentions {
+	readonly #names: NameStore;
+
+	constructor(sql: SqlStorage) {
+		this.#names = new NameStore(sql);
+	}
+
+	/** Someone joined: their name can be mentioned from now on, even after they leave. */
+	remember(who: Joined, now = Date.now()): void {
+		this.#names.seen(who.key, who.name, now);
+	}
+
+	/** The names a message mentions, or undefined for none (the line then carries no field). */
+	find(text: string): string[] | undefined {
+		if (!text.includes("@")) return undefined;
+		const names = findMentions(text, this.#names);
+		return names.length > 0 ? names : undefined;
+	}
+}
