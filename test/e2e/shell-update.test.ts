@@ -2,7 +2,8 @@
  * A new deploy's shell replaces the old one whole, in Chromium against
  * wrangler dev: the new service worker caches all of its build beside the
  * old one while a tab still runs the old, and waits: a tab opened meanwhile
- * gets the old page. A page never mixes files of two deploys.
+ * gets the old page. Once no tab runs the old, the new one takes over and
+ * the old cache is deleted. A page never mixes files of two deploys.
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,7 +49,7 @@ function nextDeploy(): { dir: string; version: string; added: string } {
 }
 
 describe("a new deploy", () => {
-	it("installs its whole shell beside the old and waits while a tab runs the old, whose new tabs get the old page", async () => {
+	it("installs its whole shell beside the old, waits while a tab runs the old, then takes over and deletes the old cache", async () => {
 		const url = `${app.url}/r/deploy-${Date.now()}`;
 		const page = await profile.newPage();
 		await page.goto(url);
@@ -87,8 +88,28 @@ describe("a new deploy", () => {
 		expect(await second.locator('meta[name="hashzap-deploy"]').count()).toBe(0);
 		await second.close();
 
-		// Taking over once no tab runs the old shell (activate deletes the old cache) is not checked here: under load,
-		// a page opened right after the last old tab closes may still be given to the old worker, which then stays.
+		// Once no tab runs the old shell, the new worker takes over, and its activation deletes the old cache. Watched
+		// from a blank tab (no client of the app) through DevTools, so that no page of the app holds the old worker on.
+		const watcher = await profile.newPage();
+		const devtools = await profile.newCDPSession(watcher);
+		const waiting = new Set<string>();
+		const tookOver = new Promise<void>((resolve) => {
+			devtools.on("ServiceWorker.workerVersionUpdated", ({ versions }) => {
+				for (const v of versions) {
+					if (v.status === "installed") waiting.add(v.versionId);
+					if (v.status === "activated" && waiting.has(v.versionId)) resolve();
+				}
+			});
+		});
+		await devtools.send("ServiceWorker.enable");
 		await page.close();
+		await tookOver;
+		const after = await profile.newPage();
+		await after.goto(url);
+		await backIn(after);
+		expect(await after.locator('meta[name="hashzap-deploy"]').count()).toBe(1);
+		expect(await cacheNames(after)).toEqual([`hashzap-shell-${next.version}`]);
+		await after.close();
+		await watcher.close();
 	});
 });
