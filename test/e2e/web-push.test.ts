@@ -176,6 +176,40 @@ describe("Web Push through a push service on this machine", () => {
 			tag: `hashzap:${room}`,
 			url: `/r/${room}#seq-${payload.seq}`,
 		});
+
+		// What the push service would hand a browser, delivered to the app's service worker in Chromium (through
+		// DevTools: a real browser's push comes from its vendor's service): it shows the notification for that message,
+		// whose click opens its url. The click itself cannot be made here: DevTools has no way to click a notification.
+		const context = await browser.newContext();
+		await context.grantPermissions(["notifications"], { origin: app.url });
+		const bruno = await context.newPage();
+		const devtools = await context.newCDPSession(bruno);
+		const registration = new Promise<string>((resolve) => {
+			devtools.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+				const ours = registrations.find((r) => r.scopeURL.startsWith(app.url) && !r.isDeleted);
+				if (ours) resolve(ours.registrationId);
+			});
+		});
+		await devtools.send("ServiceWorker.enable");
+		await bruno.goto(`${app.url}/r/${room}`);
+		await joinAs(bruno, "Carla");
+		await bruno.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+		await devtools.send("ServiceWorker.deliverPushMessage", {
+			origin: app.url,
+			registrationId: await registration,
+			data: JSON.stringify(payload),
+		});
+		const shown = await bruno.waitForFunction(async () => {
+			const notes = await (await navigator.serviceWorker.ready).getNotifications();
+			return notes.map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url }))[0];
+		});
+		expect(await shown.jsonValue()).toEqual({
+			title: `#${room}`,
+			body: "Ana: @Bruno the build is green",
+			tag: `hashzap:${room}`,
+			url: `/r/${room}#seq-${payload.seq}`,
+		});
+		await context.close();
 		await ana.context.close();
 	});
 });
