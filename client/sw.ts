@@ -12,6 +12,8 @@
  * next), and a click opens the room at that message, in a tab already open
  * if there is one.
  */
+import type { PushPayload } from "../protocol";
+
 const sw = self as unknown as ServiceWorkerGlobalScope;
 /** Filled in by the build: this version's files and a hash of their contents. */
 declare const SHELL: { version: string; files: string[] };
@@ -48,15 +50,6 @@ sw.addEventListener("fetch", (event) => {
 			.then((hit) => hit ?? fetch(request)),
 	);
 });
-
-interface PushPayload {
-	room: string;
-	seq: number;
-	title: string;
-	body: string;
-	tag: string;
-	url: string;
-}
 
 sw.addEventListener("push", (event) => {
 	const data = event.data?.json() as PushPayload | undefined;

@@ -148,6 +148,22 @@ export const ClientMessageSchema = v.variant(
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
 /**
+ * Version 7: what a device's service worker receives in a Web Push (the room
+ * sends it through the device's push service, encrypted; client/sw.ts shows it).
+ * A type, not an interface: the push library takes only what is JSON by its type.
+ */
+export type PushPayload = {
+	room: string;
+	/** The line to open the room at. */
+	seq: number;
+	title: string;
+	body: string;
+	/** One notification per room on a device: a new push replaces the last. */
+	tag: string;
+	url: string;
+};
+
+/**
  * A person's message, an arrival, a departure, or a new display title for
  * the room (its text). Version 6: `removed`, "Ana was removed by a
  * moderator" (a kick or a ban); `cleared`, the history before it was cleared.

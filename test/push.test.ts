@@ -8,8 +8,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { NotifyLevel } from "../protocol";
-import type { PushPayload } from "../worker/push/sender";
+import type { NotifyLevel, PushPayload } from "../protocol";
 import { b64url, type DeviceKeys, decryptPush, deviceKeys, verifyVapid } from "./push-crypto";
 import type { ReceivedPush } from "./push-service";
 import { newRoom, ownedRoom, TestClient } from "./ws-client";

@@ -12,12 +12,12 @@
  * Sends go out in the background: the message path never waits for a push
  * service.
  */
-import type { ChatMessage, ClientMessage } from "../../protocol";
+import type { ChatMessage, ClientMessage, PushPayload } from "../../protocol";
 import type { PushConfig } from "../config";
 import { type Bucket, fullBucket, take } from "../limits/token-bucket";
 import type { Joined } from "../room/connections";
 import { type PushSubscriptionRow, PushSubscriptionStore } from "../store/push-subscriptions";
-import { type PushPayload, sendPush, type VapidKeys } from "./sender";
+import { sendPush, type VapidKeys } from "./sender";
 
 /** Characters of a message's text a push shows, when the user chose to show text. */
 const PREVIEW_CHARS = 140;

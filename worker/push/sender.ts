@@ -6,6 +6,7 @@
  * subscription: a push service answering 404 or 410 has forgotten it.
  */
 import { buildPushPayload } from "@block65/webcrypto-web-push";
+import type { PushPayload } from "../../protocol";
 
 export interface VapidKeys {
 	/** A mailto: or https: URL push services may contact. */
@@ -15,18 +16,6 @@ export interface VapidKeys {
 	/** base64url of the private scalar (32 bytes). */
 	privateKey: string;
 }
-
-/** What a device's service worker receives (client/sw.ts shows it). */
-export type PushPayload = {
-	room: string;
-	/** The line to open the room at. */
-	seq: number;
-	title: string;
-	body: string;
-	/** One notification per room on a device: a new push replaces the last. */
-	tag: string;
-	url: string;
-};
 
 export interface PushTarget {
 	endpoint: string;
