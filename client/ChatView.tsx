@@ -6,6 +6,7 @@ import { ConfirmDelete } from "./ConfirmDelete";
 import { CopyLink } from "./CopyLink";
 import { announcement, displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
 import { timeOf } from "./format";
+import { HeaderIcon } from "./HeaderIcon";
 import { MessageList } from "./MessageList";
 import { NotifyControl } from "./NotifyControl";
 import { OnlineList, OnlineSheet } from "./OnlineList";
@@ -43,7 +44,8 @@ export function ChatView() {
 				<NotifyControl />
 				{myRole.value !== "member" && tools && (
 					<button type="button" class="link-button" onClick={() => setSettingsOpen(true)}>
-						Room settings
+						<HeaderIcon name="settings" />
+						<span class="label">Room settings</span>
 					</button>
 				)}
 				<OnlineSheet />

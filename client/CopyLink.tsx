@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { HeaderIcon } from "./HeaderIcon";
 
 /** Copies the room's link. Both labels take the same place, so the button keeps its width when it says "Link copied". */
 export function CopyLink() {
@@ -14,8 +15,9 @@ export function CopyLink() {
 	};
 	return (
 		<button type="button" class="link-button copy-link" onClick={copy}>
-			<span class={copied ? "off" : undefined}>Copy link</span>
-			<span class={copied ? undefined : "off"}>Link copied</span>
+			<HeaderIcon name={copied ? "copied" : "link"} />
+			<span class={copied ? "label off" : "label"}>Copy link</span>
+			<span class={copied ? "label" : "label off"}>Link copied</span>
 		</button>
 	);
 }

@@ -8,6 +8,7 @@ import { roomName } from "./app-store";
 import { tellPush } from "./chat-store";
 import { chooseLevel, choosePreview, type NotifyLevel, notifyLevel, notifyPreview, permission } from "./notifications";
 import "./attention.css";
+import { HeaderIcon } from "./HeaderIcon";
 
 const LEVELS: [NotifyLevel, string][] = [
 	["all", "All messages"],
@@ -25,7 +26,10 @@ export function NotifyControl() {
 	const name = roomName;
 	return (
 		<details class="notify">
-			<summary>Notifications</summary>
+			<summary>
+				<HeaderIcon name="bell" />
+				<span class="label">Notifications</span>
+			</summary>
 			<fieldset>
 				<legend>Tell me about</legend>
 				{LEVELS.map(([level, label]) => (

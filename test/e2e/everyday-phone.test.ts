@@ -71,6 +71,9 @@ describe("a phone holds any conversation", () => {
 			expect(await onTop(page.getByLabel("Message", { exact: true }))).toBe(true);
 			expect(await onTop(page.getByRole("button", { name: "Send" }))).toBe(true);
 			expect(await onTop(page.locator("article.msg", { hasText: "line 200" }))).toBe(true);
+			// Beside the header's buttons (icons on a phone) the room's name keeps room, and its status shows whole.
+			expect((await page.getByRole("heading", { level: 1 }).boundingBox())?.width).toBeGreaterThan(100);
+			expect(await page.locator(".chat-header .status").evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
 
 			// Typing keeps all of it in place.
 			await page.getByLabel("Message", { exact: true }).fill("typing on a phone");
