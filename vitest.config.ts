@@ -41,7 +41,8 @@ export default defineConfig({
 						},
 					}),
 				],
-				test: { name: "workers", include: ["test/*.test.ts"] },
+				// A wait in test/ws-client.ts gives up after 10 s and says what it waited for; the test's own timeout is later.
+				test: { name: "workers", include: ["test/*.test.ts"], testTimeout: 20_000 },
 			},
 			{
 				test: {

@@ -7,7 +7,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../protocol";
-import { joinAs, newPrivateRoom, newSecret, type TestClient } from "./ws-client";
+import { newPrivateRoom, newSecret, TestClient } from "./ws-client";
 
 function next<T extends ServerMessage["type"]>(c: TestClient, type: T) {
 	const seen = new Set(c.received);
@@ -18,13 +18,13 @@ describe("the audit log", () => {
 	it("records who did what to whom and when, newest first, for owners and moderators", async () => {
 		const room = newPrivateRoom();
 		const started = Date.now();
-		const ana = await joinAs(room, "Ana", { secret: newSecret() });
+		const ana = await TestClient.join(room, "Ana", { secret: newSecret() });
 		ana.client.send({ type: "link", kind: "moderator" });
 		const link = await ana.client.waitFor("link");
-		const carla = await joinAs(room, "Carla", { secret: link.secret });
-		const bruno = await joinAs(room, "Bruno");
-		await joinAs(room, "Mallory");
-		await joinAs(room, "Kid");
+		const carla = await TestClient.join(room, "Carla", { secret: link.secret });
+		const bruno = await TestClient.join(room, "Bruno");
+		await TestClient.join(room, "Mallory");
+		await TestClient.join(room, "Kid");
 
 		bruno.client.send({ type: "send", id: "b1", text: "to be deleted" });
 		const line = await carla.client.message("to be deleted");
@@ -74,7 +74,7 @@ describe("the audit log", () => {
 
 	it("pages back through a long log and keeps it through eviction", async () => {
 		const room = newPrivateRoom();
-		const ana = await joinAs(room, "Ana", { secret: newSecret() });
+		const ana = await TestClient.join(room, "Ana", { secret: newSecret() });
 		// 54 earlier changes, written straight into the log: the room would rate-limit a test that made them.
 		await runInDurableObject(env.CHAT_ROOM.getByName(room), (_i, state) => {
 			for (let i = 1; i <= 54; i++) {
@@ -98,7 +98,7 @@ describe("the audit log", () => {
 
 		// The log is in the room's storage: the same after eviction.
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
-		const back = await joinAs(room, "Ana", { user: ana.user });
+		const back = await TestClient.join(room, "Ana", { user: ana.user });
 		back.client.send({ type: "audit" });
 		expect(await back.client.waitFor("audit")).toEqual(first);
 		const ids = [...first.entries, ...second.entries].map((e) => e.id);

@@ -10,7 +10,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Change, isChange, type Line, type ServerMessage } from "../protocol";
-import { joinAs, openAt, ownedRoom, type TestClient, until } from "./ws-client";
+import { ownedRoom, TestClient } from "./ws-client";
 
 const isDelete = (l: Line): l is Change => isChange(l) && l.kind === "delete";
 
@@ -47,7 +47,7 @@ describe("deleting a message", () => {
 		expect((await storedTexts(room)).map((r) => r.text)).not.toContain("something vile");
 
 		// A page that comes now gets the message already deleted.
-		const dora = await joinAs(room, "Dora");
+		const dora = await TestClient.join(room, "Dora");
 		const removed = dora.welcome.messages.find((m) => m.seq === line.seq);
 		expect(removed).toMatchObject({ kind: "chat", name: "Bruno", text: "", deleted: "moderator" });
 
@@ -74,13 +74,16 @@ describe("deleting a message", () => {
 		const first = await ana.client.waitFor("ack", (a) => a.id === "d1");
 		// The same frame again (a resend after a reconnect): acknowledged with the same seq, no second line.
 		ana.client.send({ type: "delete", id: "d1", seq: line.seq });
-		await until(ana.client, () => ana.client.received.filter((m) => m.type === "ack" && m.id === "d1").length === 2);
+		await ana.client.until(
+			() => ana.client.received.filter((m) => m.type === "ack" && m.id === "d1").length === 2,
+			"two acks of d1",
+		);
 		const acks = ana.client.received.filter((m) => m.type === "ack" && m.id === "d1");
 		expect(acks.map((a) => a.type === "ack" && a.seq)).toEqual([first.seq, first.seq]);
 
 		await evictDurableObject(env.CHAT_ROOM.getByName(room));
 		// Bruno's page comes back and resumes from the last line it saw.
-		const back = await openAt(room);
+		const back = await TestClient.open(room);
 		back.send({ type: "join", name: "Bruno", user: bruno.user, since: lastSeen });
 		const welcome = await back.waitFor("welcome");
 		expect(welcome.reset).toBe(false);
@@ -102,7 +105,7 @@ describe("deleting a message", () => {
 		const join = ana.client.lines().find((m) => m.kind === "join");
 		carla.client.send({ type: "delete", id: "x2", seq: join?.seq ?? 1 });
 		carla.client.send({ type: "delete", id: "x3", seq: 999_999 });
-		await until(carla.client, () => errors(carla.client, "unknown_message").length === 2);
+		await carla.client.until(() => errors(carla.client, "unknown_message").length === 2, "two unknown_message errors");
 
 		carla.client.send({ type: "delete", id: "x4", seq: line.seq });
 		await carla.client.waitFor("ack", (a) => a.id === "x4");
@@ -121,18 +124,18 @@ describe("deleting a message", () => {
 		]) {
 			carla.client.sendRaw(JSON.stringify(bad));
 		}
-		await until(carla.client, () => errors(carla.client, "invalid_frame").length === 3);
+		await carla.client.until(() => errors(carla.client, "invalid_frame").length === 3, "three invalid_frame errors");
 	});
 
 	it("tells a version 5 page only that the message was deleted, and stops a muted member's edits and reactions", async () => {
 		const { room, ana, bruno } = await ownedRoom();
 		bruno.client.send({ type: "send", id: "b1", text: "first" });
 		const first = await ana.client.message("first");
-		const five = await joinAs(room, "Five", { version: 5 });
+		const five = await TestClient.join(room, "Five", { version: 5 });
 		ana.client.send({ type: "delete", id: "d1", seq: first.seq });
 		const seen = await five.client.waitForLine(isDelete);
 		expect(seen).toMatchObject({ target: first.seq, deleted: "sender" });
-		const later = await joinAs(room, "Later", { version: 5 });
+		const later = await TestClient.join(room, "Later", { version: 5 });
 		expect(later.welcome.messages.find((m) => m.seq === first.seq)).toMatchObject({ text: "", deleted: "sender" });
 
 		bruno.client.send({ type: "send", id: "b2", text: "second" });
@@ -159,7 +162,7 @@ describe("deleting a message", () => {
 		ana.client.send({ type: "delete", id: "d1", seq: line.seq });
 		await ana.client.waitFor("ack", (a) => a.id === "d1");
 
-		const old = await joinAs(room, "Olga", { version: 3 });
+		const old = await TestClient.join(room, "Olga", { version: 3 });
 		const seen = old.welcome.messages.find((m) => m.seq === line.seq);
 		expect(seen).toEqual({
 			seq: line.seq,

@@ -11,7 +11,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { addressLimits } from "../worker/config";
 import { addressKey } from "../worker/limits/rate-limiter";
-import { discard, newAddress, newRoom, openFrom, type TestClient, upgrade } from "./ws-client";
+import { discard, newAddress, newRoom, TestClient, upgrade } from "./ws-client";
 
 const limits = addressLimits(env);
 /** The HISTORY_RATE binding's limit per period (wrangler.toml). */
@@ -102,7 +102,8 @@ describe("open sockets per address across all rooms", () => {
 		const rooms = [newRoom(), newRoom(), newRoom()];
 		const sockets: TestClient[] = [];
 		// Spread over rooms, each under the per-room cap.
-		for (let i = 0; i < limits.maxSockets; i++) sockets.push(await openFrom(rooms[i % rooms.length] ?? "", ip));
+		for (let i = 0; i < limits.maxSockets; i++)
+			sockets.push(await TestClient.open(rooms[i % rooms.length] ?? "", { ip }));
 
 		const refused = await upgrade(newRoom(), { "CF-Connecting-IP": ip });
 		expect(refused.status).toBe(429);

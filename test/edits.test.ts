@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { CHANGES_VERSION, type Change, type ChatMessage, isChange, type Line } from "../protocol";
 import { roomConfig } from "../worker/config";
 import { migrate } from "../worker/store/schema";
-import { count, elapse, newRoom, rateLimited, TestClient, until } from "./ws-client";
+import { count, elapse, newRoom, rateLimited, TestClient } from "./ws-client";
 
 /** Two people in a fresh room, Ana having said `text`. */
 async function anaSaid(text: string) {
@@ -81,7 +81,7 @@ describe("editing a message", () => {
 		impostor.client.send({ type: "edit", id: "imp", seq: line.seq, text: "impostor" });
 		expect(await impostor.client.waitFor("error", (e) => e.id === "imp")).toMatchObject({ code: "not_yours" });
 		// …while Ana's device, under another name, still can.
-		const back = await TestClient.join(room, "Ana again", ana.user);
+		const back = await TestClient.join(room, "Ana again", { user: ana.user });
 		back.client.send({ type: "edit", id: "real", seq: line.seq, text: "edited by the sender" });
 		expect(await change(bruno.client, "edit", line.seq)).toMatchObject({ text: "edited by the sender" });
 	});
@@ -102,7 +102,10 @@ describe("editing a message", () => {
 		const { ana, bruno, line } = await anaSaid("v0");
 		const sent = roomConfig(env).connectionRate.burst + 5;
 		for (let i = 1; i <= sent; i++) ana.client.send({ type: "edit", id: `e${i}`, seq: line.seq, text: `v${i}` });
-		await until(ana.client, () => count(ana.client, "ack") + rateLimited(ana.client) === sent);
+		await ana.client.until(
+			() => count(ana.client, "ack") + rateLimited(ana.client) === sent,
+			`an ack or a rate_limited error for each of ${sent} frames`,
+		);
 		expect(rateLimited(ana.client)).toBeGreaterThan(0);
 		const applied = ana.client.received.flatMap((m) =>
 			m.type === "ack" && m.id.startsWith("e") ? [`v${m.id.slice(1)}`] : [],
@@ -194,7 +197,7 @@ describe("changes in the stream", () => {
 		ana.client.send({ type: "delete", id: "del", seq: unseen.seq });
 		await change(ana.client, "delete", unseen.seq);
 
-		const back = await TestClient.join(room, "Bruno", bruno.user, seen.seq);
+		const back = await TestClient.join(room, "Bruno", { user: bruno.user, since: seen.seq });
 		expect(back.welcome.reset).toBe(false);
 		const lines = back.welcome.messages;
 		expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => seen.seq + 1 + i));
@@ -247,7 +250,7 @@ describe("a room created by older code", () => {
 			);
 		});
 		await evictDurableObject(stub);
-		const ana = await TestClient.join(room, "Ana", "ana-device");
+		const ana = await TestClient.join(room, "Ana", { user: "ana-device" });
 		const bruno = await TestClient.join(room, "Bruno");
 		bruno.client.send({ type: "edit", id: "b", seq: 1, text: "not mine" });
 		expect(await bruno.client.waitFor("error", (e) => e.id === "b")).toMatchObject({ code: "not_yours" });
@@ -259,7 +262,7 @@ describe("a room created by older code", () => {
 describe("older pages", () => {
 	it("never sees a change line or a field it does not know (protocol version 4, the one before)", async () => {
 		const { room, ana, line } = await anaSaid("hi");
-		const old = await TestClient.join(room, "Old", undefined, undefined, CHANGES_VERSION - 1);
+		const old = await TestClient.join(room, "Old", { version: CHANGES_VERSION - 1 });
 		ana.client.send({ type: "edit", id: "e", seq: line.seq, text: "hi there" });
 		// A reaction changes nothing an old page shows: it is not sent one.
 		ana.client.send({ type: "react", id: "r", seq: line.seq, emoji: "🎉", on: true });

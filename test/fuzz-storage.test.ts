@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ChatMessage, isChange, LIMITS, parseClientFrame } from "../protocol";
 import { readsBackSame } from "../worker/store/well-formed";
-import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
+import { newRoom, TestClient } from "./ws-client";
 
 /**
  * Text a room must not store as other bytes, or let hide in a name: lone
@@ -66,17 +66,17 @@ describe("fuzzing what a room stores", () => {
 	it(`never stores a string that reads back differently: names, keys and lines (seed ${STORED_SEED})`, async () => {
 		const room = newRoom();
 		const stub = env.CHAT_ROOM.getByName(room);
-		const { client: watcher } = await joinFrom(room, "Watcher");
+		const { client: watcher } = await TestClient.join(room, "Watcher");
 		let run = 0;
 
 		await fc.assert(
 			fc.asyncProperty(visitor, async (v) => {
 				run += 1;
-				const client = await openFrom(room);
+				const client = await TestClient.open(room);
 				const frame = JSON.stringify({ type: "join", name: v.name, user: `visitor-${run}` });
 				const parsed = parseClientFrame(frame);
 				client.sendRaw(frame);
-				const answer = await Promise.race([client.waitFor("welcome"), client.waitFor("error")]);
+				const answer = await client.next((m) => m.type === "welcome" || m.type === "error", "a welcome or an error");
 				if (!parsed.ok) expect(answer).toMatchObject({ type: "error", code: parsed.code });
 				else if (answer.type === "welcome") expect(answer.name).toBe(parsed.frame.type === "join" && parsed.frame.name);
 				// An earlier visitor may still hold the name, within their grace period.
@@ -95,7 +95,10 @@ describe("fuzzing what a room stores", () => {
 						continue;
 					}
 					const ack = await client.waitFor("ack", (a) => a.id === `t${k}`);
-					const line = await until(client, (l) => l.seq === ack.seq);
+					const line = await client.waitForLine(
+						(l): l is ChatMessage => !isChange(l) && l.seq === ack.seq,
+						`the line the room acknowledged as seq ${ack.seq}`,
+					);
 					// Broadcast as the parser said it would be stored.
 					expect(line.text).toBe(expected.frame.text);
 					sent.push(line);
@@ -139,19 +142,3 @@ describe("fuzzing what a room stores", () => {
 		watcher.close();
 	}, 60_000);
 });
-
-/** Waits for the client's own line with this seq, alone or in a batch. */
-function until(client: TestClient, test: (line: ChatMessage) => boolean): Promise<ChatMessage> {
-	const messages = () => client.lines().filter((l): l is ChatMessage => !isChange(l));
-	const found = messages().find(test);
-	if (found) return Promise.resolve(found);
-	return new Promise((resolve) => {
-		const listener = () => {
-			const line = messages().find(test);
-			if (!line) return;
-			client.ws.removeEventListener("message", listener);
-			resolve(line);
-		};
-		client.ws.addEventListener("message", listener);
-	});
-}

@@ -10,14 +10,14 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HEARTBEAT } from "../protocol";
 import { roomConfig } from "../worker/config";
-import { newRoom, openFrom, TestClient } from "./ws-client";
+import { newRoom, TestClient } from "./ws-client";
 
 const config = roomConfig(env);
 
 describe("the heartbeat", () => {
 	it("answers ping with pong, outside the JSON frames: never parsed, never counted against the rate limits", async () => {
 		const room = newRoom();
-		const client = await openFrom(room);
+		const client = await TestClient.open(room);
 		// Far more than a connection's burst: were pings frames, most would be refused rate_limited, or close it.
 		const pings = config.connectionRate.burst + config.strikesToClose + 10;
 		for (let i = 0; i < pings; i++) client.sendRaw(HEARTBEAT.ping);
@@ -45,7 +45,7 @@ describe("the heartbeat", () => {
 	});
 
 	it("answers only the exact text ping: anything else is a frame like any other", async () => {
-		const client = await openFrom(newRoom());
+		const client = await TestClient.open(newRoom());
 		client.sendRaw("PING");
 		await client.error("bad_json");
 		expect(client.pongs).toBe(0);

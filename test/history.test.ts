@@ -84,7 +84,7 @@ describe("delivery guarantees", () => {
 			bruno.send({ type: "send", id: text.replace(" ", "-"), text });
 		await bruno.message("missed 3");
 
-		const back = await TestClient.join(room, "Ana", user, seen.seq);
+		const back = await TestClient.join(room, "Ana", { user, since: seen.seq });
 		expect(back.welcome.reset).toBe(false);
 		expect(back.welcome.messages.map((m) => m.seq)).toEqual([seen.seq + 1, seen.seq + 2, seen.seq + 3]);
 		expect(chat(back.welcome.messages)).toEqual(["missed 1", "missed 2", "missed 3"]);
@@ -98,7 +98,7 @@ describe("delivery guarantees", () => {
 	it("starts a client from the newest page when its seq is unknown to the room", async () => {
 		const room = newRoom();
 		await fill(room, 3);
-		const { welcome } = await TestClient.join(room, "Ana", undefined, 999);
+		const { welcome } = await TestClient.join(room, "Ana", { since: 999 });
 		expect(welcome.reset).toBe(true);
 		expect(chat(welcome.messages)).toEqual(["m 1", "m 2", "m 3"]);
 	});

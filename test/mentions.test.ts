@@ -13,19 +13,7 @@ import {
 import { roomConfig } from "../worker/config";
 import { findMentions } from "../worker/room/mentions";
 import { TITLE_VERSION } from "../worker/room/room-title";
-import { elapse, linesOf, newAddress, newRoom, TestClient } from "./ws-client";
-
-/** Joins with the protocol version a page of that version would say. */
-async function joinAtVersion(room: string, name: string, version: number, since?: number) {
-	const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket?v=${version}`, {
-		headers: { Upgrade: "websocket", "CF-Connecting-IP": newAddress() },
-	});
-	if (!res.webSocket) throw new Error(`No WebSocket: ${res.status}`);
-	const client = TestClient.from(res.webSocket);
-	client.send({ type: "join", name, user: `user-${crypto.randomUUID()}`, ...(since !== undefined && { since }) });
-	await client.waitFor("welcome");
-	return client;
-}
+import { elapse, linesOf, newRoom, TestClient } from "./ws-client";
 
 describe("finding mentions the way the room compares names", () => {
 	const names = (...list: string[]) => new Map(list.map((n) => [n.normalize("NFKC").toLowerCase(), n]));
@@ -96,8 +84,8 @@ describe("mentions in a room", () => {
 		"never sends the new field to a page of protocol version %i, in a message, an edit, a resume or a page",
 		async (version) => {
 			const room = newRoom();
-			const old = await joinAtVersion(room, "Old", version);
-			const current = await joinAtVersion(room, "New", PROTOCOL_VERSION);
+			const old = (await TestClient.join(room, "Old", { version })).client;
+			const current = (await TestClient.join(room, "New", { version: PROTOCOL_VERSION })).client;
 			current.send({ type: "send", id: "m1", text: "hello @Old" });
 			const line = await current.message("hello @Old");
 			expect(line.mentions).toEqual(["Old"]);
@@ -110,7 +98,7 @@ describe("mentions in a room", () => {
 				(l): l is Line => l.seq === edit.seq || (!isChange(l) && l.text === "hello again @Old"),
 			);
 			expect(edited).not.toHaveProperty("mentions");
-			const resumed = await joinAtVersion(room, "Later", version, 0);
+			const resumed = (await TestClient.join(room, "Later", { version, since: 0 })).client;
 			const welcome = resumed.received.find((f) => f.type === "welcome");
 			expect(welcome?.type === "welcome" && welcome.messages.some((l) => l.seq === line.seq)).toBe(true);
 			expect(JSON.stringify(welcome)).not.toContain('"mentions"');
@@ -190,7 +178,7 @@ describe("mentions and changes to messages", () => {
 		expect(stored).toMatchObject({ deleted: "sender", text: "" });
 		expect(stored).not.toHaveProperty("mentions");
 		// A newcomer resuming from before it sees no mention either.
-		const later = await joinAtVersion(room, "Later", PROTOCOL_VERSION, 0);
+		const later = (await TestClient.join(room, "Later", { version: PROTOCOL_VERSION, since: 0 })).client;
 		const lines: Line[] = later.received.flatMap((f: ServerMessage) =>
 			f.type === "welcome" ? f.messages : linesOf(f),
 		);

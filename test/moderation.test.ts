@@ -8,7 +8,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ClientMessage, ServerMessage } from "../protocol";
-import { elapse, joinAs, newAddress, openAt, ownedRoom, type TestClient, until } from "./ws-client";
+import { elapse, newAddress, ownedRoom, TestClient } from "./ws-client";
 
 /** The next frame of `type` matching `where` that arrives from now on. */
 function next<T extends ServerMessage["type"]>(
@@ -48,7 +48,10 @@ describe("role checks", () => {
 			{ type: "demote", name: "Carla" },
 		];
 		for (const frame of attempts) bruno.client.send(frame);
-		await until(bruno.client, () => errors(bruno.client, "forbidden").length === attempts.length);
+		await bruno.client.until(
+			() => errors(bruno.client, "forbidden").length === attempts.length,
+			`${attempts.length} forbidden errors`,
+		);
 		expect(errors(bruno.client, "forbidden").map((e) => e.reason)).toEqual([
 			...Array(8).fill("Only the room's owner and moderators can do that"),
 			...Array(3).fill("Only the room's owner can do that"),
@@ -56,7 +59,7 @@ describe("role checks", () => {
 		expect(bruno.client.received.map((m) => m.type)).not.toContain("link");
 
 		// Nothing changed: no settings, no mutes or bans, no new link, the history and the staff intact.
-		const dora = await joinAs(room, "Dora");
+		const dora = await TestClient.join(room, "Dora");
 		expect(dora.welcome.settings).toEqual({ slowMode: 0, locked: false });
 		expect(dora.welcome.messages.map((m) => m.kind)).toEqual(["join", "join", "join"]);
 		expect(dora.welcome.staff).toEqual([
@@ -69,13 +72,13 @@ describe("role checks", () => {
 
 	it("lets a moderator act only on members: not on the owner, a fellow moderator or themselves", async () => {
 		const { room, carla, modLink } = await ownedRoom();
-		const eve = await joinAs(room, "Eve", { secret: modLink });
+		const eve = await TestClient.join(room, "Eve", { secret: modLink });
 		for (const name of ["Ana", "Eve", "Carla"]) {
 			carla.client.send({ type: "mute", target: { name }, minutes: 5 });
 			carla.client.send({ type: "kick", target: { name } });
 			carla.client.send({ type: "ban", target: { name } });
 		}
-		await until(carla.client, () => errors(carla.client, "forbidden").length === 9);
+		await carla.client.until(() => errors(carla.client, "forbidden").length === 9, "nine forbidden errors");
 		expect(errors(carla.client, "forbidden")[0]?.reason).toBe(
 			"You can only act on people below you: not yourself, an owner or a fellow moderator",
 		);
@@ -100,7 +103,10 @@ describe("role checks", () => {
 			{ type: "claim", secret: "short" },
 		];
 		for (const frame of bad) ana.client.sendRaw(JSON.stringify(frame));
-		await until(ana.client, () => errors(ana.client, "invalid_frame").length === bad.length);
+		await ana.client.until(
+			() => errors(ana.client, "invalid_frame").length === bad.length,
+			`${bad.length} invalid_frame errors`,
+		);
 		ana.client.send({ type: "moderation" });
 		expect(await ana.client.waitFor("moderation")).toMatchObject({ mutes: [], bans: [] });
 	});
@@ -165,7 +171,7 @@ describe("mute", () => {
 describe("kick", () => {
 	it("closes every socket of the member with a clear reason, says so once, and lets them come back", async () => {
 		const { room, ana, bruno, carla } = await ownedRoom();
-		const tab2 = await joinAs(room, "Bruno", { user: bruno.user });
+		const tab2 = await TestClient.join(room, "Bruno", { user: bruno.user });
 		carla.client.send({ type: "kick", target: { name: "Bruno" } });
 		for (const c of [bruno.client, tab2.client]) {
 			const closed = await c.closed;
@@ -174,7 +180,7 @@ describe("kick", () => {
 		}
 		expect(await ana.client.message("Bruno was removed by a moderator")).toMatchObject({ kind: "removed" });
 		await elapse(room, 3_600_000);
-		const back = await joinAs(room, "Bruno", { user: bruno.user });
+		const back = await TestClient.join(room, "Bruno", { user: bruno.user });
 		expect(back.welcome.online).toContain("Bruno");
 		expect(ana.client.texts()).not.toContain("Bruno left the chat");
 		await ana.client.message("Bruno joined the chat");
@@ -185,7 +191,7 @@ describe("ban", () => {
 	it("closes the member's sockets at once, drops their frames, and refuses them by device and by address", async () => {
 		const { room, ana, bruno } = await ownedRoom();
 		const ip = newAddress();
-		const b = await joinAs(room, "Bruno2", { ip });
+		const b = await TestClient.join(room, "Bruno2", { ip });
 		ana.client.send({ type: "ban", target: { name: "Bruno2" }, hours: 24 });
 		const told = await b.client.error("banned");
 		expect(told.reason).toMatch(/^You are banned from this room until .* UTC$/);
@@ -205,7 +211,7 @@ describe("ban", () => {
 			expect(again.code).toBe(4003);
 		}
 		// Someone elsewhere is not.
-		await joinAs(room, "Dora");
+		await TestClient.join(room, "Dora");
 		bruno.client.send({ type: "send", id: "m", text: "marker" });
 		await ana.client.message("marker");
 		expect(ana.client.texts()).not.toContain("sent after the ban");
@@ -214,13 +220,13 @@ describe("ban", () => {
 	it("never holds an owner or a moderator by their address", async () => {
 		const { room, ana, secret, carla } = await ownedRoom();
 		const ip = newAddress();
-		await joinAs(room, "Mallory", { ip });
+		await TestClient.join(room, "Mallory", { ip });
 		ana.client.send({ type: "ban", target: { name: "Mallory" } });
 		await ana.client.message("Mallory was removed by a moderator");
 		// The owner on a new device with the owner secret, and the moderator's device, from the banned address.
-		const owner = await joinAs(room, "Ana laptop", { ip, secret });
+		const owner = await TestClient.join(room, "Ana laptop", { ip, secret });
 		expect(owner.welcome.role).toBe("owner");
-		const mod = await joinAs(room, "Carla", { ip, user: carla.user });
+		const mod = await TestClient.join(room, "Carla", { ip, user: carla.user });
 		expect(mod.welcome.role).toBe("moderator");
 		expect((await openAndJoin(room, "Mallory2", `fresh-${crypto.randomUUID()}`, ip)).code).toBe(4003);
 	});
@@ -228,7 +234,7 @@ describe("ban", () => {
 	it("lets the address part expire by itself after a day while the device stays banned until lifted", async () => {
 		const { room, ana } = await ownedRoom();
 		const ip = newAddress();
-		const m = await joinAs(room, "Mallory", { ip });
+		const m = await TestClient.join(room, "Mallory", { ip });
 		ana.client.send({ type: "ban", target: { name: "Mallory" } });
 		const lists = await ana.client.waitFor("moderation", (l) => l.bans.length === 1);
 		const ban = lists.bans[0];
@@ -241,20 +247,20 @@ describe("ban", () => {
 		await runDurableObjectAlarm(env.CHAT_ROOM.getByName(room));
 		const after = await ana.client.waitFor("moderation", (l) => l.bans[0] !== undefined && !l.bans[0].addressUntil);
 		expect(after.bans).toHaveLength(1);
-		const someoneElse = await joinAs(room, "Neighbour", { ip });
+		const someoneElse = await TestClient.join(room, "Neighbour", { ip });
 		expect(someoneElse.welcome.role).toBe("member");
 		expect((await openAndJoin(room, "Mallory", m.user, newAddress())).code).toBe(4003);
 
 		ana.client.send({ type: "lift", id: after.bans[0]?.id ?? "" });
 		await ana.client.waitFor("moderation", (l) => l.bans.length === 0);
-		const back = await joinAs(room, "Mallory", { user: m.user });
+		const back = await TestClient.join(room, "Mallory", { user: m.user });
 		expect(back.welcome.name).toBe("Mallory");
 	});
 
 	it("bans the sender of a message after they have left, by device and by the address they came from", async () => {
 		const { room, ana } = await ownedRoom();
 		const ip = newAddress();
-		const troll = await joinAs(room, "Troll", { ip });
+		const troll = await TestClient.join(room, "Troll", { ip });
 		troll.client.send({ type: "send", id: "t1", text: "something vile" });
 		const line = await ana.client.message("something vile");
 		troll.client.close();
@@ -281,14 +287,14 @@ describe("ban", () => {
 
 	it("keeps mutes and bans through eviction", async () => {
 		const { room, ana, bruno } = await ownedRoom();
-		const m = await joinAs(room, "Mallory");
+		const m = await TestClient.join(room, "Mallory");
 		ana.client.send({ type: "mute", target: { name: "Bruno" }, minutes: 60 });
 		ana.client.send({ type: "ban", target: { name: "Mallory" } });
 		await ana.client.waitFor("moderation", (l) => l.bans.length === 1 && l.mutes.length === 1);
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
 		await bruno.client.closed;
 
-		const back = await joinAs(room, "Bruno", { user: bruno.user });
+		const back = await TestClient.join(room, "Bruno", { user: bruno.user });
 		back.client.send({ type: "send", id: "b1", text: "after the restart" });
 		await back.client.error("muted");
 		expect((await openAndJoin(room, "Mallory", m.user, newAddress())).code).toBe(4003);
@@ -297,7 +303,7 @@ describe("ban", () => {
 
 /** Opens a socket and joins; resolves with how it closed, or throws if it was let in. */
 async function openAndJoin(room: string, name: string, user: string, ip: string) {
-	const client = await openAt(room, undefined, ip);
+	const client = await TestClient.open(room, { ip });
 	client.send({ type: "join", name, user });
 	const answer = await Promise.race([client.waitFor("welcome"), client.closed]);
 	if ("type" in answer && answer.type === "welcome") throw new Error(`${name} was let in`);

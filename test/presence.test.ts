@@ -22,7 +22,7 @@ describe("presence", () => {
 		const room = newRoom();
 		const { client: bruno } = await TestClient.join(room, "Bruno");
 		const { client: tab1, user } = await TestClient.join(room, "Ana");
-		const { client: tab2, welcome } = await TestClient.join(room, "Ana", user);
+		const { client: tab2, welcome } = await TestClient.join(room, "Ana", { user });
 		expect(welcome.online).toEqual(["Ana", "Bruno"]);
 
 		tab2.close();
@@ -50,7 +50,7 @@ describe("presence", () => {
 		ana.close();
 		await ana.closed;
 		await elapse(room, GRACE - 1000);
-		const back = await TestClient.join(room, "Ana", user);
+		const back = await TestClient.join(room, "Ana", { user });
 		expect(back.welcome.online).toContain("Ana");
 		// The grace period ends with Ana back: no leave.
 		await elapse(room, GRACE);
@@ -111,7 +111,7 @@ describe("presence", () => {
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
 		await Promise.all([ana.closed, bruno.closed]);
 
-		const back = await TestClient.join(room, "Ana", user, 2);
+		const back = await TestClient.join(room, "Ana", { user, since: 2 });
 		expect(back.welcome.reset).toBe(false);
 		expect(back.welcome.online).toEqual(["Ana", "Bruno"]);
 		await elapse(room, GRACE);
@@ -143,7 +143,7 @@ describe("presence", () => {
 			const at = (latest * i) / (people.length - 1);
 			await elapse(room, at - now);
 			now = at;
-			back.push((await TestClient.join(room, names[i] ?? "", p.user, seq)).client);
+			back.push((await TestClient.join(room, names[i] ?? "", { user: p.user, since: seq })).client);
 		}
 		await elapse(room, GRACE);
 		const [first, last] = [back[0] as TestClient, back.at(-1) as TestClient];
@@ -171,9 +171,7 @@ describe("churn", () => {
 		const started = Date.now();
 		// Rounds of 19 sockets (under the per-room cap), each joining once under a new name, then all leaving.
 		for (let round = 0; round < 4 && limited === 0; round++) {
-			const sockets = await Promise.all(
-				Array.from({ length: 19 }, () => TestClient.open(room, { "CF-Connecting-IP": ip })),
-			);
+			const sockets = await Promise.all(Array.from({ length: 19 }, () => TestClient.open(room, { ip })));
 			sockets.forEach((s, k) => {
 				s.send({ type: "join", name: `Churn ${round}-${k}`, user: `churn-${round}-${k}` });
 			});

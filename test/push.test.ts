@@ -96,7 +96,7 @@ describe("push subscriptions", () => {
 		]);
 
 		// Another tab of the same device is the same device.
-		const { client: tab } = await TestClient.join(room, "Ana", user);
+		const { client: tab } = await TestClient.join(room, "Ana", { user });
 		tab.send({ type: "unsubscribe" });
 		tab.send({ type: "sync", since: 0 });
 		await tab.waitFor("history");

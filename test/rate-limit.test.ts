@@ -10,19 +10,7 @@ import { describe, expect, it } from "vitest";
 import { roomConfig } from "../worker/config";
 import { addressKey } from "../worker/limits/rate-limiter";
 import { charge, fullBucket, take } from "../worker/limits/token-bucket";
-import {
-	count,
-	discard,
-	elapse,
-	joinFrom,
-	newAddress,
-	newRoom,
-	openFrom,
-	rateLimited,
-	type TestClient,
-	until,
-	upgrade,
-} from "./ws-client";
+import { count, discard, elapse, newAddress, newRoom, rateLimited, TestClient, upgrade } from "./ws-client";
 
 const config = roomConfig(env);
 
@@ -106,17 +94,20 @@ describe("limits are configuration", () => {
 function knock(client: TestClient, n: number): Promise<void> {
 	const before = count(client, "error");
 	for (let i = 0; i < n; i++) client.send({ type: "typing" });
-	return until(client, () => count(client, "error") - before >= n);
+	return client.until(() => count(client, "error") - before >= n, `${n} more errors`);
 }
 
 describe("rate limits per connection", () => {
 	it("lets a burst through, then answers rate_limited with retryAfter and keeps the socket open", async () => {
 		const room = newRoom();
-		const { client: ana } = await joinFrom(room, "Ana");
-		const { client: mallory } = await joinFrom(room, "Mallory");
+		const { client: ana } = await TestClient.join(room, "Ana");
+		const { client: mallory } = await TestClient.join(room, "Mallory");
 		const sent = config.connectionRate.burst + 5;
 		for (let i = 0; i < sent; i++) mallory.send({ type: "send", id: `m${i}`, text: `spam ${i}` });
-		await until(mallory, () => count(mallory, "ack") + rateLimited(mallory) === sent);
+		await mallory.until(
+			() => count(mallory, "ack") + rateLimited(mallory) === sent,
+			`an ack or a rate_limited error for each of ${sent} frames`,
+		);
 
 		const refused = await mallory.error("rate_limited");
 		expect(refused).toMatchObject({ reason: "You are sending too fast; wait a moment", retryAfter: 1 });
@@ -133,9 +124,9 @@ describe("rate limits per connection", () => {
 
 	it("closes a socket that keeps going after being refused with 1008, and the room keeps serving", async () => {
 		const room = newRoom();
-		const { client: ana } = await joinFrom(room, "Ana");
-		const { client: bruno } = await joinFrom(room, "Bruno");
-		const mallory = await openFrom(room);
+		const { client: ana } = await TestClient.join(room, "Ana");
+		const { client: bruno } = await TestClient.join(room, "Bruno");
+		const mallory = await TestClient.open(room);
 		// Far more than burst + strikes, in case a token refills midway and starts the count again.
 		for (let i = 0; i < config.connectionRate.burst + 3 * config.strikesToClose; i++) {
 			mallory.sendRaw("not json at all");
@@ -154,14 +145,14 @@ describe("rate limits per address", () => {
 		const room = newRoom();
 		const ip = newAddress();
 		// Each socket stays under its own burst; together they are well over the address's.
-		const sockets = await Promise.all(Array.from({ length: 6 }, () => openFrom(room, ip)));
+		const sockets = await Promise.all(Array.from({ length: 6 }, () => TestClient.open(room, { ip })));
 		const each = config.connectionRate.burst - 1;
 		await Promise.all(sockets.map((s) => knock(s, each)));
 		const refused = sockets.reduce((n, s) => n + rateLimited(s), 0);
 		expect(refused).toBeGreaterThan(0);
 		expect(refused).toBeLessThanOrEqual(sockets.length * each - config.ipRate.burst);
 
-		const neighbour = await openFrom(room);
+		const neighbour = await TestClient.open(room);
 		await knock(neighbour, each);
 		expect(rateLimited(neighbour)).toBe(0);
 	});
@@ -169,20 +160,20 @@ describe("rate limits per address", () => {
 	it("counts an address's frames in every room together", async () => {
 		const ip = newAddress();
 		// Five rooms, each under its own limits for this address (19 < 20 < 60), 95 frames in all.
-		const elsewhere = await Promise.all(Array.from({ length: 5 }, () => openFrom(newRoom(), ip)));
+		const elsewhere = await Promise.all(Array.from({ length: 5 }, () => TestClient.open(newRoom(), { ip })));
 		await Promise.all(elsewhere.map((s) => knock(s, config.connectionRate.burst - 1)));
 		expect(elsewhere.length * (config.connectionRate.burst - 1)).toBeGreaterThan(config.ipRate.burst + 15);
 
 		// A fresh room, where neither this socket's nor this address's own bucket has been touched,
 		// refuses the address as soon as its RateLimiter has answered the room's first charge.
 		const room = newRoom();
-		const probe = await openFrom(room, ip);
+		const probe = await TestClient.open(room, { ip });
 		for (let i = 0; i < config.connectionRate.burst - 1 && rateLimited(probe) === 0; i++) await knock(probe, 1);
 		expect(rateLimited(probe)).toBe(1);
 		expect(await probe.error("rate_limited")).toMatchObject({ retryAfter: expect.any(Number) });
 		expect(probe.ws.readyState).toBe(WebSocket.OPEN);
 
-		const neighbour = await openFrom(room);
+		const neighbour = await TestClient.open(room);
 		await knock(neighbour, 5);
 		expect(rateLimited(neighbour)).toBe(0);
 	});
@@ -209,7 +200,9 @@ describe("sockets per address", () => {
 	it("caps an address's open sockets in a room with 429, and frees a place when one closes", async () => {
 		const room = newRoom();
 		const ip = newAddress();
-		const sockets = await Promise.all(Array.from({ length: config.maxSocketsPerIp }, () => openFrom(room, ip)));
+		const sockets = await Promise.all(
+			Array.from({ length: config.maxSocketsPerIp }, () => TestClient.open(room, { ip })),
+		);
 
 		const refused = await upgrade(room, { "CF-Connecting-IP": ip });
 		expect(refused.status).toBe(429);
@@ -238,10 +231,10 @@ describe("sockets per address", () => {
 describe("a flood", () => {
 	it("leaves everyone else receiving every message, in order, with nothing lost", async () => {
 		const room = newRoom();
-		const { client: ana } = await joinFrom(room, "Ana");
-		const { client: bruno } = await joinFrom(room, "Bruno");
-		const { client: carla, welcome } = await joinFrom(room, "Carla");
-		const { client: mallory } = await joinFrom(room, "Mallory");
+		const { client: ana } = await TestClient.join(room, "Ana");
+		const { client: bruno } = await TestClient.join(room, "Bruno");
+		const { client: carla, welcome } = await TestClient.join(room, "Carla");
+		const { client: mallory } = await TestClient.join(room, "Mallory");
 
 		const each = 15;
 		const expected = { Ana: [] as string[], Bruno: [] as string[] };
@@ -262,7 +255,7 @@ describe("a flood", () => {
 		expect((await mallory.closed).code).toBe(1008);
 		const last = [...expected.Ana, ...expected.Bruno];
 		for (const c of [ana, bruno, carla]) {
-			await until(c, () => last.every((t) => c.texts().includes(t)));
+			await c.until(() => last.every((t) => c.texts().includes(t)), `the lines ${last.join(", ")}`);
 			for (const name of ["Ana", "Bruno"] as const) {
 				expect(c.texts().filter((t) => t.startsWith(`${name} says `))).toEqual(expected[name]);
 			}

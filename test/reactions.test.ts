@@ -122,7 +122,7 @@ describe("reactions", () => {
 		ana.client.send({ type: "react", id: "b", seq: line.seq, emoji: "😢", on: true });
 		ana.client.send({ type: "react", id: "c", seq: line.seq, emoji: "😂", on: false });
 		await ana.client.waitFor("ack", (a) => a.id === "c");
-		const back = await TestClient.join(room, "Bruno", bruno.user, line.seq);
+		const back = await TestClient.join(room, "Bruno", { user: bruno.user, since: line.seq });
 		const changes = back.welcome.messages.filter(isChange);
 		expect(changes.map((c) => c.reaction?.emoji)).toEqual(["😂", "😢", "😂"]);
 		// Each carries who reacted with its emoji now: applied in order, the result is the room's.

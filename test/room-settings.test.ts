@@ -5,7 +5,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { joinAs, openAt, ownedRoom } from "./ws-client";
+import { ownedRoom, TestClient } from "./ws-client";
 
 describe("slow mode", () => {
 	it("lets a member send one message every N seconds, saying when they may send again", async () => {
@@ -56,12 +56,12 @@ describe("slow mode", () => {
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
 		await bruno.client.closed;
 
-		const back = await joinAs(room, "Bruno", { user: bruno.user });
+		const back = await TestClient.join(room, "Bruno", { user: bruno.user });
 		expect(back.welcome.settings).toEqual({ slowMode: 60, locked: false });
 		back.client.send({ type: "send", id: "b2", text: "right after" });
 		await back.client.error("slow_mode");
 
-		const owner = await joinAs(room, "Ana", { user: ana.user });
+		const owner = await TestClient.join(room, "Ana", { user: ana.user });
 		owner.client.send({ type: "settings", slowMode: 0 });
 		await back.client.waitFor("settings", (s) => s.settings.slowMode === 0);
 		back.client.send({ type: "send", id: "b3", text: "slow mode is off" });
@@ -75,7 +75,7 @@ describe("lock", () => {
 		ana.client.send({ type: "settings", locked: true });
 		await bruno.client.waitFor("settings", (s) => s.settings.locked);
 
-		const stranger = await openAt(room);
+		const stranger = await TestClient.open(room);
 		stranger.send({ type: "join", name: "Stranger", user: "stranger-device" });
 		const refused = await stranger.error("room_locked");
 		expect(refused.reason).toBe("This room is locked: only people who have been in it before may join");
@@ -83,15 +83,15 @@ describe("lock", () => {
 		expect(ana.client.texts()).not.toContain("Stranger joined the chat");
 
 		bruno.client.close();
-		const back = await joinAs(room, "Bruno", { user: bruno.user });
+		const back = await TestClient.join(room, "Bruno", { user: bruno.user });
 		expect(back.welcome.settings?.locked).toBe(true);
-		const ownerPhone = await joinAs(room, "Ana phone", { secret });
+		const ownerPhone = await TestClient.join(room, "Ana phone", { secret });
 		expect(ownerPhone.welcome.role).toBe("owner");
-		const newMod = await joinAs(room, "Eve", { secret: modLink });
+		const newMod = await TestClient.join(room, "Eve", { secret: modLink });
 		expect(newMod.welcome.role).toBe("moderator");
 
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
-		const later = await openAt(room);
+		const later = await TestClient.open(room);
 		later.send({ type: "join", name: "Stranger", user: "stranger-device" });
 		await later.error("room_locked");
 	});
@@ -111,10 +111,10 @@ describe("clear history", () => {
 		);
 		expect(stored).toEqual([{ kind: "cleared", text: "The history was cleared by a moderator" }]);
 
-		const dora = await joinAs(room, "Dora");
+		const dora = await TestClient.join(room, "Dora");
 		expect(dora.welcome.messages.map((m) => m.text)).toEqual(["The history was cleared by a moderator"]);
 		// A page that resumes from before the clear starts again from the newest page.
-		const resumed = await openAt(room);
+		const resumed = await TestClient.open(room);
 		resumed.send({ type: "join", name: "Bruno", user: bruno.user, since: beforeClear });
 		const welcome = await resumed.waitFor("welcome");
 		expect(welcome.reset).toBe(true);

@@ -2,7 +2,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "../protocol";
-import { newAddress, newRoom, TestClient } from "./ws-client";
+import { newRoom, TestClient } from "./ws-client";
 
 describe("a room's display title", () => {
 	it("lets the room's creator title it: one line for everyone, and the title in every later welcome", async () => {
@@ -68,7 +68,7 @@ describe("a room's display title", () => {
 		expect(acks).toHaveLength(2);
 		expect(new Set(acks.map((a) => (a.type === "ack" ? a.seq : 0))).size).toBe(1);
 
-		const back = await TestClient.join(room, "Bruno", bruno.user, since);
+		const back = await TestClient.join(room, "Bruno", { user: bruno.user, since });
 		expect(back.welcome.reset).toBe(false);
 		expect(back.welcome.messages.filter((m) => m.kind === "title").map((m) => m.text)).toEqual(["Book club"]);
 		expect(back.welcome.title).toBe("Book club");
@@ -81,7 +81,7 @@ describe("a room's display title", () => {
 		await ana.client.closed;
 		await evictDurableObject(env.CHAT_ROOM.getByName(room));
 
-		const again = await TestClient.join(room, "Ana", ana.user);
+		const again = await TestClient.join(room, "Ana", { user: ana.user });
 		expect(again.welcome.canSetTitle).toBe(true);
 		again.client.send({ type: "title", id: "1", text: "First try" });
 		again.client.send({ type: "title", id: "2", text: "Second try" });
@@ -93,12 +93,7 @@ describe("a room's display title", () => {
 	it("gives a page older than version 4 each title line as a join line of its setter, saying what happened", async () => {
 		const room = newRoom();
 		const ana = await TestClient.join(room, "Ana");
-		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket?v=3`, {
-			headers: { Upgrade: "websocket", "CF-Connecting-IP": newAddress() },
-		});
-		const old = TestClient.from(res.webSocket as WebSocket);
-		old.send({ type: "join", name: "Old", user: "user-old-page" });
-		await old.waitFor("welcome");
+		const { client: old } = await TestClient.join(room, "Old", { user: "user-old-page", version: 3 });
 
 		ana.client.send({ type: "title", id: "t", text: "Hike" });
 		const seen = await old.message("Ana named the room “Hike”");

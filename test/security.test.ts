@@ -6,7 +6,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ChatMessage, type ErrorCode, isChange } from "../protocol";
-import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
+import { newRoom, TestClient } from "./ws-client";
 
 /**
  * A room where Ana and Bruno talk. `stillServes` proves they still do, and
@@ -15,8 +15,8 @@ import { joinFrom, newRoom, openFrom, type TestClient } from "./ws-client";
  */
 async function roomWithBystanders() {
 	const room = newRoom();
-	const { client: ana } = await joinFrom(room, "Ana");
-	const { client: bruno } = await joinFrom(room, "Bruno");
+	const { client: ana } = await TestClient.join(room, "Ana");
+	const { client: bruno } = await TestClient.join(room, "Bruno");
 	let said = 0;
 	return {
 		room,
@@ -36,8 +36,8 @@ async function roomWithBystanders() {
 
 /** An attacker's socket in `room`: joined as Mallory, or only connected. */
 async function attacker(room: string, joined: boolean): Promise<TestClient> {
-	if (joined) return (await joinFrom(room, "Mallory")).client;
-	return openFrom(room);
+	if (joined) return (await TestClient.join(room, "Mallory")).client;
+	return TestClient.open(room);
 }
 
 const user = "mallory-device-1";
@@ -512,7 +512,7 @@ describe("every frame a client can send gets a clear answer and harms no one els
 describe("changes to messages that are not the sender's", () => {
 	it("refuses, with not_yours, an edit or a delete of someone else's message, and nobody sees a change", async () => {
 		const { room, stillServes } = await roomWithBystanders();
-		const { client: ana } = await joinFrom(room, "Ana's friend");
+		const { client: ana } = await TestClient.join(room, "Ana's friend");
 		ana.send({ type: "send", id: "x", text: "Ana's friend was here" });
 		const line = await ana.message("Ana's friend was here");
 		const mallory = await attacker(room, true);
@@ -529,7 +529,7 @@ describe("changes to messages that are not the sender's", () => {
 
 	it("refuses, with message_deleted, a change to a deleted message or a reply to one", async () => {
 		const { room, stillServes } = await roomWithBystanders();
-		const { client: carla } = await joinFrom(room, "Carla");
+		const { client: carla } = await TestClient.join(room, "Carla");
 		carla.send({ type: "send", id: "x", text: "soon gone" });
 		const line = await carla.message("soon gone");
 		carla.send({ type: "delete", id: "d", seq: line.seq });
@@ -595,7 +595,7 @@ describe("a socket the room has closed", () => {
 
 	it("is not the same as a client closing: a message sent just before closing still arrives", async () => {
 		const { room, stillServes } = await roomWithBystanders();
-		const { client: carla } = await joinFrom(room, "Carla");
+		const { client: carla } = await TestClient.join(room, "Carla");
 		carla.send({ type: "send", id: "bye", text: "bye, closing my tab" });
 		carla.close();
 		await carla.closed;
@@ -607,7 +607,7 @@ describe("what a name or a message may contain", () => {
 	it("keeps HTML and script in names and messages as plain text, unchanged (the client renders text)", async () => {
 		const { room, stillServes } = await roomWithBystanders();
 		const name = "<img src=x onerror=alert(1)>";
-		const { client: mallory, welcome } = await joinFrom(room, name);
+		const { client: mallory, welcome } = await TestClient.join(room, name);
 		expect(welcome.name).toBe(name);
 		const text = `<script>alert("hi")</script><b onclick="x()">&amp;</b>`;
 		mallory.send({ type: "send", id: "html", text });
@@ -617,7 +617,7 @@ describe("what a name or a message may contain", () => {
 
 	it("stores SQL in a message as text: statements only ever bind values", async () => {
 		const { room, stillServes } = await roomWithBystanders();
-		const { client: mallory } = await joinFrom(room, "Robert'); DROP TABLE messages;--");
+		const { client: mallory } = await TestClient.join(room, "Robert'); DROP TABLE messages;--");
 		const text = "'); DELETE FROM messages; SELECT ('";
 		mallory.send({ type: "send", id: "sql", text });
 		await mallory.message(text);
@@ -629,25 +629,25 @@ describe("what a name or a message may contain", () => {
 
 	it("collapses runs of spaces inside a name, so a doubled space cannot copy a present name", async () => {
 		const { room, stillServes } = await roomWithBystanders();
-		const { welcome } = await joinFrom(room, "Ana Silva");
+		const { welcome } = await TestClient.join(room, "Ana Silva");
 		expect(welcome.name).toBe("Ana Silva");
 		for (const name of ["Ana  Silva", "Ana \u3000 Silva", "Ana\u2003\u2003Silva", "ana\u00A0 silva"]) {
-			const mallory = await openFrom(room);
+			const mallory = await TestClient.open(room);
 			mallory.send({ type: "join", name, user });
 			const refused = await mallory.error("name_taken");
 			expect(refused.reason, JSON.stringify(name)).toMatch(/^The name "[Aa]na Silva" is taken/i);
 		}
 		// A name given with a doubled space is stored, shown and compared with one.
-		const { welcome: other } = await joinFrom(room, "Bea   Reis");
+		const { welcome: other } = await TestClient.join(room, "Bea   Reis");
 		expect(other.name).toBe("Bea Reis");
 		await stillServes();
 	});
 
 	it("lets an emoji keep its presentation selector, and compares a name with and without it as one", async () => {
 		const { room, stillServes } = await roomWithBystanders();
-		const { welcome } = await joinFrom(room, "Lu \u2764\uFE0F");
+		const { welcome } = await TestClient.join(room, "Lu \u2764\uFE0F");
 		expect(welcome.name).toBe("Lu \u2764\uFE0F");
-		const mallory = await openFrom(room);
+		const mallory = await TestClient.open(room);
 		mallory.send({ type: "join", name: "Lu \u2764", user });
 		await mallory.error("name_taken");
 		await stillServes();
@@ -655,7 +655,7 @@ describe("what a name or a message may contain", () => {
 
 	it("cleans lone surrogates out of a message: everyone receives what the room stores and reads back", async () => {
 		const { room, stillServes } = await roomWithBystanders();
-		const { client: mallory } = await joinFrom(room, "Mallory");
+		const { client: mallory } = await TestClient.join(room, "Mallory");
 		// Before: broadcast as sent, stored as other bytes, and read back three times as long.
 		mallory.sendRaw('{"type":"send","id":"lone","text":"a\\ud800b\\udc00c \u{1F600}"}');
 		const cleaned = "a\uFFFDb\uFFFDc \u{1F600}";
@@ -669,7 +669,7 @@ describe("what a name or a message may contain", () => {
 
 	it("strips control and bidi-override characters from messages but keeps line breaks, tabs and emoji joiners", async () => {
 		const { room, stillServes } = await roomWithBystanders();
-		const { client: mallory } = await joinFrom(room, "Mallory");
+		const { client: mallory } = await TestClient.join(room, "Mallory");
 		mallory.send({ type: "send", id: "bidi", text: "pay \u202Egnp.exe\u202C now\u0007\r\nok\t👩‍💻" });
 		expect(await mallory.waitFor("ack", (a) => a.id === "bidi")).toBeTruthy();
 		expect(await mallory.message("pay gnp.exe now\nok\t👩‍💻")).toMatchObject({ name: "Mallory" });

@@ -1,28 +1,19 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { applyServerMessage, initialRoomState } from "../client/room-state";
 import { PROTOCOL_VERSION, type ServerMessage } from "../protocol";
-import { newAddress, newRoom, TestClient } from "./ws-client";
-
-async function openWith(room: string, query: string): Promise<TestClient> {
-	const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket${query}`, {
-		headers: { Upgrade: "websocket", "CF-Connecting-IP": newAddress() },
-	});
-	if (!res.webSocket) throw new Error(`No WebSocket: ${res.status}`);
-	return TestClient.from(res.webSocket);
-}
+import { newRoom, TestClient } from "./ws-client";
 
 describe("protocol versions (old and new code talk during a deploy)", () => {
 	it("names the room, taken from the object itself, and its protocol version in the welcome", async () => {
 		const room = newRoom();
-		const client = await openWith(room, `?v=${PROTOCOL_VERSION}`);
+		const client = await TestClient.open(room);
 		client.send({ type: "join", name: "Ana", user: "user-versions-1" });
 		expect(await client.waitFor("welcome")).toMatchObject({ room, version: PROTOCOL_VERSION, name: "Ana" });
 	});
 
 	it("lets a version 1 page, which says no version, join and chat as before", async () => {
 		const room = newRoom();
-		const old = await openWith(room, "");
+		const old = await TestClient.open(room, { version: null });
 		old.send({ type: "join", name: "Old", user: "user-versions-2" });
 		await old.waitFor("welcome");
 		old.send({ type: "send", id: "o1", text: "still here" });

@@ -6,6 +6,11 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
  * tests share. Every socket comes from an address of its own unless a test
  * names one: rate limits count per address across rooms, so a test that does
  * not mean to share a limit must never share an address.
+ *
+ * One way in: `TestClient.open(room, options)` for a socket, and
+ * `TestClient.join(room, name, options)` for a socket that has joined. Every
+ * wait fails loudly: after WAIT_MS it names what it waited for and lists the
+ * frames that did arrive, and it fails at once when the socket closes.
  */
 import { env, exports } from "cloudflare:workers";
 import {
@@ -18,6 +23,12 @@ import {
 	type ServerMessage,
 } from "../protocol";
 
+/**
+ * How long a wait lasts before it fails with what arrived instead. Well under the tests' own timeout
+ * (vitest.config.ts), so that a test that waits in vain says what for, not just that time ran out.
+ */
+export const WAIT_MS = 10_000;
+
 /** The room's lines a frame carries: one in "message", several in "messages". */
 export function linesOf(m: ServerMessage): Line[] {
 	return m.type === "message" ? [m.message] : m.type === "messages" ? m.messages : [];
@@ -29,66 +40,84 @@ export function newAddress(): string {
 	return `10.${a}.${b}.${c}`;
 }
 
+export interface OpenOptions {
+	/** The address the socket comes from (CF-Connecting-IP); one of its own unless named. */
+	ip?: string;
+	/** The protocol version the client says it speaks (`?v=`): this code's unless told another; null says none, as the first pages did. */
+	version?: number | null;
+	/** More headers on the upgrade request (Origin, for one). */
+	headers?: Record<string, string>;
+}
+
+export interface JoinOptions extends OpenOptions {
+	/** The device key; a new device unless named (another tab of a device names its key). */
+	user?: string;
+	/** Presented with `claim` before joining, as a page that holds one does. */
+	secret?: string;
+	/** The last seq this device holds: the room continues from there. */
+	since?: number;
+}
+
+export interface Joined {
+	client: TestClient;
+	welcome: Extract<ServerMessage, { type: "welcome" }>;
+	user: string;
+}
+
+/** A wait ended because the socket closed: a test that expects the close can tell it from a timeout. */
+export class SocketClosed extends Error {}
+
+type ServerMessageType = ServerMessage["type"];
+type Frame<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
+
 export class TestClient {
 	readonly received: ServerMessage[] = [];
 	/** Answers to the heartbeat: the text frame "pong", outside the JSON frames. */
 	pongs = 0;
-	#waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
-	#pongWaiters: (() => void)[] = [];
-	closed: Promise<CloseEvent>;
+	readonly closed: Promise<CloseEvent>;
+	#closedWith: CloseEvent | null = null;
+	/** Each pending wait's check, run on every frame and on the close. */
+	readonly #checks = new Set<() => void>();
 
 	private constructor(readonly ws: WebSocket) {
 		ws.accept();
 		ws.addEventListener("message", (event) => {
-			if (event.data === HEARTBEAT.pong) {
-				this.pongs += 1;
-				for (const wake of this.#pongWaiters.splice(0)) wake();
-				return;
-			}
-			const msg = JSON.parse(event.data as string) as ServerMessage;
-			this.received.push(msg);
-			this.#waiters = this.#waiters.filter((w) => {
-				if (!w.test(msg)) return true;
-				w.resolve(msg);
-				return false;
-			});
+			if (event.data === HEARTBEAT.pong) this.pongs += 1;
+			else this.received.push(JSON.parse(event.data as string) as ServerMessage);
+			for (const check of [...this.#checks]) check();
 		});
-		this.closed = new Promise((resolve) => ws.addEventListener("close", resolve));
+		this.closed = new Promise((resolve) =>
+			ws.addEventListener("close", (event) => {
+				this.#closedWith = event;
+				resolve(event);
+				for (const check of [...this.#checks]) check();
+			}),
+		);
 	}
 
-	/**
-	 * Opens a socket; from an address of its own unless `headers` names one, so tests never share a rate limit.
-	 * It speaks this code's protocol version unless told another.
-	 */
-	static async open(
-		room: string,
-		headers: Record<string, string> = {},
-		version = PROTOCOL_VERSION,
-	): Promise<TestClient> {
-		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket?v=${version}`, {
-			headers: { Upgrade: "websocket", "CF-Connecting-IP": newAddress(), ...headers },
+	/** Opens a socket to the room through the worker, as a page does. */
+	static async open(room: string, options: OpenOptions = {}): Promise<TestClient> {
+		const { ip = newAddress(), version = PROTOCOL_VERSION, headers = {} } = options;
+		const query = version === null ? "" : `?v=${version}`;
+		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket${query}`, {
+			headers: { Upgrade: "websocket", "CF-Connecting-IP": ip, ...headers },
 		});
-		if (!res.webSocket) throw new Error(`No WebSocket: ${res.status} ${await res.text()}`);
+		if (!res.webSocket) throw new Error(`No WebSocket for room ${room}: ${res.status} ${await res.text()}`);
 		return new TestClient(res.webSocket);
 	}
 
-	/** Wraps a socket a test opened itself. */
-	static from(ws: WebSocket): TestClient {
-		return new TestClient(ws);
-	}
-
-	/** Opens a socket and joins; resolves with the welcome. */
-	static async join(
-		room: string,
-		name: string,
-		user = `user-${crypto.randomUUID()}`,
-		since?: number,
-		version = PROTOCOL_VERSION,
-	) {
-		const client = await TestClient.open(room, {}, version);
+	/** Opens a socket and joins as `name`; resolves with the welcome, and fails at once if the room refuses. */
+	static async join(room: string, name: string, options: JoinOptions = {}): Promise<Joined> {
+		const { user = `user-${crypto.randomUUID()}`, secret, since, ...open } = options;
+		const client = await TestClient.open(room, open);
+		if (secret) client.send({ type: "claim", secret });
 		client.send({ type: "join", name, user, ...(since !== undefined && { since }) });
-		const welcome = await client.waitFor("welcome");
-		return { client, welcome, user };
+		const answer = await client.next(
+			(m) => m.type === "welcome" || m.type === "error",
+			`the welcome to ${room} as ${JSON.stringify(name)}`,
+		);
+		if (answer.type !== "welcome") throw new Error(`${name} was not let into ${room}: ${JSON.stringify(answer)}`);
+		return { client, welcome: answer, user };
 	}
 
 	send(frame: ClientMessage): void {
@@ -99,44 +128,80 @@ export class TestClient {
 		this.ws.send(data);
 	}
 
-	/** The first frame of `type` matching `where`, already received or still to come. */
-	waitFor<T extends ServerMessage["type"]>(
-		type: T,
-		where: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
-	): Promise<Extract<ServerMessage, { type: T }>> {
-		const test = (m: ServerMessage) => m.type === type && where(m as Extract<ServerMessage, { type: T }>);
-		const found = this.received.find(test);
-		if (found) return Promise.resolve(found as Extract<ServerMessage, { type: T }>);
-		return new Promise((resolve) => {
-			this.#waiters.push({ test, resolve: (m) => resolve(m as Extract<ServerMessage, { type: T }>) });
+	/**
+	 * Waits until `find` returns something (checked now, on every frame and on the close), and resolves
+	 * with it. Fails after `timeoutMs`, or at once when the socket closes, naming `what` and listing the
+	 * frames that did arrive.
+	 */
+	when<T>(find: () => T | undefined, what: string, timeoutMs = WAIT_MS): Promise<T> {
+		return new Promise<T>((resolve, reject) => {
+			const done = () => {
+				clearTimeout(timer);
+				this.#checks.delete(check);
+			};
+			const check = () => {
+				const found = find();
+				if (found !== undefined) {
+					done();
+					resolve(found);
+				} else if (this.#closedWith) {
+					done();
+					const { code, reason } = this.#closedWith;
+					reject(
+						new SocketClosed(`The socket closed (${code} ${reason}) while waiting for ${what}. ${this.arrived()}`),
+					);
+				}
+			};
+			const timer = setTimeout(() => {
+				done();
+				reject(new Error(`Waited ${timeoutMs / 1000} s for ${what}, in vain. ${this.arrived()}`));
+			}, timeoutMs);
+			this.#checks.add(check);
+			check();
 		});
 	}
 
+	/** Waits until `done()` holds; `what` says what that means, for the message if it never does. */
+	async until(done: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
+		await this.when(() => (done() ? true : undefined), what, timeoutMs);
+	}
+
+	/** The first frame that passes `test`, already received or still to come. */
+	next(test: (m: ServerMessage) => boolean, what: string): Promise<ServerMessage> {
+		return this.when(() => this.received.find(test), what);
+	}
+
+	/** The first frame of `type` matching `where`, already received or still to come. */
+	waitFor<T extends ServerMessageType>(
+		type: T,
+		where?: (m: Frame<T>) => boolean,
+		what = `a frame of type "${type}"${where ? ` where ${where}` : ""}`,
+	): Promise<Frame<T>> {
+		const test = (m: ServerMessage): m is Frame<T> => m.type === type && (!where || where(m as Frame<T>));
+		return this.when(() => this.received.find(test), what);
+	}
+
 	/** Waits until `n` pongs have come in all. */
-	async pongsReceived(n: number): Promise<void> {
-		while (this.pongs < n) await new Promise<void>((resolve) => this.#pongWaiters.push(resolve));
+	pongsReceived(n: number): Promise<void> {
+		return this.until(() => this.pongs >= n, `${n} pongs (${this.pongs} so far)`);
 	}
 
 	/** Waits for the message (chat, join or leave line) with this text. */
 	message(text: string): Promise<ChatMessage> {
-		return this.waitForLine((l): l is ChatMessage => !isChange(l) && l.text === text);
+		return this.waitForLine(
+			(l): l is ChatMessage => !isChange(l) && l.text === text,
+			`the line ${JSON.stringify(text)}`,
+		);
 	}
 
 	/** The first line of the room received live that matches, already received or still to come. */
-	waitForLine<T extends Line>(match: (l: Line) => l is T): Promise<T> {
-		const found = this.lines().find(match);
-		if (found) return Promise.resolve(found);
-		return new Promise<T>((resolve) => {
-			this.#waiters.push({
-				test: (m) => linesOf(m).some(match),
-				resolve: (m) => resolve(linesOf(m).find(match) as T),
-			});
-		});
+	waitForLine<T extends Line>(match: (l: Line) => l is T, what = `a line where ${match}`): Promise<T> {
+		return this.when(() => this.lines().find(match), what);
 	}
 
 	/** Waits for an error frame with this code. */
 	error(code: string) {
-		return this.waitFor("error", (m) => m.code === code);
+		return this.waitFor("error", (m) => m.code === code, `an error "${code}"`);
 	}
 
 	/** Messages (not changes) received so far, by text. */
@@ -149,6 +214,16 @@ export class TestClient {
 		return this.received.flatMap(linesOf);
 	}
 
+	/** What has arrived so far, for a failed wait's message: the frames (the last 30, each cut short) and the pongs. */
+	arrived(): string {
+		const shown = this.received.slice(-30).map((m) => {
+			const json = JSON.stringify(m);
+			return `\n  ${json.length > 200 ? `${json.slice(0, 200)}…` : json}`;
+		});
+		const skipped = this.received.length - shown.length;
+		return `Frames that arrived (${this.received.length}${skipped ? `, the first ${skipped} not shown` : ""}, and ${this.pongs} pongs):${shown.join("") || " none"}`;
+	}
+
 	close(): void {
 		this.ws.close(1000, "done");
 	}
@@ -157,19 +232,10 @@ export class TestClient {
 /** A room no other test uses. */
 export const newRoom = () => `room-${crypto.randomUUID()}`;
 
-export function openFrom(room: string, ip = newAddress(), headers: Record<string, string> = {}) {
-	return TestClient.open(room, { "CF-Connecting-IP": ip, ...headers });
-}
-
-/** Opens a socket from `ip` and joins as `name`; resolves with the welcome. */
-export async function joinFrom(room: string, name: string, ip = newAddress(), user = `user-${crypto.randomUUID()}`) {
-	const client = await openFrom(room, ip);
-	client.send({ type: "join", name, user });
-	const welcome = await client.waitFor("welcome");
-	return { client, welcome, user };
-}
-
-/** A WebSocket upgrade request for a room, as the worker answers it (at http://example.com). */
+/**
+ * A WebSocket upgrade request for a room, as the worker answers it (at http://example.com): for tests
+ * of the answer itself (a refusal's status). To talk in the room, use TestClient.open.
+ */
 export function upgrade(room: string, headers: Record<string, string> = {}): Promise<Response> {
 	return exports.default.fetch(`http://example.com/api/rooms/${room}/websocket`, {
 		headers: { Upgrade: "websocket", ...headers },
@@ -180,17 +246,6 @@ export function upgrade(room: string, headers: Record<string, string> = {}): Pro
 export function discard(res: Response): void {
 	res.webSocket?.accept();
 	res.webSocket?.close(1000, "done");
-}
-
-/** Waits, message by message, until `done()` holds; fails if the socket closes first. */
-export async function until(client: TestClient, done: () => boolean): Promise<void> {
-	while (!done()) {
-		const next = new Promise((resolve) => client.ws.addEventListener("message", resolve, { once: true }));
-		const closed = client.closed.then((e) => {
-			if (!done()) throw new Error(`Socket closed (${e.code} ${e.reason}) before the awaited frames came`);
-		});
-		await Promise.race([next, closed]);
-	}
 }
 
 /** How many frames of these types the client has received. */
@@ -237,38 +292,10 @@ function randomBase64url(bytes: number): string {
 export async function ownedRoom() {
 	const room = newPrivateRoom();
 	const secret = newSecret();
-	const ana = await joinAs(room, "Ana", { secret });
+	const ana = await TestClient.join(room, "Ana", { secret });
 	ana.client.send({ type: "link", kind: "moderator" });
 	const link = await ana.client.waitFor("link");
-	const carla = await joinAs(room, "Carla", { secret: link.secret });
-	const bruno = await joinAs(room, "Bruno");
+	const carla = await TestClient.join(room, "Carla", { secret: link.secret });
+	const bruno = await TestClient.join(room, "Bruno");
 	return { room, secret, ana, bruno, carla, modLink: link.secret };
-}
-
-export interface JoinOptions {
-	user?: string;
-	ip?: string;
-	/** Presented with `claim` before joining, as a page that holds one does. */
-	secret?: string;
-	/** The protocol version the client says it speaks; this code's by default. */
-	version?: number;
-}
-
-/** Opens a socket as a page of `version` does (`?v=`), from `ip`. */
-export async function openAt(room: string, version: number = PROTOCOL_VERSION, ip = newAddress()) {
-	const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/websocket?v=${version}`, {
-		headers: { Upgrade: "websocket", "CF-Connecting-IP": ip },
-	});
-	if (!res.webSocket) throw new Error(`No WebSocket: ${res.status} ${await res.text()}`);
-	return TestClient.from(res.webSocket);
-}
-
-/** Joins as today's page does, presenting `secret` first if given; resolves with the welcome. */
-export async function joinAs(room: string, name: string, options: JoinOptions = {}) {
-	const user = options.user ?? `user-${crypto.randomUUID()}`;
-	const client = await openAt(room, options.version, options.ip);
-	if (options.secret) client.send({ type: "claim", secret: options.secret });
-	client.send({ type: "join", name, user });
-	const welcome = await client.waitFor("welcome");
-	return { client, welcome, user };
 }
