@@ -54,6 +54,11 @@ describe("a ChatRoom with several sockets", () => {
 		b.send({ type: "send", id: "b-1", text: "only for room B" });
 		await a.message("only for room A");
 		await b.message("only for room B");
+		// Each says one more thing after the other room's line was out: had the rooms been one, it came before.
+		a.send({ type: "send", id: "a-2", text: "room A again" });
+		b.send({ type: "send", id: "b-2", text: "room B again" });
+		await a.message("room A again");
+		await b.message("room B again");
 		expect(a.texts()).not.toContain("only for room B");
 		expect(b.texts()).not.toContain("only for room A");
 		expect(a.texts()).not.toContain("Bruno joined the chat");

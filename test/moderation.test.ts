@@ -71,7 +71,7 @@ describe("role checks", () => {
 	});
 
 	it("lets a moderator act only on members: not on the owner, a fellow moderator or themselves", async () => {
-		const { room, carla, modLink } = await ownedRoom();
+		const { room, ana, carla, modLink } = await ownedRoom();
 		const eve = await TestClient.join(room, "Eve", { secret: modLink });
 		for (const name of ["Ana", "Eve", "Carla"]) {
 			carla.client.send({ type: "mute", target: { name }, minutes: 5 });
@@ -82,7 +82,19 @@ describe("role checks", () => {
 		expect(errors(carla.client, "forbidden")[0]?.reason).toBe(
 			"You can only act on people below you: not yourself, an owner or a fellow moderator",
 		);
-		expect(eve.client.received.map((m) => m.type)).not.toContain("error");
+		// None of it happened: no one is muted or banned, each still talks on the socket they had, and no one was removed.
+		ana.client.send({ type: "moderation" });
+		expect(await ana.client.waitFor("moderation")).toMatchObject({ mutes: [], bans: [] });
+		for (const [name, who] of [
+			["Ana", ana],
+			["Eve", eve],
+			["Carla", carla],
+		] as const) {
+			who.client.send({ type: "send", id: `still-${name}`, text: `${name} still talks` });
+			await who.client.waitFor("ack", (a) => a.id === `still-${name}`);
+		}
+		await ana.client.message("Carla still talks");
+		expect(ana.client.lines().map((l) => l.kind)).not.toContain("removed");
 		carla.client.send({ type: "mute", target: { name: "Nobody" }, minutes: 5 });
 		expect((await carla.client.error("not_found")).reason).toBe("There is no such member in this room");
 	});

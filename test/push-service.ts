@@ -4,9 +4,9 @@
  * for the test to read. An endpoint under `/gone/` answers 410 Gone and one
  * under `/missing/` 404, as a push service answers for a subscription it has
  * forgotten. An endpoint under `/slow/` takes the push and answers only
- * when the test says so (`POST /__answer<endpoint path>`), as a push
- * service that hangs does. `GET /__received<endpoint path>` lists what one
- * endpoint got.
+ * when the test says so (`POST /__answer<endpoint path>`, which says how
+ * many it answered), as a push service that hangs does.
+ * `GET /__received<endpoint path>` lists what one endpoint got.
  * It runs in Node: as the workers tests' outbound service, and as an HTTPS
  * server for the browser tests.
  */
@@ -31,9 +31,10 @@ export class PushService {
 		if (request.method !== "POST") return new Response("Method not allowed", { status: 405 });
 		if (url.pathname.startsWith("/__answer/")) {
 			const path = url.pathname.slice("/__answer".length);
-			for (const answer of this.#waiting.get(path) ?? []) answer();
+			const waiting = this.#waiting.get(path) ?? [];
+			for (const answer of waiting) answer();
 			this.#waiting.delete(path);
-			return new Response(null, { status: 204 });
+			return Response.json({ answered: waiting.length });
 		}
 		const body = new Uint8Array(await request.arrayBuffer());
 		const list = this.received.get(url.pathname) ?? [];

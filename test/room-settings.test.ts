@@ -79,7 +79,9 @@ describe("lock", () => {
 		stranger.send({ type: "join", name: "Stranger", user: "stranger-device" });
 		const refused = await stranger.error("room_locked");
 		expect(refused.reason).toBe("This room is locked: only people who have been in it before may join");
-		// The socket stays open, and nothing was said in the room.
+		// The socket stays open, and nothing was said in the room: not before what Ana says next.
+		ana.client.send({ type: "send", id: "after-stranger", text: "still just us" });
+		await ana.client.message("still just us");
 		expect(ana.client.texts()).not.toContain("Stranger joined the chat");
 
 		bruno.client.close();

@@ -659,8 +659,10 @@ describe("what a name or a message may contain", () => {
 		// Before: broadcast as sent, stored as other bytes, and read back three times as long.
 		mallory.sendRaw('{"type":"send","id":"lone","text":"a\\ud800b\\udc00c \u{1F600}"}');
 		const cleaned = "a\uFFFDb\uFFFDc \u{1F600}";
-		expect(await mallory.waitFor("ack", (a) => a.id === "lone")).toBeTruthy();
+		const ack = await mallory.waitFor("ack", (a) => a.id === "lone");
 		const line = await mallory.message(cleaned);
+		// What was acknowledged is the cleaned line, not a second one stored as sent.
+		expect(ack.seq).toBe(line.seq);
 		await stillServes([cleaned]);
 		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/messages`);
 		const { messages } = (await res.json()) as { messages: ChatMessage[] };
@@ -671,8 +673,8 @@ describe("what a name or a message may contain", () => {
 		const { room, stillServes } = await roomWithBystanders();
 		const { client: mallory } = await TestClient.join(room, "Mallory");
 		mallory.send({ type: "send", id: "bidi", text: "pay \u202Egnp.exe\u202C now\u0007\r\nok\t👩‍💻" });
-		expect(await mallory.waitFor("ack", (a) => a.id === "bidi")).toBeTruthy();
-		expect(await mallory.message("pay gnp.exe now\nok\t👩‍💻")).toMatchObject({ name: "Mallory" });
+		const ack = await mallory.waitFor("ack", (a) => a.id === "bidi");
+		expect(await mallory.message("pay gnp.exe now\nok\t👩‍💻")).toMatchObject({ name: "Mallory", seq: ack.seq });
 		await stillServes(["pay gnp.exe now\nok\t👩‍💻"]);
 	});
 });
