@@ -64,6 +64,16 @@ export interface Joined {
 	user: string;
 }
 
+/** The errors that answer a join with no: join() fails at once on one (a refused secret does not stop the join). */
+const JOIN_REFUSALS: string[] = [
+	"invalid_frame",
+	"invalid_name",
+	"name_taken",
+	"rate_limited",
+	"room_locked",
+	"banned",
+];
+
 /** A wait ended because the socket closed: a test that expects the close can tell it from a timeout. */
 export class SocketClosed extends Error {}
 
@@ -106,14 +116,14 @@ export class TestClient {
 		return new TestClient(res.webSocket);
 	}
 
-	/** Opens a socket and joins as `name`; resolves with the welcome, and fails at once if the room refuses. */
+	/** Opens a socket and joins as `name`; resolves with the welcome, and fails at once if the room refuses the join. */
 	static async join(room: string, name: string, options: JoinOptions = {}): Promise<Joined> {
 		const { user = `user-${crypto.randomUUID()}`, secret, since, ...open } = options;
 		const client = await TestClient.open(room, open);
 		if (secret) client.send({ type: "claim", secret });
 		client.send({ type: "join", name, user, ...(since !== undefined && { since }) });
 		const answer = await client.next(
-			(m) => m.type === "welcome" || m.type === "error",
+			(m) => m.type === "welcome" || (m.type === "error" && JOIN_REFUSALS.includes(m.code)),
 			`the welcome to ${room} as ${JSON.stringify(name)}`,
 		);
 		if (answer.type !== "welcome") throw new Error(`${name} was not let into ${room}: ${JSON.stringify(answer)}`);
