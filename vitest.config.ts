@@ -51,7 +51,8 @@ export default defineConfig({
 					environment: "node",
 					testTimeout: 60_000,
 					hookTimeout: 120_000,
-					// One app server and one Chromium per file; files run one after another on two cores.
+					// One wrangler dev per configuration and one Chromium, shared by the files (test/e2e/global-setup.ts).
+					globalSetup: ["test/e2e/global-setup.ts"],
 					fileParallelism: false,
 				},
 			},

@@ -12,9 +12,25 @@ import { generateVapidKeys } from "../../scripts/vapid-keys.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-export interface AppServer {
+/** Every wrangler dev this process started and has not seen exit: killed with it, however it ends. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+	for (const c of running) {
+		try {
+			if (c.pid !== undefined) process.kill(-c.pid, "SIGKILL");
+		} catch {
+			// gone already
+		}
+	}
+});
+
+/** The app as a test reaches it: a shared server (harness.ts) or one of the file's own. */
+export interface App {
 	url: string;
 	port: number;
+}
+
+export interface AppServer extends App {
 	/** Where the Durable Objects' SQLite files live: kept across `restart()`. */
 	stateDir: string;
 	stop(): Promise<void>;
@@ -58,7 +74,7 @@ export async function startApp(
 		if (config) args.push("--config", config);
 		for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
 		log = "";
-		child = spawn(join(root, "node_modules/.bin/wrangler"), args, {
+		const started = spawn(join(root, "node_modules/.bin/wrangler"), args, {
 			cwd: root,
 			detached: true,
 			stdio: ["ignore", "pipe", "pipe"],
@@ -71,15 +87,18 @@ export async function startApp(
 				CI: "true",
 			},
 		});
-		child.stdout?.on("data", (d) => {
+		child = started;
+		running.add(started);
+		started.once("exit", () => running.delete(started));
+		started.stdout?.on("data", (d) => {
 			log += d;
 		});
-		child.stderr?.on("data", (d) => {
+		started.stderr?.on("data", (d) => {
 			log += d;
 		});
 		const deadline = Date.now() + 60_000;
 		while (Date.now() < deadline) {
-			if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+			if (started.exitCode !== null) throw new Error(`wrangler dev exited (${started.exitCode}):\n${log}`);
 			try {
 				const res = await fetch(`http://127.0.0.1:${port}/api/health`);
 				if (res.ok) return;
@@ -88,6 +107,7 @@ export async function startApp(
 			}
 			await new Promise((r) => setTimeout(r, 200));
 		}
+		await stop();
 		throw new Error(`wrangler dev did not answer within 60 s:\n${log}`);
 	};
 
@@ -95,8 +115,9 @@ export async function startApp(
 		const c = child;
 		if (!c || c.exitCode !== null || c.pid === undefined) return;
 		const exited = new Promise((resolve) => c.once("exit", resolve));
-		process.kill(-c.pid, "SIGTERM");
-		const timer = setTimeout(() => c.pid && process.kill(-c.pid, "SIGKILL"), 5000);
+		const group = -c.pid;
+		process.kill(group, "SIGTERM");
+		const timer = setTimeout(() => process.kill(group, "SIGKILL"), 5000);
 		await exited;
 		clearTimeout(timer);
 		// workerd may outlive wrangler by a moment; wait until the port is free again.
@@ -127,15 +148,16 @@ export async function startApp(
 	};
 }
 
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-		});
-	});
+/**
+ * A port no one listens on, for a server this test starts a moment later. Drawn below Linux's ephemeral
+ * range (32768 up), where no outgoing connection and no `listen(0)` of another process is given a port,
+ * so it stays free until it is used, even minutes later on a busy machine.
+ */
+export async function freePort(): Promise<number> {
+	for (;;) {
+		const port = 20_000 + Math.floor(Math.random() * 12_000);
+		if (await portFree(port)) return port;
+	}
 }
 
 function portFree(port: number): Promise<boolean> {

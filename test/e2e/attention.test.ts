@@ -3,29 +3,15 @@
  * `@names` by keyboard, a mention that stands out, the "New messages" line
  * after time away, and notifications while the tab is hidden.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { backIn, joinAs, openPage, seeMessage, send, setTabHidden } from "./chat-page";
+import { roomUrl, sharedApp } from "./harness";
 import { joinPeer } from "./peer";
 
-let app: AppServer;
-let browser: Browser;
-let roomCount = 0;
-const newRoomUrl = () => `${app.url}/r/attention-${Date.now()}-${++roomCount}`;
+const { app, browser } = await sharedApp("raised");
 
-beforeAll(async () => {
-	[app, browser] = await Promise.all([
-		startApp({ RATE_BURST: "500", RATE_PER_SECOND: "500", IP_RATE_BURST: "2000", IP_RATE_PER_SECOND: "2000" }),
-		launchBrowser(),
-	]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+const newRoomUrl = () => roomUrl(app, "attention");
 
 describe("mentions", () => {
 	it("completes @names by keyboard from a listbox of the room's members", async () => {

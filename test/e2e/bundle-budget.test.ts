@@ -10,10 +10,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import { describe, expect, it } from "vitest";
+import { newRoom, sharedApp } from "./harness";
 
 const FIRST_SCREEN_BUDGET = 15 * 1024;
 const TOTAL_BUDGET = 40 * 1024;
@@ -23,6 +21,9 @@ const assets = join(dist, "assets");
 const CHAT_MARK = "Chat history";
 /** Text only the chat's session has: the room's socket URL (client/room-client.ts). */
 const SESSION_MARK = "websocket?v=";
+
+// The lobby of the `raised` server is this file's (harness.ts): its people are the only ones there.
+const { app, browser } = await sharedApp("raised");
 
 const gzip = (file: string) => gzipSync(readFileSync(join(assets, file))).byteLength;
 const text = (file: string) => readFileSync(join(assets, file), "utf8");
@@ -90,23 +91,12 @@ describe("what the client's JavaScript costs", () => {
 });
 
 describe("when the chat's chunk is fetched", () => {
-	let app: AppServer;
-	let browser: Browser;
 	const chatChunk = () => {
 		const first = firstScreen();
 		const chunk = allScripts().find((f) => !first.includes(f) && text(f).includes(CHAT_MARK));
 		if (!chunk) throw new Error("no chat chunk in dist/client");
 		return `/assets/${chunk}`;
 	};
-
-	beforeAll(async () => {
-		[app, browser] = await Promise.all([startApp(), launchBrowser()]);
-	});
-
-	afterAll(async () => {
-		await browser?.close();
-		await app?.stop();
-	});
 
 	it("is not fetched by the landing page, is fetched while the name dialog is open, and the chat then works", async () => {
 		const chunk = chatChunk();
@@ -154,7 +144,7 @@ describe("when the chat's chunk is fetched", () => {
 		const context = await browser.newContext();
 		const page = await context.newPage();
 		const fetched = page.waitForRequest((r) => new URL(r.url()).pathname === chunk);
-		await page.goto(`${app.url}/r/budget-${Date.now()}`);
+		await page.goto(`${app.url}/r/${newRoom("budget")}`);
 		await fetched;
 		expect(await page.getByRole("dialog").isVisible()).toBe(false);
 		await context.close();

@@ -1,20 +1,8 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import { describe, expect, it } from "vitest";
 import { joinAs, messageTexts, openPage, screenshot, seeMessage, seeSystemLine, send } from "./chat-page";
+import { sharedApp } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+const { app, browser } = await sharedApp("shipped");
 
 describe("the Hashzap chat, in Chromium against wrangler dev", () => {
 	it("takes three people from Start Chat to talking in real time", async () => {

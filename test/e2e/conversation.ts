@@ -4,19 +4,19 @@
  * it; and a conversation of 24 lines for the README's screenshots.
  */
 import type { ChatMessage } from "../../protocol";
-import type { AppServer } from "./app-server";
+import type { App } from "./app-server";
 import { joinPeer, type Peer } from "./peer";
 
 export class People {
 	readonly #peers = new Map<string, Peer>();
 
 	private constructor(
-		readonly app: AppServer,
+		readonly app: App,
 		readonly room: string,
 	) {}
 
 	/** Joins each name to the room, one after another (so that their join lines come in this order). */
-	static async join(app: AppServer, room: string, names: string[]): Promise<People> {
+	static async join(app: App, room: string, names: string[]): Promise<People> {
 		const people = new People(app, room);
 		for (const name of names) await people.add(name);
 		return people;

@@ -6,15 +6,15 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
 import { joinAs, seeMessage, seeSystemLine, send } from "./chat-page";
+import { newRoom, roomUrl, sharedApp } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
+const { app, browser } = await sharedApp("shipped");
+/** The room the sockets below knock at: one of this file's, not the lobby, which is chat-flow's (harness.ts). */
+const socketUrl = `ws://127.0.0.1:${app.port}/api/rooms/${newRoom("csp-sockets")}/websocket`;
 let evil: Server;
 let evilUrl: string;
 
@@ -34,18 +34,15 @@ ws.onclose = (e) => { window.socketOutcome = window.socketOutcome ?? "refused " 
 </script>`;
 
 beforeAll(async () => {
-	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
 	evil = createServer((_req, res) => {
 		res.writeHead(200, { "content-type": "text/html" });
-		res.end(evilPage(`ws://127.0.0.1:${app.port}/api/rooms/lobby/websocket`));
+		res.end(evilPage(socketUrl));
 	});
 	await new Promise<void>((resolve) => evil.listen(0, "127.0.0.1", resolve));
 	evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`;
 });
 
 afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
 	await new Promise((resolve) => evil?.close(resolve));
 });
 
@@ -98,7 +95,7 @@ describe("the web's security basics, in Chromium against wrangler dev", () => {
 	});
 
 	it("runs the app under that policy: joining and chatting raise no violation, and HTML in names stays text", async () => {
-		const room = `${app.url}/r/csp-${Date.now()}`;
+		const room = roomUrl(app, "csp");
 		const anaContext = await browser.newContext();
 		const brunoContext = await browser.newContext();
 		const ana = await watchedPage(anaContext);
@@ -160,7 +157,7 @@ describe("the web's security basics, in Chromium against wrangler dev", () => {
 					};
 					ws.onclose = (e) => resolve(`refused ${e.code}`);
 				}),
-			`ws://127.0.0.1:${app.port}/api/rooms/lobby/websocket`,
+			socketUrl,
 		);
 		expect(outcome).toBe("open");
 		await context.close();
@@ -169,7 +166,7 @@ describe("the web's security basics, in Chromium against wrangler dev", () => {
 	it("answers the hijacking attempt with 403 at the upgrade, and lets the page's own origin in", async () => {
 		const status = (origin: string) =>
 			new Promise<number>((resolve, reject) => {
-				const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api/rooms/lobby/websocket`, { origin });
+				const ws = new WebSocket(socketUrl, { origin });
 				ws.on("upgrade", (res) => {
 					resolve(res.statusCode ?? 0);
 					ws.close();

@@ -3,29 +3,13 @@
  * stay in view, the log scrolls, and the online list opens as a sheet. A
  * 360×400 viewport stands in for a phone with its keyboard open.
  */
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { joinAs, openPage, seeMessage } from "./chat-page";
 import { People } from "./conversation";
+import { newRoom, sharedApp } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
-let rooms = 0;
-
-beforeAll(async () => {
-	// The people fill a room through one address: room for 200 lines at once.
-	[app, browser] = await Promise.all([
-		startApp({ RATE_BURST: "500", RATE_PER_SECOND: "500", IP_RATE_BURST: "2000", IP_RATE_PER_SECOND: "2000" }),
-		launchBrowser(),
-	]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+const { app, browser } = await sharedApp("raised");
 
 /** Whether the element is what a person sees at its centre: on screen and not painted over. */
 function onTop(locator: Locator): Promise<boolean> {
@@ -40,7 +24,7 @@ function onTop(locator: Locator): Promise<boolean> {
 }
 
 async function roomOf200(page: Page) {
-	const room = `phone-${Date.now()}-${++rooms}`;
+	const room = newRoom("phone");
 	const people = await People.join(app, room, ["Bruno"]);
 	await people.say(...Array.from({ length: 200 }, (_, i): [string, string] => ["Bruno", `line ${i + 1}`]));
 	await page.goto(`${app.url}/r/${room}`);
@@ -91,7 +75,7 @@ describe("a phone holds any conversation", () => {
 
 	it("opens the online list from a button with the count, as a sheet that shows whole names", async () => {
 		const { page } = await openPage(browser, app.url, { width: 360, height: 640 });
-		const room = `phone-people-${Date.now()}`;
+		const room = newRoom("phone-people");
 		const people = await People.join(app, room, ["Alice", "Bartholomew"]);
 		await page.goto(`${app.url}/r/${room}`);
 		await joinAs(page, "Ana");

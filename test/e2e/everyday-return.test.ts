@@ -3,36 +3,15 @@
  * room reopens it under its name, where it left off, with its draft; someone
  * new to the room still gets the landing page, Start Chat and the dialog.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { joinAs, openPage, seeMessage, send } from "./chat-page";
 import { People } from "./conversation";
+import { roomUrl, sharedApp } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
-let rooms = 0;
-const newRoomUrl = () => `${app.url}/r/return-${Date.now()}-${++rooms}`;
+const { app, browser } = await sharedApp("raised");
 
-beforeAll(async () => {
-	// A grace period shorter than the default's 20 s, so that leaving is seen soon, and still far longer than a reload.
-	[app, browser] = await Promise.all([
-		startApp({
-			RATE_BURST: "500",
-			RATE_PER_SECOND: "500",
-			IP_RATE_BURST: "2000",
-			IP_RATE_PER_SECOND: "2000",
-			LEAVE_GRACE_MS: "6000",
-		}),
-		launchBrowser(),
-	]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+const newRoomUrl = () => roomUrl(app, "return");
 
 /** The chat is on screen without a click: the log, and no Start Chat. */
 async function straightIn(page: Page) {

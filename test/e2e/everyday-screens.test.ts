@@ -4,27 +4,13 @@
  * README's screenshots are taken here, from a conversation of 24 lines.
  */
 import AxeBuilder from "@axe-core/playwright";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { openPage, screenshot, seeMessage, send } from "./chat-page";
 import { CONVERSATION, People } from "./conversation";
+import { sharedApp } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	[app, browser] = await Promise.all([
-		startApp({ RATE_BURST: "500", RATE_PER_SECOND: "500", IP_RATE_BURST: "2000", IP_RATE_PER_SECOND: "2000" }),
-		launchBrowser(),
-	]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+const { app, browser } = await sharedApp("raised");
 
 const SIZES = [
 	{ name: "phone", width: 360, height: 640 },

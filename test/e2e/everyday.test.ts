@@ -1,34 +1,13 @@
 import AxeBuilder from "@axe-core/playwright";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { joinAs, messageTexts, openPage, seeMessage, send } from "./chat-page";
 import { People } from "./conversation";
+import { roomUrl, sharedApp } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
-let roomCount = 0;
-const newRoomUrl = () => `${app.url}/r/everyday-${Date.now()}-${++roomCount}`;
+const { app, browser } = await sharedApp("raised");
 
-beforeAll(async () => {
-	// Generous rate limits: tests fill rooms quickly. A short grace period: a test waits for people to leave.
-	[app, browser] = await Promise.all([
-		startApp({
-			RATE_BURST: "500",
-			RATE_PER_SECOND: "500",
-			IP_RATE_BURST: "2000",
-			IP_RATE_PER_SECOND: "2000",
-			LEAVE_GRACE_MS: "3000",
-		}),
-		launchBrowser(),
-	]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+const newRoomUrl = () => roomUrl(app, "everyday");
 
 async function seriousViolations(page: Page) {
 	const { violations } = await new AxeBuilder({ page }).analyze();

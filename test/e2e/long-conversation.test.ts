@@ -4,16 +4,14 @@
  * back down, the view does not jump when rows come or go above it, and the
  * "new messages" button still takes the reader to the newest line.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { WINDOW_MAX } from "../../client/message-window";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
 import { joinAs, openPage, seeMessage } from "./chat-page";
+import { newRoom, sharedApp } from "./harness";
+import { joinPeer } from "./peer";
 
-let app: AppServer;
-let browser: Browser;
+const { app, browser } = await sharedApp("raised");
 
 /** Lines in the room: well over what the page keeps mounted. */
 const LINES = 400;
@@ -23,45 +21,6 @@ const LINES = 400;
  * at the very top, where the view cannot move up to make up for them.
  */
 const STILL_PX = 8;
-
-beforeAll(async () => {
-	[app, browser] = await Promise.all([
-		startApp({ RATE_BURST: "1000", RATE_PER_SECOND: "1000", IP_RATE_BURST: "2000", IP_RATE_PER_SECOND: "2000" }),
-		launchBrowser(),
-	]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
-
-/** Someone else in the room, on a socket: joins, then sends and waits for each acknowledgement. */
-async function otherPerson(room: string): Promise<{ say(text: string): Promise<number>; close(): void }> {
-	const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api/rooms/${room}/websocket`);
-	const acks = new Map<string, (seq: number) => void>();
-	const welcomed = new Promise<void>((resolve, reject) => {
-		ws.on("message", (data) => {
-			const frame = JSON.parse(String(data)) as { type: string; id?: string; seq?: number };
-			if (frame.type === "welcome") resolve();
-			if (frame.type === "error") reject(new Error(String(data)));
-			if (frame.type === "ack" && frame.id) acks.get(frame.id)?.(frame.seq as number);
-		});
-	});
-	await new Promise((resolve) => ws.once("open", resolve));
-	ws.send(JSON.stringify({ type: "join", name: "Filler", user: "long-conversation-filler" }));
-	await welcomed;
-	let next = 0;
-	return {
-		say(text) {
-			const id = `m${next++}`;
-			const acked = new Promise<number>((resolve) => acks.set(id, resolve));
-			ws.send(JSON.stringify({ type: "send", id, text }));
-			return acked;
-		},
-		close: () => ws.close(),
-	};
-}
 
 /** Where the row with this seq is, from the top of the history's box (runs in the page). */
 function rowTop(history: Element, seq: number): number {
@@ -76,8 +35,8 @@ const firstShownSeq = (page: Page) =>
 
 describe("a long conversation", () => {
 	it("keeps a bounded number of rows mounted through the whole history, without jumps, and the new-messages button works", async () => {
-		const room = `long-${Date.now()}`;
-		const filler = await otherPerson(room);
+		const room = newRoom("long");
+		const filler = await joinPeer(app, room, "Filler");
 		for (let i = 1; i < LINES; i += 50) {
 			await Promise.all(Array.from({ length: 50 }, (_, j) => filler.say(`line ${i + j}`)));
 		}

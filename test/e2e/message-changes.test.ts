@@ -4,34 +4,16 @@
  * disconnection, and with a reply's original far back in the history.
  */
 import AxeBuilder from "@axe-core/playwright";
-import type { Browser, Locator, Page, WebSocketRoute } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import type { Locator, Page, WebSocketRoute } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { joinAs, openPage, seeMessage, send } from "./chat-page";
+import { newRoom, sharedApp } from "./harness";
+import { joinPeer } from "./peer";
+
+const { app, browser } = await sharedApp("raised");
 
 // The page answers within a frame or two, but this machine may be busy: poll for long enough.
 const poll = { timeout: 15_000 };
-
-let app: AppServer;
-let browser: Browser;
-let rooms = 0;
-const newRoom = () => `changes-${Date.now()}-${++rooms}`;
-
-beforeAll(async () => {
-	// Generous rate limits: one test fills a room through a socket of its own.
-	[app, browser] = await Promise.all([
-		startApp({ RATE_BURST: "1000", RATE_PER_SECOND: "1000", IP_RATE_BURST: "5000", IP_RATE_PER_SECOND: "5000" }),
-		launchBrowser(),
-	]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
 
 /** A person's message in the history, found by its text. */
 function messageOf(page: Page, text: string): Locator {
@@ -76,32 +58,9 @@ async function cuttable(page: Page) {
 	};
 }
 
-/** A socket from Node, for filling a room quickly; `send` resolves with the seq the room acknowledged. */
-async function socketTo(room: string, name: string) {
-	const ws = new WebSocket(`${app.url.replace("http", "ws")}/api/rooms/${room}/websocket?v=${PROTOCOL_VERSION}`);
-	const acks = new Map<string, (seq: number) => void>();
-	ws.on("message", (data) => {
-		const msg = JSON.parse(String(data)) as ServerMessage;
-		if (msg.type === "ack") acks.get(msg.id)?.(msg.seq);
-		if (msg.type === "error") throw new Error(`refused: ${msg.reason}`);
-	});
-	await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-	const welcomed = new Promise((resolve) => ws.once("message", resolve));
-	ws.send(JSON.stringify({ type: "join", name, user: `node-${crypto.randomUUID()}` } satisfies ClientMessage));
-	await welcomed;
-	return {
-		send(frame: Extract<ClientMessage, { id: string }>): Promise<number> {
-			const acked = new Promise<number>((resolve) => acks.set(frame.id, resolve));
-			ws.send(JSON.stringify(frame));
-			return acked;
-		},
-		close: () => ws.close(),
-	};
-}
-
 describe("changes two people see live", () => {
 	it("shows an edit, a reply, a reaction and a delete to the other person as they happen", async () => {
-		const room = newRoom();
+		const room = newRoom("changes");
 		const ana = await openPage(browser, `${app.url}/r/${room}`);
 		const bruno = await openPage(browser, `${app.url}/r/${room}`);
 		await joinAs(ana.page, "Ana");
@@ -158,7 +117,7 @@ describe("changes two people see live", () => {
 	});
 
 	it("edits your last message with Up in an empty composer: Escape cancels, Enter saves", async () => {
-		const room = newRoom();
+		const room = newRoom("changes");
 		const ana = await openPage(browser, `${app.url}/r/${room}`);
 		const bruno = await openPage(browser, `${app.url}/r/${room}`);
 		await joinAs(ana.page, "Ana");
@@ -184,7 +143,7 @@ describe("changes two people see live", () => {
 
 describe("reactions", () => {
 	it("toggles a reaction on and off, by keyboard, with focus in the popup and back on Escape", async () => {
-		const room = newRoom();
+		const room = newRoom("changes");
 		const ana = await openPage(browser, `${app.url}/r/${room}`);
 		const bruno = await openPage(browser, `${app.url}/r/${room}`);
 		await joinAs(ana.page, "Ana");
@@ -232,14 +191,12 @@ describe("reactions", () => {
 
 describe("replies far back", () => {
 	it("jumps to a reply's original 300 lines back, loading the history around it", async () => {
-		const room = newRoom();
-		const filler = await socketTo(room, "Filler");
-		const original = await filler.send({ type: "send", id: "original", text: "the original question" });
-		await filler.send({ type: "react", id: "liked", seq: original, emoji: "👀", on: true });
-		const sent = [];
-		for (let i = 1; i <= 300; i++) sent.push(filler.send({ type: "send", id: `f${i}`, text: `filler ${i}` }));
-		await Promise.all(sent);
-		await filler.send({ type: "send", id: "reply", text: "the answer, much later", replyTo: original });
+		const room = newRoom("changes");
+		const filler = await joinPeer(app, room, "Filler");
+		const original = await filler.say("the original question");
+		await filler.change({ type: "react", seq: original, emoji: "👀", on: true });
+		await Promise.all(Array.from({ length: 300 }, (_, i) => filler.say(`filler ${i + 1}`)));
+		await filler.say("the answer, much later", { replyTo: original });
 		filler.close();
 
 		const carla = await openPage(browser, `${app.url}/r/${room}`);
@@ -264,7 +221,7 @@ describe("replies far back", () => {
 
 describe("offline", () => {
 	it("shows someone who was offline an edit and a delete made meanwhile, once they are back", async () => {
-		const room = newRoom();
+		const room = newRoom("changes");
 		const ana = await openPage(browser, `${app.url}/r/${room}`);
 		const bruno = await openPage(browser, `${app.url}/r/${room}`);
 		const network = await cuttable(bruno.page);

@@ -5,23 +5,12 @@
  * link makes a moderator in another browser. Each person is a browser
  * context of their own: their own localStorage, so their own device.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { joinAs, openPage, screenshot, seeMessage, seeSystemLine, send } from "./chat-page";
+import { sharedApp } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+const { app, browser } = await sharedApp("shipped");
 
 /** Ana makes a new private room and enters it: she is its owner. Resolves with her page and the room's URL. */
 async function ownerOfNewRoom() {

@@ -6,27 +6,17 @@
  * sending it. A message that can never be sent is shown as not sent and
  * leaves the outbox.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../protocol";
-import { type AppServer, startApp } from "./app-server";
 import { launchProfile } from "./browser";
 import { backIn, joinAs, messageTexts, send } from "./chat-page";
+import { newProfileDir, ownApp, sharedBrowser } from "./harness";
 import { joinPeer } from "./peer";
 import { controlWire } from "./wire";
 
-let app: AppServer;
-
-beforeAll(async () => {
-	app = await startApp();
-});
-
-afterAll(async () => {
-	await app?.stop();
-});
+// A server of its own, which the first test stops. That test restarts the browser too, so it launches its own.
+const [app, browser] = await Promise.all([ownApp(), sharedBrowser()]);
 
 const outboxOf = (page: Page, room: string) =>
 	page.evaluate((key) => localStorage.getItem(key), `hashzap:outbox:${room}`);
@@ -34,7 +24,7 @@ const outboxOf = (page: Page, room: string) =>
 describe("the outbox", () => {
 	it("keeps a message typed offline through a browser restart, shows it pending in the room, and delivers it once from two tabs", async () => {
 		const room = `outbox-${Date.now()}`;
-		const profile = mkdtempSync(join(tmpdir(), "hashzap-profile-"));
+		const profile = newProfileDir();
 		let chromium = await launchProfile(profile);
 		const page = await chromium.newPage();
 		await page.goto(`${app.url}/r/${room}`);
@@ -88,9 +78,8 @@ describe("the outbox", () => {
 
 	it("shows a message that can never be sent as not sent, sends nothing under another name, and forgets both", async () => {
 		const room = `outbox-refused-${Date.now()}`;
-		const profile = mkdtempSync(join(tmpdir(), "hashzap-profile-"));
-		const chromium = await launchProfile(profile);
-		const page = await chromium.newPage();
+		const context = await browser.newContext();
+		const page = await context.newPage();
 		await page.goto(`${app.url}/r/${room}`);
 		// What an older page could have left: one message too long for the room, one written under another name.
 		const tooLong = "x".repeat(LIMITS.messageMax + 1);
@@ -122,6 +111,6 @@ describe("the outbox", () => {
 		await backIn(page);
 		await page.getByRole("log").locator("article.msg", { hasText: "marker" }).waitFor();
 		expect(await page.locator("article.pending").count()).toBe(0);
-		await chromium.close();
+		await context.close();
 	}, 60_000);
 });

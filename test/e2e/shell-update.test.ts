@@ -8,24 +8,14 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchProfile } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { backIn, joinAs } from "./chat-page";
+import { ownApp, ownProfile } from "./harness";
 
 const dist = new URL("../../dist/client/", import.meta.url).pathname;
-let app: AppServer;
-let profile: BrowserContext;
-
-beforeAll(async () => {
-	[app, profile] = await Promise.all([startApp(), launchProfile(mkdtempSync(join(tmpdir(), "hashzap-profile-")))]);
-});
-
-afterAll(async () => {
-	await profile?.close();
-	await app?.stop();
-});
+// A server of its own, which the test redeploys, and a Chromium of its own, whose profile keeps the service worker.
+const [app, profile] = await Promise.all([ownApp(), ownProfile()]);
 
 const cacheNames = (page: Page) => page.evaluate(async () => (await caches.keys()).sort());
 

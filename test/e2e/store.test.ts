@@ -4,37 +4,21 @@
  * re-sync after a gap, a name refused on reconnect, and a page of older
  * history that comes back after a reconnect replaced the list.
  */
-import type { Browser, Page, Route } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page, Route } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
 import type { ServerMessage } from "../../protocol";
-import { type AppServer, freePort, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
 import { joinAs, messageTexts, openPage, seeMessage, seeSystemLine, send } from "./chat-page";
 import { type HalfOpenProxy, startHalfOpenProxy } from "./half-open-proxy";
+import { harness, newRoom, sharedApp } from "./harness";
 import { joinPeer } from "./peer";
 import { controlWire } from "./wire";
 
-let app: AppServer;
-let browser: Browser;
-/** Between the page and the app: a network the test can cut. */
-let network: HalfOpenProxy;
-
-beforeAll(async () => {
-	const port = await freePort();
-	// A short leave grace, so that a name is free for someone else soon after its owner dropped. Pages are
-	// served through the proxy, so its origin must be allowed.
-	[app, browser] = await Promise.all([
-		startApp({ LEAVE_GRACE_MS: "1500", ALLOWED_ORIGINS: `http://127.0.0.1:${port}` }),
-		launchBrowser(),
-	]);
-	network = await startHalfOpenProxy(app.port, port);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await network?.close();
-	await app?.stop();
-});
+// The `shipped` server: a connection's rate limits as shipped, and a short leave grace, so that a name is free for
+// someone else soon after its owner dropped.
+const { app, browser } = await sharedApp("shipped");
+/** Between the page and the app: a network the test can cut, on a port whose origin the server allows. */
+const network: HalfOpenProxy = await startHalfOpenProxy(app.port, harness().proxyPorts.store);
+afterAll(() => network.close());
 
 /** The room's page, reached through the network the test can cut. */
 const roomUrl = (room: string) => `http://127.0.0.1:${network.port}/r/${room}`;
@@ -66,7 +50,7 @@ async function fill(room: string, count: number, prefix: string) {
 
 describe("the client store", () => {
 	it("sends again what the room refused as too fast, once it may, and each message arrives once", async () => {
-		const room = `store-rate-${Date.now()}`;
+		const room = newRoom("store-rate");
 		const { page } = await openPage(browser, roomUrl(room));
 		const wire = await controlWire(page);
 		await joinAs(page, "Ana");
@@ -90,7 +74,7 @@ describe("the client store", () => {
 	});
 
 	it("asks for the lines it missed when one arrives past a gap, and shows them in order", async () => {
-		const room = `store-gap-${Date.now()}`;
+		const room = newRoom("store-gap");
 		const { page } = await openPage(browser, roomUrl(room));
 		const wire = await controlWire(page);
 		await joinAs(page, "Ana");
@@ -110,7 +94,7 @@ describe("the client store", () => {
 	});
 
 	it("keeps the history and sends nothing under the new name when its name is refused on reconnect", async () => {
-		const room = `store-name-${Date.now()}`;
+		const room = newRoom("store-name");
 		const { page } = await openPage(browser, roomUrl(room));
 		const wire = await controlWire(page);
 		await joinAs(page, "Ana");
@@ -151,7 +135,7 @@ describe("the client store", () => {
 	}, 90_000);
 
 	it("drops a page of older history that returns after a reconnect has replaced the list", async () => {
-		const room = `store-older-${Date.now()}`;
+		const room = newRoom("store-older");
 		await fill(room, 120, "early");
 		const { page } = await openPage(browser, roomUrl(room));
 		const wire = await controlWire(page);

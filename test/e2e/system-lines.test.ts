@@ -3,27 +3,15 @@
  * room's fixed words. A name that reads like a line of the room (issue #10)
  * stays visibly a name.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
+import { describe, expect, it } from "vitest";
 import { joinAs, openPage, seeSystemLine } from "./chat-page";
+import { newRoom, sharedApp } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+const { app, browser } = await sharedApp("shipped");
 
 describe("system lines", () => {
 	it("shows a joining name as a name element beside the fixed words, so no name reads as a sentence of the room", async () => {
-		const room = `system-lines-${Date.now()}`;
+		const room = newRoom("system-lines");
 		const { page } = await openPage(browser, `${app.url}/r/${room}`);
 		await joinAs(page, "Bob left the chat");
 		await seeSystemLine(page, "joined");
