@@ -51,6 +51,8 @@ export default defineConfig({
 					environment: "node",
 					testTimeout: 60_000,
 					hookTimeout: 120_000,
+					// A page answers within a frame or two, but the machine may be busy: expect.poll asks for long enough.
+					expect: { poll: { timeout: 15_000 } },
 					// One wrangler dev per configuration and one Chromium, shared by the files (test/e2e/global-setup.ts).
 					globalSetup: ["test/e2e/global-setup.ts"],
 					fileParallelism: false,

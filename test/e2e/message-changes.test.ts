@@ -12,9 +12,6 @@ import { joinPeer } from "./peer";
 
 const { app, browser } = await sharedApp("raised");
 
-// The page answers within a frame or two, but this machine may be busy: poll for long enough.
-const poll = { timeout: 15_000 };
-
 /** A person's message in the history, found by its text. */
 function messageOf(page: Page, text: string): Locator {
 	return page.getByRole("log").locator("article.msg:not(.pending)", { has: page.locator(".text", { hasText: text }) });
@@ -71,7 +68,7 @@ describe("changes two people see live", () => {
 		// Edit: from the message's Edit button, in the composer.
 		await (await actionsOf(ana.page, "helo everyone")).getByRole("button", { name: "Edit", exact: true }).click();
 		const field = ana.page.getByLabel("Message", { exact: true });
-		await expect.poll(() => field.inputValue(), poll).toBe("helo everyone");
+		await expect.poll(() => field.inputValue()).toBe("helo everyone");
 		await field.fill("hello everyone");
 		await field.press("Enter");
 		const edited = messageOf(bruno.page, "hello everyone");
@@ -128,16 +125,16 @@ describe("changes two people see live", () => {
 		await seeMessage(ana.page, "Bruno", "Bruno's, not Ana's");
 		const field = ana.page.getByLabel("Message", { exact: true });
 		await field.press("ArrowUp");
-		await expect.poll(() => field.inputValue(), poll).toBe("secnod");
+		await expect.poll(() => field.inputValue()).toBe("secnod");
 		await field.press("Escape");
-		await expect.poll(() => field.inputValue(), poll).toBe("");
+		await expect.poll(() => field.inputValue()).toBe("");
 		await field.press("ArrowUp");
-		await expect.poll(() => field.inputValue(), poll).toBe("secnod");
+		await expect.poll(() => field.inputValue()).toBe("secnod");
 		await field.fill("second");
 		await field.press("Enter");
 		await messageOf(bruno.page, "second").locator(".edited").waitFor();
 		expect(await messageOf(bruno.page, "first").locator(".edited").count()).toBe(0);
-		await expect.poll(() => field.inputValue(), poll).toBe("");
+		await expect.poll(() => field.inputValue()).toBe("");
 	});
 });
 
@@ -156,24 +153,24 @@ describe("reactions", () => {
 		await page.getByRole("log").focus();
 		await page.keyboard.press("ArrowUp");
 		const message = messageOf(page, "Who wants pizza?");
-		await expect.poll(() => message.evaluate((el) => el === document.activeElement), poll).toBe(true);
+		await expect.poll(() => message.evaluate((el) => el === document.activeElement)).toBe(true);
 		const react = message.getByRole("button", { name: "React", exact: true });
 		await react.focus();
 		await page.keyboard.press("Enter");
 		const picker = page.getByRole("dialog", { name: "Reactions" });
 		await picker.waitFor();
 		expect(await picker.getByRole("button").allTextContents()).toEqual(["👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀"]);
-		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), poll).toBe("👍");
+		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("👍");
 		expect(await axeViolations(page)).toEqual([]);
 		await page.keyboard.press("Escape");
 		await picker.waitFor({ state: "detached" });
-		await expect.poll(() => react.evaluate((el) => el === document.activeElement), poll).toBe(true);
+		await expect.poll(() => react.evaluate((el) => el === document.activeElement)).toBe(true);
 
 		await page.keyboard.press("Enter");
 		// The popup takes focus once it is drawn: a key pressed before that would go to the React button.
-		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), poll).toBe("👍");
+		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("👍");
 		await page.keyboard.press("ArrowRight");
-		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), poll).toBe("❤️");
+		await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("❤️");
 		await page.keyboard.press("Enter");
 		const mine = message.getByRole("button", { name: "❤️ 1: Ana" });
 		await mine.waitFor();
@@ -207,7 +204,7 @@ describe("replies far back", () => {
 		await reply.locator(".quote", { hasText: "the original question" }).click();
 		const found = messageOf(carla.page, "the original question");
 		await found.waitFor();
-		await expect.poll(() => found.evaluate((el) => el === document.activeElement), poll).toBe(true);
+		await expect.poll(() => found.evaluate((el) => el === document.activeElement)).toBe(true);
 		expect(await found.isVisible()).toBe(true);
 		expect(await found.evaluate((el) => el.classList.contains("active"))).toBe(true);
 		// The page around it comes as this page's protocol version reads it: with the reaction on it.
@@ -235,7 +232,7 @@ describe("offline", () => {
 		await bruno.page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
 		await (await actionsOf(ana.page, "meet at 5")).getByRole("button", { name: "Edit", exact: true }).click();
 		const field = ana.page.getByLabel("Message", { exact: true });
-		await expect.poll(() => field.inputValue(), poll).toBe("meet at 5");
+		await expect.poll(() => field.inputValue()).toBe("meet at 5");
 		await field.fill("meet at 6");
 		await field.press("Enter");
 		await messageOf(ana.page, "meet at 6").waitFor();
