@@ -85,16 +85,20 @@ describe("Web Push through a push service on this machine", () => {
 			registrationId: await registration,
 			data: JSON.stringify(payload),
 		});
-		const shown = await bruno.waitForFunction(async () => {
-			const notes = await (await navigator.serviceWorker.ready).getNotifications();
-			return notes.map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url }))[0];
-		});
-		expect(await shown.jsonValue()).toEqual({
-			title: `#${room}`,
-			body: "Ana: @Bruno the build is green",
-			tag: `hashzap:${room}`,
-			url: `/r/${room}#seq-${payload.seq}`,
-		});
+		// Asked until it is there (waitForFunction would take the promise an async check returns for a yes).
+		const shown = () =>
+			bruno.evaluate(async () => {
+				const notes = await (await navigator.serviceWorker.ready).getNotifications();
+				return notes.map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url }));
+			});
+		await expect.poll(shown).toEqual([
+			{
+				title: `#${room}`,
+				body: "Ana: @Bruno the build is green",
+				tag: `hashzap:${room}`,
+				url: `/r/${room}#seq-${payload.seq}`,
+			},
+		]);
 		await context.close();
 		await ana.context.close();
 	});
