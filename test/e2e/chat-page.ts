@@ -5,11 +5,22 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { RECONNECT } from "../../protocol";
 
-export async function openPage(browser: Browser, url: string, options: { width?: number; height?: number } = {}) {
+/**
+ * A page in a browser context of its own (a device of its own), at `url`. With `clock`, the page's time is
+ * Playwright's: it flows as usual until the test moves it on (`page.clock.runFor`), so that a test need not
+ * wait out the page's timers in real time.
+ */
+export async function openPage(
+	browser: Browser,
+	url: string,
+	options: { width?: number; height?: number; clock?: boolean } = {},
+) {
 	const context = await browser.newContext({
 		viewport: { width: options.width ?? 1100, height: options.height ?? 720 },
 	});
+	if (options.clock) await context.clock.install();
 	const page = await context.newPage();
 	const problems: string[] = [];
 	page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -81,4 +92,13 @@ export async function setTabHidden(page: Page, hidden: boolean) {
 		Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
 		document.dispatchEvent(new Event("visibilitychange"));
 	}, hidden);
+}
+
+/**
+ * The server is back: the page's reconnect timer fires now, not after what is left of its backoff (up to
+ * RECONNECT.maxMs of real time). Only the wait is skipped: the page tries as it would have, a moment later.
+ * Its clock must be Playwright's (`openPage(…, { clock: true })`, or installed on its context).
+ */
+export async function skipBackoff(page: Page) {
+	await page.clock.fastForward(RECONNECT.maxMs);
 }

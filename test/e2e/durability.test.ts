@@ -1,26 +1,15 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
-import { joinAs, messageTexts, openPage, seeMessage, send } from "./chat-page";
+import { describe, expect, it } from "vitest";
+import { joinAs, messageTexts, openPage, seeMessage, send, skipBackoff } from "./chat-page";
+import { ownApp, sharedBrowser } from "./harness";
 
-let app: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await app?.stop();
-});
+// A server of its own: the test stops and starts it. The browser is the shared one.
+const [app, browser] = await Promise.all([ownApp(), sharedBrowser()]);
 
 describe("nothing lost, nothing doubled", () => {
 	it("delivers a message sent while the server was down once to both, and a newcomer sees the whole history in order", async () => {
 		const room = `durable-${Date.now()}`;
-		const ana = await openPage(browser, `${app.url}/r/${room}`);
-		const bruno = await openPage(browser, `${app.url}/r/${room}`);
+		const ana = await openPage(browser, `${app.url}/r/${room}`, { clock: true });
+		const bruno = await openPage(browser, `${app.url}/r/${room}`, { clock: true });
 		await joinAs(ana.page, "Ana");
 		await joinAs(bruno.page, "Bruno");
 		await send(ana.page, "before the restart");
@@ -35,7 +24,8 @@ describe("nothing lost, nothing doubled", () => {
 
 		await app.start();
 		for (const p of [ana.page, bruno.page]) {
-			await p.getByRole("status").filter({ hasText: "Connected" }).waitFor({ timeout: 30_000 });
+			await skipBackoff(p);
+			await p.getByRole("status").filter({ hasText: "Connected" }).waitFor();
 			await seeMessage(p, "Ana", "sent while the server was down");
 		}
 		await ana.page.locator("article.pending").waitFor({ state: "detached" });

@@ -2,41 +2,28 @@
  * A connection that goes silent without closing is noticed by the heartbeat,
  * in Chromium, over a real half-open TCP connection: Ana's page reaches the
  * app through a proxy that, at a word, stops forwarding bytes both ways and
- * closes nothing. Her page must show Reconnecting… within 60 s (the
- * heartbeat's own bound is about 30 s: protocol/timing.ts), come back by a
- * new connection, and deliver what she typed into the dead one, once. The
- * test waits out the real heartbeat, no shortened timers: it waits for the
- * events, so it takes as long as detection does.
+ * closes nothing. Her page must show Reconnecting… within 60 s of its own
+ * time (the heartbeat's own bound is about 30 s: protocol/timing.ts), come
+ * back by a new connection, and deliver what she typed into the dead one,
+ * once. The page's clock is Playwright's: the test moves it on a heartbeat
+ * check at a time until the page notices, instead of waiting out the 25 to
+ * 30 s for real; the network, the sockets and the room are real throughout.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { HEARTBEAT } from "../../protocol";
-import { type AppServer, freePort, startApp } from "./app-server";
-import { launchBrowser } from "./browser";
 import { joinAs, messageTexts, openPage, seeMessage, send } from "./chat-page";
-import { type HalfOpenProxy, startHalfOpenProxy } from "./half-open-proxy";
+import { startHalfOpenProxy } from "./half-open-proxy";
+import { harness, newRoom, sharedApp } from "./harness";
 
-let app: AppServer;
-let proxy: HalfOpenProxy;
-let browser: Browser;
-
-beforeAll(async () => {
-	// The proxy's port is known before the app starts: pages served through it are of its origin, which the app must allow.
-	const proxyPort = await freePort();
-	[app, browser] = await Promise.all([startApp({ ALLOWED_ORIGINS: `http://127.0.0.1:${proxyPort}` }), launchBrowser()]);
-	proxy = await startHalfOpenProxy(app.port, proxyPort);
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await proxy?.close();
-	await app?.stop();
-});
+const { app, browser } = await sharedApp("shipped");
+// Pages served through the proxy are of its origin, which the `shipped` server allows.
+const proxy = await startHalfOpenProxy(app.port, harness().proxyPorts.heartbeat);
+afterAll(() => proxy.close());
 
 describe("a connection gone silent", () => {
 	it("is noticed within 60 s: the page says Reconnecting…, comes back, and delivers what was typed meanwhile once", async () => {
-		const room = `silent-${Date.now()}`;
-		const ana = await openPage(browser, `http://127.0.0.1:${proxy.port}/r/${room}`);
+		const room = newRoom("silent");
+		const ana = await openPage(browser, `http://127.0.0.1:${proxy.port}/r/${room}`, { clock: true });
 		const bruno = await openPage(browser, `${app.url}/r/${room}`);
 		await joinAs(ana.page, "Ana");
 		await joinAs(bruno.page, "Bruno");
@@ -60,20 +47,22 @@ describe("a connection gone silent", () => {
 		await send(ana.page, "typed into a dead connection");
 		await ana.page.locator("article.pending", { hasText: "typed into a dead connection" }).waitFor();
 
-		await bruno.page
-			.getByRole("log")
-			.locator("article.msg", { hasText: "typed into a dead connection" })
-			.waitFor({ timeout: 90_000 });
-		const statuses = await ana.page.evaluate(
-			() => (window as unknown as { statuses: { text: string; at: number }[] }).statuses,
-		);
-		const noticed = statuses.find((s) => s.text === "Reconnecting…");
-		expect(noticed, `statuses after the freeze: ${JSON.stringify(statuses)}`).toBeDefined();
+		// The page's time moves on one heartbeat check at a time, until it says Reconnecting… or a minute has passed.
+		const statuses = () =>
+			ana.page.evaluate(() => (window as unknown as { statuses: { text: string; at: number }[] }).statuses);
+		const reconnecting = async () => (await statuses()).find((s) => s.text === "Reconnecting…");
+		for (let moved = 0; moved < 60_000 && !(await reconnecting()); moved += HEARTBEAT.checkMs) {
+			await ana.page.clock.runFor(HEARTBEAT.checkMs);
+		}
+		const noticed = await reconnecting();
+		expect(noticed, `statuses after the freeze: ${JSON.stringify(await statuses())}`).toBeDefined();
+		// From here the page's time flows as usual again: it comes back by a new connection.
+		await bruno.page.getByRole("log").locator("article.msg", { hasText: "typed into a dead connection" }).waitFor();
 		const after = ((noticed?.at ?? 0) - frozenAt) / 1000;
 		expect(after).toBeLessThanOrEqual(60);
 		// Not before the heartbeat could know: a ping goes unanswered for timeoutMs at least.
 		expect(after).toBeGreaterThanOrEqual(HEARTBEAT.timeoutMs / 1000);
-		console.info(`silent connection noticed ${after.toFixed(1)} s after the network went`);
+		console.info(`silent connection noticed ${after.toFixed(1)} s (the page's time) after the network went`);
 
 		await ana.page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
 		await ana.page.locator("article.pending").waitFor({ state: "detached" });
@@ -82,5 +71,5 @@ describe("a connection gone silent", () => {
 		expect(await messageTexts(ana.page)).toEqual(expected);
 		expect(proxy.connections()).toBeGreaterThan(1);
 		for (const p of [ana, bruno]) expect(p.problems.filter((e) => !e.includes("WebSocket"))).toEqual([]);
-	}, 150_000);
+	});
 });

@@ -4,27 +4,13 @@
  * shell once the chat has opened, and the page then opens with the server
  * gone. The strict CSP holds throughout.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startApp } from "./app-server";
-import { launchProfile } from "./browser";
-import { backIn, joinAs, messageTexts, seeMessage, send } from "./chat-page";
+import { describe, expect, it } from "vitest";
+import { backIn, joinAs, messageTexts, seeMessage, send, skipBackoff } from "./chat-page";
+import { ownApp, ownProfile } from "./harness";
 
-let app: AppServer;
-let profile: BrowserContext;
-
-beforeAll(async () => {
-	// A profile on disk, as a person's browser has: an app cannot be installed from an incognito-like context.
-	[app, profile] = await Promise.all([startApp(), launchProfile(mkdtempSync(join(tmpdir(), "hashzap-profile-")))]);
-});
-
-afterAll(async () => {
-	await profile?.close();
-	await app?.stop();
-});
+// A server of its own, which the test stops, and a Chromium with a profile on disk, as a person's browser has: an app
+// cannot be installed from an incognito-like context.
+const [app, profile] = await Promise.all([ownApp(), ownProfile()]);
 
 describe("an installable app", () => {
 	it("has a manifest Chromium accepts: no installability errors", async () => {
@@ -45,6 +31,8 @@ describe("an installable app", () => {
 	it("opens with no network after one visit, from the service worker's cache, under the same CSP: the held lines, Reconnecting…, and what is typed kept", async () => {
 		const room = `offline-${Date.now()}`;
 		const url = `${app.url}/r/${room}`;
+		// The pages' clocks are Playwright's, so that the test need not wait out a reconnect's backoff for real.
+		await profile.clock.install();
 		const page = await profile.newPage();
 		await page.goto(url);
 		await joinAs(page, "Ana");
@@ -81,6 +69,7 @@ describe("an installable app", () => {
 			await app.start();
 		}
 		// The server back: what was typed offline is delivered, once.
+		await skipBackoff(offline);
 		await seeMessage(offline, "Ana", "typed offline");
 		await expect.poll(() => messageTexts(offline)).toEqual(["said while online", "typed offline"]);
 		await offline.close();
