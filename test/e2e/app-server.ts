@@ -53,6 +53,9 @@ export async function startApp(
 		throw new Error("dist/client is missing: run `npx vite build` (npm test does) before the browser tests");
 	}
 	const port = await freePort();
+	// An inspector port of its own too: left to choose, two wrangler devs starting at once (this run's, or another
+	// checkout's) may both take the same one, and one exits with "Address already in use".
+	const inspectorPort = await freePort();
 	const stateDir = mkdtempSync(join(tmpdir(), "hashzap-state-"));
 	let child: ChildProcess | null = null;
 	let log = "";
@@ -69,6 +72,8 @@ export async function startApp(
 			String(port),
 			"--persist-to",
 			stateDir,
+			"--inspector-port",
+			String(inspectorPort),
 			"--show-interactive-dev-session=false",
 		];
 		if (config) args.push("--config", config);
@@ -96,9 +101,14 @@ export async function startApp(
 		started.stderr?.on("data", (d) => {
 			log += d;
 		});
+		// Closed, not just exited: by then all it wrote has been read, for the message.
+		const closed = new Promise<void>((resolve) => started.once("close", () => resolve()));
 		const deadline = Date.now() + 60_000;
 		while (Date.now() < deadline) {
-			if (started.exitCode !== null) throw new Error(`wrangler dev exited (${started.exitCode}):\n${log}`);
+			if (started.exitCode !== null) {
+				await closed;
+				throw new Error(`wrangler dev ${args.join(" ")} exited (${started.exitCode}):\n${log}`);
+			}
 			try {
 				const res = await fetch(`http://127.0.0.1:${port}/api/health`);
 				if (res.ok) return;
@@ -156,9 +166,14 @@ export async function startApp(
 export async function freePort(): Promise<number> {
 	for (;;) {
 		const port = 20_000 + Math.floor(Math.random() * 12_000);
-		if (await portFree(port)) return port;
+		// Never the same one twice in a process: one handed out may not be listened on yet.
+		if (!handedOut.has(port) && (await portFree(port))) {
+			handedOut.add(port);
+			return port;
+		}
 	}
 }
+const handedOut = new Set<number>();
 
 function portFree(port: number): Promise<boolean> {
 	return new Promise((resolve) => {

@@ -8,9 +8,9 @@
  * server, or restarts the browser, starts its own.
  */
 import type { TestProject } from "vitest/node";
-import { type AppServer, freePort, startApp } from "./app-server";
+import { freePort, startApp } from "./app-server";
 import { launchBrowserServer } from "./browser";
-import { CONFIGURATIONS, type Configuration } from "./configurations";
+import { CONFIGURATIONS } from "./configurations";
 import type { Harness } from "./harness";
 import { makeCertificates } from "./push-server";
 
@@ -20,37 +20,37 @@ export default async function setup(project: TestProject) {
 	const [heartbeatProxy = 0, storeProxy = 0, pushPort = 0] = await distinctFreePorts(3);
 	const push = makeCertificates();
 	const origins = [heartbeatProxy, storeProxy].map((port) => `http://127.0.0.1:${port}`).join(",");
-	const started: AppServer[] = [];
-	const server = launchBrowserServer();
-	const start = async (name: Configuration, vars: Record<string, string>, env: Record<string, string> = {}) => {
-		const app = await startApp({ ...CONFIGURATIONS[name], ...vars }, env);
-		started.push(app);
-		return app;
-	};
+	const servers = Promise.allSettled([
+		startApp(
+			{ ...CONFIGURATIONS.shipped, ALLOWED_ORIGINS: origins, PUSH_HOSTS: `127.0.0.1:${pushPort}` },
+			{ NODE_EXTRA_CA_CERTS: push.ca },
+		),
+		startApp(CONFIGURATIONS.raised),
+	]);
+	const [browser] = await Promise.allSettled([launchBrowserServer()]);
+	const [shipped, raised] = await servers;
 	const stop = async () => {
-		await Promise.allSettled([server.then((s) => s.close()), ...started.map((app) => app.stop())]);
-	};
-	try {
-		const [shipped, raised, chromium] = await Promise.all([
-			start(
-				"shipped",
-				{ ALLOWED_ORIGINS: origins, PUSH_HOSTS: `127.0.0.1:${pushPort}` },
-				{ NODE_EXTRA_CA_CERTS: push.ca },
-			),
-			start("raised", {}),
-			server,
+		await Promise.allSettled([
+			...[shipped, raised].map((s) => (s?.status === "fulfilled" ? s.value.stop() : undefined)),
+			browser?.status === "fulfilled" ? browser.value.close() : undefined,
 		]);
-		const harness: Harness = {
-			apps: { shipped: { url: shipped.url, port: shipped.port }, raised: { url: raised.url, port: raised.port } },
-			chromium: chromium.wsEndpoint(),
-			proxyPorts: { heartbeat: heartbeatProxy, store: storeProxy },
-			push: { port: pushPort, key: push.key, cert: push.cert, ca: push.ca },
-		};
-		project.provide("harness", harness);
-	} catch (e) {
+	};
+	if (shipped?.status !== "fulfilled" || raised?.status !== "fulfilled" || browser?.status !== "fulfilled") {
+		// Whatever did start is stopped before the run fails: nothing is left behind.
 		await stop();
-		throw e;
+		const failed = [shipped, raised, browser].find((s) => s?.status === "rejected");
+		throw failed?.status === "rejected" ? failed.reason : new Error("the harness did not start");
 	}
+	const harness: Harness = {
+		apps: {
+			shipped: { url: shipped.value.url, port: shipped.value.port },
+			raised: { url: raised.value.url, port: raised.value.port },
+		},
+		chromium: browser.value.wsEndpoint(),
+		proxyPorts: { heartbeat: heartbeatProxy, store: storeProxy },
+		push: { port: pushPort, key: push.key, cert: push.cert, ca: push.ca },
+	};
+	project.provide("harness", harness);
 	return stop;
 }
 
