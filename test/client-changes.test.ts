@@ -15,16 +15,8 @@ import {
 	type RoomState,
 } from "../client/room-state";
 import { CHANGES_VERSION, type Change, type ChatMessage, type Line, type ServerMessage } from "../protocol";
+import { chatLine as chat } from "./chat-line";
 
-const chat = (seq: number, text = `m${seq}`, name = "Bruno", extra: Partial<ChatMessage> = {}): ChatMessage => ({
-	seq,
-	id: `id-${seq}`,
-	kind: "chat",
-	name,
-	text,
-	at: 1_000 + seq,
-	...extra,
-});
 const edit = (seq: number, target: number, text: string): Change => ({
 	seq,
 	id: `c-${seq}`,

@@ -35,15 +35,7 @@ import {
 } from "../client/room-state";
 import { roomTitle } from "../client/room-title";
 import type { Change, ChatMessage, ServerMessage } from "../protocol";
-
-const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({
-	seq,
-	id: `id-${seq}`,
-	kind: "chat",
-	name,
-	text,
-	at: 1_000 + seq,
-});
+import { chatLine as line } from "./chat-line";
 
 function welcomed(messages: ChatMessage[], seq = messages.at(-1)?.seq ?? 0): RoomState {
 	return applyServerMessage(

@@ -6,7 +6,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { newPrivateRoom, newRoom, newSecret, TestClient } from "./ws-client";
+import { moderatedRoom, newPrivateRoom, newRoom, newSecret, ownedRoom, TestClient } from "./ws-client";
 
 const forbidden = (c: TestClient) => c.received.filter((m) => m.type === "error" && m.code === "forbidden").length;
 
@@ -124,12 +124,7 @@ describe("moderator links", () => {
 	});
 
 	it("lets only the owner make links or demote a moderator", async () => {
-		const room = newPrivateRoom();
-		const ana = await TestClient.join(room, "Ana", { secret: newSecret() });
-		ana.client.send({ type: "link", kind: "moderator" });
-		const link = await ana.client.waitFor("link");
-		const carla = await TestClient.join(room, "Carla", { secret: link.secret });
-		const bruno = await TestClient.join(room, "Bruno");
+		const { ana, carla, bruno } = await ownedRoom();
 
 		for (const who of [carla, bruno]) {
 			who.client.send({ type: "link", kind: "moderator" });
@@ -163,11 +158,7 @@ describe("the operator token", () => {
 
 describe("roles that last", () => {
 	it("keeps owners, moderators and links through eviction", async () => {
-		const room = newPrivateRoom();
-		const ana = await TestClient.join(room, "Ana", { secret: newSecret() });
-		ana.client.send({ type: "link", kind: "moderator" });
-		const link = await ana.client.waitFor("link");
-		const carla = await TestClient.join(room, "Carla", { secret: link.secret });
+		const { room, ana, carla, modLink } = await moderatedRoom();
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
 		await Promise.all([ana.client.closed, carla.client.closed]);
 
@@ -175,7 +166,7 @@ describe("roles that last", () => {
 		expect(anaBack.welcome.role).toBe("owner");
 		const carlaBack = await TestClient.join(room, "Carla", { user: carla.user });
 		expect(carlaBack.welcome.role).toBe("moderator");
-		const dora = await TestClient.join(room, "Dora", { secret: link.secret });
+		const dora = await TestClient.join(room, "Dora", { secret: modLink });
 		expect(dora.welcome.role).toBe("moderator");
 	});
 

@@ -298,14 +298,20 @@ function randomBase64url(bytes: number): string {
 		.replace(/=+$/, "");
 }
 
-/** A private room whose owner is Ana, with Carla, a moderator by the moderator link, and Bruno, a member. */
-export async function ownedRoom() {
+/** A private room whose owner is Ana, with Carla, a moderator by the moderator link. */
+export async function moderatedRoom() {
 	const room = newPrivateRoom();
 	const secret = newSecret();
 	const ana = await TestClient.join(room, "Ana", { secret });
 	ana.client.send({ type: "link", kind: "moderator" });
 	const link = await ana.client.waitFor("link");
 	const carla = await TestClient.join(room, "Carla", { secret: link.secret });
-	const bruno = await TestClient.join(room, "Bruno");
-	return { room, secret, ana, bruno, carla, modLink: link.secret };
+	return { room, secret, ana, carla, modLink: link.secret };
+}
+
+/** A private room whose owner is Ana, with Carla, a moderator by the moderator link, and Bruno, a member. */
+export async function ownedRoom() {
+	const moderated = await moderatedRoom();
+	const bruno = await TestClient.join(moderated.room, "Bruno");
+	return { ...moderated, bruno };
 }

@@ -5,7 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { backIn, joinAs, openPage, seeMessage, send, setTabHidden } from "./chat-page";
+import { backIn, joinAs, joinedPage, openPage, seeMessage, send, setTabHidden } from "./chat-page";
 import { roomUrl, sharedApp } from "./harness";
 import { joinPeer } from "./peer";
 
@@ -16,12 +16,9 @@ const newRoomUrl = () => roomUrl(app, "attention");
 describe("mentions", () => {
 	it("completes @names by keyboard from a listbox of the room's members", async () => {
 		const url = newRoomUrl();
-		const ada = await openPage(browser, url);
-		const adam = await openPage(browser, url);
-		const ana = await openPage(browser, url);
-		await joinAs(ada.page, "Ada Lovelace");
-		await joinAs(adam.page, "Adam");
-		await joinAs(ana.page, "Ana");
+		const ada = await joinedPage(browser, url, "Ada Lovelace");
+		const adam = await joinedPage(browser, url, "Adam");
+		const ana = await joinedPage(browser, url, "Ana");
 		// Both are online for her: the list offers them.
 		await ana.page.locator("aside.online .online-name", { hasText: "Adam" }).waitFor();
 
@@ -58,10 +55,8 @@ describe("mentions", () => {
 
 	it("gives Up, Down and Enter to the open @ list, and Up in an empty field to editing the last message", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		const bruno = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, url, "Ana");
+		const bruno = await joinedPage(browser, url, "Bruno");
 		await ana.page.locator("aside.online .online-name", { hasText: "Bruno" }).waitFor();
 		await send(ana.page, "lunch?");
 		await seeMessage(bruno.page, "Ana", "lunch?");
@@ -101,10 +96,8 @@ describe("mentions", () => {
 
 	it("sets a message that mentions you apart, with a mark and an accessible name that says so", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		const bruno = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, url, "Ana");
+		const bruno = await joinedPage(browser, url, "Bruno");
 		await send(bruno.page, "@ana can you look?");
 		await send(bruno.page, "just chatting");
 		await seeMessage(ana.page, "Bruno", "just chatting");
@@ -139,10 +132,8 @@ describe("where you stopped reading", () => {
 	it("draws a New messages line after what you last saw, opens there, and loads history back to it", async () => {
 		const url = newRoomUrl();
 		const room = new URL(url).pathname.slice("/r/".length);
-		const ana = await openPage(browser, url);
-		const bruno = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, url, "Ana");
+		const bruno = await joinedPage(browser, url, "Bruno");
 		for (let i = 1; i <= 3; i++) await send(bruno.page, `before ${i}`);
 		await seeMessage(ana.page, "Bruno", "before 3");
 		// Her tab has shown it: that is where she stopped reading. Then she closes it.
@@ -185,8 +176,7 @@ describe("where you stopped reading, with changes to messages", () => {
 		const url = newRoomUrl();
 		const room = new URL(url).pathname.slice("/r/".length);
 		const readKey = `hashzap:read:${room}`;
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
+		const ana = await joinedPage(browser, url, "Ana");
 		const bruno = await joinPeer(app, room, "Bruno");
 		await bruno.say("old 1");
 		await bruno.say("old 2");
@@ -268,15 +258,20 @@ function recordNotifications() {
 	};
 }
 
+/** A new room, and a page there (Ana's, not yet joined) that may notify and whose notifications are recorded. */
+async function recordedPage() {
+	const url = newRoomUrl();
+	const context = await browser.newContext();
+	await context.grantPermissions(["notifications"], { origin: app.url });
+	await context.addInitScript(recordNotifications);
+	const page = await context.newPage();
+	await page.goto(url);
+	return { url, room: new URL(url).pathname.slice("/r/".length), context, page };
+}
+
 describe("notifications", () => {
 	it("asks for permission only from the control, then notifies a mention while hidden, one notification per room", async () => {
-		const url = newRoomUrl();
-		const room = new URL(url).pathname.slice("/r/".length);
-		const context = await browser.newContext();
-		await context.grantPermissions(["notifications"], { origin: app.url });
-		await context.addInitScript(recordNotifications);
-		const page = await context.newPage();
-		await page.goto(url);
+		const { url, room, context, page } = await recordedPage();
 		const bruno = await openPage(browser, url);
 		await joinAs(page, "Ana");
 		await joinAs(bruno.page, "Bruno");
@@ -333,13 +328,7 @@ describe("notifications", () => {
 		await bruno.context.close();
 	});
 	it("notifies new messages only: an edit or a reaction while hidden tells nothing, a deleted message counts no more", async () => {
-		const url = newRoomUrl();
-		const room = new URL(url).pathname.slice("/r/".length);
-		const context = await browser.newContext();
-		await context.grantPermissions(["notifications"], { origin: app.url });
-		await context.addInitScript(recordNotifications);
-		const page = await context.newPage();
-		await page.goto(url);
+		const { room, context, page } = await recordedPage();
 		await joinAs(page, "Ana");
 		const bruno = await joinPeer(app, room, "Bruno");
 		await page.getByText("Notifications", { exact: true }).click();

@@ -98,10 +98,14 @@ describe("when the chat's chunk is fetched", () => {
 		return `/assets/${chunk}`;
 	};
 
-	it("is not fetched by the landing page, is fetched while the name dialog is open, and the chat then works", async () => {
-		const chunk = chatChunk();
+	/** The chat chunk's path, and a page in a browser context of its own: a first visit. */
+	const newVisitor = async () => {
 		const context = await browser.newContext();
-		const page = await context.newPage();
+		return { chunk: chatChunk(), context, page: await context.newPage() };
+	};
+
+	it("is not fetched by the landing page, is fetched while the name dialog is open, and the chat then works", async () => {
+		const { chunk, context, page } = await newVisitor();
 		const scripts: string[] = [];
 		page.on("request", (r) => {
 			if (r.url().endsWith(".js")) scripts.push(new URL(r.url()).pathname);
@@ -121,9 +125,7 @@ describe("when the chat's chunk is fetched", () => {
 	});
 
 	it("says so in the dialog when it cannot be fetched, and is fetched again on the next try", async () => {
-		const chunk = chatChunk();
-		const context = await browser.newContext();
-		const page = await context.newPage();
+		const { chunk, context, page } = await newVisitor();
 		const blocked = (url: URL) => url.pathname === chunk;
 		await context.route(blocked, (route) => route.abort("internetdisconnected"));
 		await page.goto(app.url);
@@ -140,9 +142,7 @@ describe("when the chat's chunk is fetched", () => {
 	});
 
 	it("is fetched at once on a link straight into a room", async () => {
-		const chunk = chatChunk();
-		const context = await browser.newContext();
-		const page = await context.newPage();
+		const { chunk, context, page } = await newVisitor();
 		const fetched = page.waitForRequest((r) => new URL(r.url()).pathname === chunk);
 		await page.goto(`${app.url}/r/${newRoom("budget")}`);
 		await fetched;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { joinAs, messageTexts, openPage, screenshot, seeMessage, seeSystemLine, send } from "./chat-page";
+import { joinAs, joinedPage, messageTexts, openPage, screenshot, seeMessage, seeSystemLine, send } from "./chat-page";
 import { sharedApp } from "./harness";
 
 const { app, browser } = await sharedApp("shipped");
@@ -36,8 +36,7 @@ describe("the Hashzap chat, in Chromium against wrangler dev", () => {
 		expect(await page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
 		await seeSystemLine(page, "Ana joined");
 
-		const bruno = await openPage(browser, app.url);
-		await joinAs(bruno.page, "Bruno");
+		const bruno = await joinedPage(browser, app.url, "Bruno");
 		const carla = await openPage(browser, app.url, { width: 360, height: 720 });
 		await joinAs(carla.page, "Carla", { pressEnter: true });
 		// Arrivals one after another fold into one line.

@@ -31,6 +31,18 @@ export async function openPage(
 	return { page, context, problems };
 }
 
+/** A page of its own at `url` (openPage), where `name` has joined (joinAs). */
+export async function joinedPage(
+	browser: Browser,
+	url: string,
+	name: string,
+	options: Parameters<typeof openPage>[2] = {},
+) {
+	const opened = await openPage(browser, url, options);
+	await joinAs(opened.page, name);
+	return opened;
+}
+
 /** Start Chat → the dialog → a name → Enter Chat (or Enter in the field), until the chat shows. */
 export async function joinAs(page: Page, name: string, { pressEnter = false } = {}) {
 	await page.getByRole("button", { name: "Start Chat" }).click();

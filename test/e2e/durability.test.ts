@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { joinAs, messageTexts, openPage, seeMessage, send, skipBackoff } from "./chat-page";
+import { joinedPage, messageTexts, seeMessage, send, skipBackoff } from "./chat-page";
 import { ownApp, sharedBrowser } from "./harness";
 
 // A server of its own: the test stops and starts it. The browser is the shared one.
@@ -8,10 +8,8 @@ const [app, browser] = await Promise.all([ownApp(), sharedBrowser()]);
 describe("nothing lost, nothing doubled", () => {
 	it("delivers a message sent while the server was down once to both, and a newcomer sees the whole history in order", async () => {
 		const room = `durable-${Date.now()}`;
-		const ana = await openPage(browser, `${app.url}/r/${room}`, { clock: true });
-		const bruno = await openPage(browser, `${app.url}/r/${room}`, { clock: true });
-		await joinAs(ana.page, "Ana");
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, `${app.url}/r/${room}`, "Ana", { clock: true });
+		const bruno = await joinedPage(browser, `${app.url}/r/${room}`, "Bruno", { clock: true });
 		await send(ana.page, "before the restart");
 		await seeMessage(bruno.page, "Ana", "before the restart");
 
@@ -36,16 +34,14 @@ describe("nothing lost, nothing doubled", () => {
 			expect(await messageTexts(p)).toEqual(expected);
 		}
 
-		const carla = await openPage(browser, `${app.url}/r/${room}`);
-		await joinAs(carla.page, "Carla");
+		const carla = await joinedPage(browser, `${app.url}/r/${room}`, "Carla");
 		await seeMessage(carla.page, "Bruno", "after the restart");
 		expect(await messageTexts(carla.page)).toEqual(expected);
 		const system = await carla.page.getByRole("log").locator(".system").allTextContents();
 		// Ana and Bruno came in one after the other; the restart announced no one again.
 		expect(system).toEqual(["Ana and Bruno joined", "Carla joined"]);
 
-		const elsewhere = await openPage(browser, `${app.url}/r/${room}-other`);
-		await joinAs(elsewhere.page, "Dora");
+		const elsewhere = await joinedPage(browser, `${app.url}/r/${room}-other`, "Dora");
 		await elsewhere.page.getByRole("log").locator(".system", { hasText: "Dora joined" }).waitFor();
 		expect(await messageTexts(elsewhere.page)).toEqual([]);
 		expect(await elsewhere.page.getByRole("log").locator(".system").allTextContents()).toEqual(["Dora joined"]);

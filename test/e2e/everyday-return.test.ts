@@ -5,7 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { joinAs, openPage, seeMessage, send } from "./chat-page";
+import { joinedPage, seeMessage, send } from "./chat-page";
 import { People } from "./conversation";
 import { roomUrl, sharedApp } from "./harness";
 
@@ -38,8 +38,7 @@ describe("coming back goes straight in", () => {
 		const room = new URL(url).pathname.slice(3);
 		const people = await People.join(app, room, ["Bruno", "Carla"]);
 		await people.say(...Array.from({ length: 120 }, (_, i): [string, string] => ["Bruno", `line ${i + 1}`]));
-		const ana = await openPage(browser, url, { width: 800, height: 600 });
-		await joinAs(ana.page, "Ana");
+		const ana = await joinedPage(browser, url, "Ana", { width: 800, height: 600 });
 
 		await ana.page.getByLabel("Message", { exact: true }).fill("half a thought");
 		await ana.page.getByRole("log").evaluate((el) => {
@@ -73,8 +72,7 @@ describe("coming back goes straight in", () => {
 
 	it("opens the room in a new tab straight in, as the same person", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
+		const ana = await joinedPage(browser, url, "Ana");
 		const tab2 = await ana.context.newPage();
 		await tab2.goto(url);
 		await straightIn(tab2);
@@ -91,8 +89,7 @@ describe("coming back goes straight in", () => {
 	it("returns straight in after a long absence, announced again", async () => {
 		const url = newRoomUrl();
 		const people = await People.join(app, new URL(url).pathname.slice(3), ["Bruno"]);
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
+		const ana = await joinedPage(browser, url, "Ana");
 		await ana.page.close();
 		await people.seeLine("Bruno", (l) => l.kind === "leave" && l.name === "Ana");
 		const back = await ana.context.newPage();
@@ -104,8 +101,7 @@ describe("coming back goes straight in", () => {
 
 	it("changes the name from inside the chat, and remembers the new one", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
+		const ana = await joinedPage(browser, url, "Ana");
 		await ana.page.getByRole("button", { name: "You: Ana" }).click();
 		await ana.page.getByRole("button", { name: "Change name" }).click();
 		const dialog = ana.page.getByRole("dialog", { name: "Change your name" });
@@ -124,8 +120,7 @@ describe("coming back goes straight in", () => {
 	it("leaves the room from inside the chat, and the next visit starts at the landing page", async () => {
 		const url = newRoomUrl();
 		const people = await People.join(app, new URL(url).pathname.slice(3), ["Bruno"]);
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
+		const ana = await joinedPage(browser, url, "Ana");
 		await ana.page.getByRole("button", { name: "You: Ana" }).click();
 		await ana.page.getByRole("button", { name: "Leave room" }).click();
 		await ana.page.getByRole("button", { name: "Start Chat" }).waitFor();
@@ -137,8 +132,7 @@ describe("coming back goes straight in", () => {
 	});
 
 	it("still shows the landing page, Start Chat and the Welcome dialog to someone new to the room", async () => {
-		const first = await openPage(browser, newRoomUrl());
-		await joinAs(first.page, "Ana");
+		const first = await joinedPage(browser, newRoomUrl(), "Ana");
 		// The same device, another room: new to that one.
 		await first.page.goto(newRoomUrl());
 		await first.page.getByRole("button", { name: "Start Chat" }).click();

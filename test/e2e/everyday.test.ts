@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { joinAs, messageTexts, openPage, seeMessage, send } from "./chat-page";
+import { joinAs, joinedPage, messageTexts, openPage, seeMessage, send } from "./chat-page";
 import { People } from "./conversation";
 import { roomUrl, sharedApp } from "./harness";
 
@@ -59,10 +59,8 @@ describe("rooms", () => {
 describe("presence and typing", () => {
 	it("lists who is online once per person, with a count", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
-		const bruno = await openPage(browser, url);
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, url, "Ana");
+		const bruno = await joinedPage(browser, url, "Bruno");
 		// Ana's second tab: same browser profile, so the same device key; it goes straight in as Ana.
 		const anaTab2 = await ana.context.newPage();
 		await anaTab2.goto(url);
@@ -81,10 +79,8 @@ describe("presence and typing", () => {
 
 	it("shows who is typing, and clears it when the message is sent", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
-		const bruno = await openPage(browser, url);
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, url, "Ana");
+		const bruno = await joinedPage(browser, url, "Bruno");
 		await ana.page.getByLabel("Message", { exact: true }).pressSequentially("Hel");
 		await bruno.page.getByText("Ana is typing…").waitFor();
 		// Bruno types back: once Ana sees that, she has had whatever the room said of her own typing, and it shows
@@ -100,8 +96,7 @@ describe("presence and typing", () => {
 
 	it("refuses a name someone else is using, in the dialog, which stays open", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
+		await joinedPage(browser, url, "Ana");
 		const other = await openPage(browser, url);
 		await other.page.getByRole("button", { name: "Start Chat" }).click();
 		const dialog = other.page.getByRole("dialog", { name: "Welcome to Hashzap" });
@@ -118,10 +113,8 @@ describe("presence and typing", () => {
 describe("messages", () => {
 	it("keeps line breaks (Shift+Enter), links safely, marks own messages and shows the time", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
-		const bruno = await openPage(browser, url);
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, url, "Ana");
+		const bruno = await joinedPage(browser, url, "Bruno");
 
 		const field = ana.page.getByLabel("Message", { exact: true });
 		await field.pressSequentially("first line");
@@ -151,8 +144,7 @@ describe("messages", () => {
 	});
 
 	it("remembers the name on this device and pre-fills the dialog in a room new to it", async () => {
-		const ana = await openPage(browser, newRoomUrl());
-		await joinAs(ana.page, "Ana Maria");
+		const ana = await joinedPage(browser, newRoomUrl(), "Ana Maria");
 		await ana.page.goto(newRoomUrl());
 		await ana.page.getByRole("button", { name: "Start Chat" }).click();
 		expect(await ana.page.getByLabel("Your name").inputValue()).toBe("Ana Maria");
@@ -160,10 +152,8 @@ describe("messages", () => {
 
 	it("counts unread messages in the title while the tab is hidden, and clears it on return", async () => {
 		const url = newRoomUrl();
-		const ana = await openPage(browser, url);
-		await joinAs(ana.page, "Ana");
-		const bruno = await openPage(browser, url);
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, url, "Ana");
+		const bruno = await joinedPage(browser, url, "Bruno");
 		await setHidden(ana.page, true);
 		for (const text of ["one", "two", "three"]) await send(bruno.page, text);
 		await seeMessage(ana.page, "Bruno", "three");
@@ -180,8 +170,7 @@ describe("scrolling", () => {
 		const ana = await People.join(app, roomOf(url), ["Ana"]);
 		await ana.say(...Array.from({ length: 80 }, (_, i): [string, string] => ["Ana", `filler ${i + 1}`]));
 
-		const bruno = await openPage(browser, url, { width: 800, height: 600 });
-		await joinAs(bruno.page, "Bruno");
+		const bruno = await joinedPage(browser, url, "Bruno", { width: 800, height: 600 });
 		const log = bruno.page.getByRole("log");
 		await seeMessage(bruno.page, "Ana", "filler 80");
 		// At the bottom: a new message is followed.
@@ -447,8 +436,7 @@ describe("private rooms in one step (issue #11, 6)", () => {
 		expect(await focused(page)).toBe("message");
 		await page.locator(".empty-room", { hasText: "Anyone with the link can join" }).waitFor();
 
-		const bruno = await openPage(browser, url);
-		await joinAs(bruno.page, "Bruno");
+		const bruno = await joinedPage(browser, url, "Bruno");
 		await page.getByRole("button", { name: "Name this room" }).click();
 		const naming = page.getByRole("dialog", { name: "Name this room" });
 		await naming.getByLabel("Room title").fill("Weekend hike");
@@ -461,8 +449,7 @@ describe("private rooms in one step (issue #11, 6)", () => {
 		await page.waitForFunction(() => document.title.includes("Weekend hike"));
 
 		// Someone who comes later sees the title too, and cannot change it.
-		const carla = await openPage(browser, url);
-		await joinAs(carla.page, "Carla");
+		const carla = await joinedPage(browser, url, "Carla");
 		await carla.page.getByRole("heading", { level: 1, name: "Weekend hike" }).waitFor();
 		await carla.page.getByRole("button", { name: "You: Carla" }).click();
 		await carla.page.getByRole("button", { name: "Leave room" }).waitFor();

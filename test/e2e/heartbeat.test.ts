@@ -11,7 +11,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { HEARTBEAT } from "../../protocol";
-import { joinAs, messageTexts, openPage, seeMessage, send } from "./chat-page";
+import { joinedPage, messageTexts, seeMessage, send } from "./chat-page";
 import { startHalfOpenProxy } from "./half-open-proxy";
 import { harness, newRoom, sharedApp } from "./harness";
 
@@ -23,10 +23,8 @@ afterAll(() => proxy.close());
 describe("a connection gone silent", () => {
 	it("is noticed within 60 s: the page says Reconnecting…, comes back, and delivers what was typed meanwhile once", async () => {
 		const room = newRoom("silent");
-		const ana = await openPage(browser, `http://127.0.0.1:${proxy.port}/r/${room}`, { clock: true });
-		const bruno = await openPage(browser, `${app.url}/r/${room}`);
-		await joinAs(ana.page, "Ana");
-		await joinAs(bruno.page, "Bruno");
+		const ana = await joinedPage(browser, `http://127.0.0.1:${proxy.port}/r/${room}`, "Ana", { clock: true });
+		const bruno = await joinedPage(browser, `${app.url}/r/${room}`, "Bruno");
 		await send(ana.page, "before the network went");
 		await seeMessage(bruno.page, "Ana", "before the network went");
 

@@ -6,7 +6,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page, WebSocketRoute } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { joinAs, openPage, seeMessage, send } from "./chat-page";
+import { joinAs, joinedPage, openPage, seeMessage, send } from "./chat-page";
 import { newRoom, sharedApp } from "./harness";
 import { joinPeer } from "./peer";
 
@@ -55,13 +55,16 @@ async function cuttable(page: Page) {
 	};
 }
 
+/** Ana and Bruno, each on a page of their own, in a new room. */
+async function anaAndBruno() {
+	const room = newRoom("changes");
+	const url = `${app.url}/r/${room}`;
+	return { room, ana: await joinedPage(browser, url, "Ana"), bruno: await joinedPage(browser, url, "Bruno") };
+}
+
 describe("changes two people see live", () => {
 	it("shows an edit, a reply, a reaction and a delete to the other person as they happen", async () => {
-		const room = newRoom("changes");
-		const ana = await openPage(browser, `${app.url}/r/${room}`);
-		const bruno = await openPage(browser, `${app.url}/r/${room}`);
-		await joinAs(ana.page, "Ana");
-		await joinAs(bruno.page, "Bruno");
+		const { ana, bruno } = await anaAndBruno();
 		await send(ana.page, "helo everyone");
 		await seeMessage(bruno.page, "Ana", "helo everyone");
 
@@ -114,11 +117,7 @@ describe("changes two people see live", () => {
 	});
 
 	it("edits your last message with Up in an empty composer: Escape cancels, Enter saves", async () => {
-		const room = newRoom("changes");
-		const ana = await openPage(browser, `${app.url}/r/${room}`);
-		const bruno = await openPage(browser, `${app.url}/r/${room}`);
-		await joinAs(ana.page, "Ana");
-		await joinAs(bruno.page, "Bruno");
+		const { ana, bruno } = await anaAndBruno();
 		await send(ana.page, "first");
 		await send(ana.page, "secnod");
 		await send(bruno.page, "Bruno's, not Ana's");
@@ -140,11 +139,7 @@ describe("changes two people see live", () => {
 
 describe("reactions", () => {
 	it("toggles a reaction on and off, by keyboard, with focus in the popup and back on Escape", async () => {
-		const room = newRoom("changes");
-		const ana = await openPage(browser, `${app.url}/r/${room}`);
-		const bruno = await openPage(browser, `${app.url}/r/${room}`);
-		await joinAs(ana.page, "Ana");
-		await joinAs(bruno.page, "Bruno");
+		const { ana, bruno } = await anaAndBruno();
 		await send(bruno.page, "Who wants pizza?");
 		await seeMessage(ana.page, "Bruno", "Who wants pizza?");
 		const page = ana.page;
@@ -196,8 +191,7 @@ describe("replies far back", () => {
 		await filler.say("the answer, much later", { replyTo: original });
 		filler.close();
 
-		const carla = await openPage(browser, `${app.url}/r/${room}`);
-		await joinAs(carla.page, "Carla");
+		const carla = await joinedPage(browser, `${app.url}/r/${room}`, "Carla");
 		const reply = messageOf(carla.page, "the answer, much later");
 		await reply.waitFor();
 		expect(await messageOf(carla.page, "the original question").count()).toBe(0);

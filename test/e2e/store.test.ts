@@ -48,13 +48,18 @@ async function fill(room: string, count: number, prefix: string) {
 	}
 }
 
+/** A new room: Ana's page, through the network the test can cut and with the test on its wire, and Bruno by socket. */
+async function anaAndBruno(prefix: string) {
+	const room = newRoom(prefix);
+	const { page } = await openPage(browser, roomUrl(room));
+	const wire = await controlWire(page);
+	await joinAs(page, "Ana");
+	return { room, page, wire, bruno: await joinPeer(app, room, "Bruno") };
+}
+
 describe("the client store", () => {
 	it("sends again what the room refused as too fast, once it may, and each message arrives once", async () => {
-		const room = newRoom("store-rate");
-		const { page } = await openPage(browser, roomUrl(room));
-		const wire = await controlWire(page);
-		await joinAs(page, "Ana");
-		const bruno = await joinPeer(app, room, "Bruno");
+		const { page, wire, bruno } = await anaAndBruno("store-rate");
 		// Thirty messages typed, then let onto the wire at once: more than a connection's burst of 20.
 		wire.holdSends();
 		const texts = Array.from({ length: 30 }, (_, i) => `quick ${i + 1}`);
@@ -74,11 +79,7 @@ describe("the client store", () => {
 	});
 
 	it("asks for the lines it missed when one arrives past a gap, and shows them in order", async () => {
-		const room = newRoom("store-gap");
-		const { page } = await openPage(browser, roomUrl(room));
-		const wire = await controlWire(page);
-		await joinAs(page, "Ana");
-		const bruno = await joinPeer(app, room, "Bruno");
+		const { page, wire, bruno } = await anaAndBruno("store-gap");
 		await seeSystemLine(page, "Bruno joined");
 		const lost = (f: ServerMessage) =>
 			(f.type === "message" && f.message.text === "lost on the way") ||
@@ -94,11 +95,7 @@ describe("the client store", () => {
 	});
 
 	it("keeps the history and sends nothing under the new name when its name is refused on reconnect", async () => {
-		const room = newRoom("store-name");
-		const { page } = await openPage(browser, roomUrl(room));
-		const wire = await controlWire(page);
-		await joinAs(page, "Ana");
-		const bruno = await joinPeer(app, room, "Bruno");
+		const { room, page, wire, bruno } = await anaAndBruno("store-name");
 		await send(page, "hello from Ana");
 		await bruno.hear("hello from Ana");
 		// Her page has the room's word for it too: what was stored before the cut is not pending after it.

@@ -11,7 +11,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { b64url, decryptPush, deviceKeys, verifyVapid } from "../push-crypto";
 import { PushService } from "../push-service";
-import { joinAs, openPage, send } from "./chat-page";
+import { joinAs, joinedPage, send } from "./chat-page";
 import { harness, newRoom, sharedApp } from "./harness";
 import { joinPeer } from "./peer";
 import { startPushServer } from "./push-server";
@@ -43,8 +43,7 @@ describe("Web Push through a push service on this machine", () => {
 		const endpoint = `${pushOrigin}/send/${crypto.randomUUID()}`;
 		await subscribeAndLeave(room, "Bruno", endpoint, { p256dh: device.p256dh, auth: device.auth });
 
-		const ana = await openPage(browser, `${app.url}/r/${room}`);
-		await joinAs(ana.page, "Ana");
+		const ana = await joinedPage(browser, `${app.url}/r/${room}`, "Ana");
 		await send(ana.page, "@Bruno the build is green");
 
 		const path = new URL(endpoint).pathname;
