@@ -6,8 +6,11 @@ import { PushService } from "./test/push-service";
 // Two projects: "workers" runs inside workerd (the real runtime, with the
 // ChatRoom Durable Object); "browser" runs on Node and drives Chromium
 // against the app served by `wrangler dev`.
-// CI asks for a JSON report to total every suite in one line (.ci/run).
+// CI asks for a JSON report to total every suite in one line, and for each file's time (.ci/run).
 const jsonReport = process.env.VITEST_JSON_REPORT;
+const reporters: (string | [string, Record<string, unknown>])[] = ["default"];
+if (jsonReport) reporters.push(["json", { outputFile: jsonReport }]);
+if (process.env.VITEST_FILE_DURATIONS === "1") reporters.push("./test/durations-reporter.ts");
 
 // The workers tests' push service (test/push-service.ts) answers every fetch the room makes to
 // https://push.test, in Node; tests read what it received through the same host.
@@ -16,7 +19,7 @@ const vapid = await generateVapidKeys();
 
 export default defineConfig({
 	test: {
-		reporters: jsonReport ? ["default", ["json", { outputFile: jsonReport }]] : ["default"],
+		reporters,
 		projects: [
 			{
 				plugins: [
