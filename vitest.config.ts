@@ -20,6 +20,8 @@ const vapid = await generateVapidKeys();
 export default defineConfig({
 	test: {
 		reporters,
+		// Two files at a time, of either project: vitest's default on two cores is one (a core less than there are).
+		maxWorkers: 2,
 		projects: [
 			{
 				plugins: [
@@ -52,13 +54,16 @@ export default defineConfig({
 					name: "browser",
 					include: ["test/e2e/**/*.test.ts"],
 					environment: "node",
-					testTimeout: 60_000,
+					// A backstop: every step waits for an event with a timeout of its own that names it. Two files at
+					// once on a busy machine make a long test slower, not wrong.
+					testTimeout: 120_000,
 					hookTimeout: 120_000,
 					// A page answers within a frame or two, but the machine may be busy: expect.poll asks for long enough.
 					expect: { poll: { timeout: 15_000 } },
-					// One wrangler dev per configuration and one Chromium, shared by the files (test/e2e/global-setup.ts).
+					// One wrangler dev per configuration and one Chromium, shared by the files (test/e2e/global-setup.ts),
+					// which run side by side (a lane a core) and with the workers files: they keep to rooms and
+					// browser contexts of their own.
 					globalSetup: ["test/e2e/global-setup.ts"],
-					fileParallelism: false,
 				},
 			},
 		],
