@@ -47,7 +47,7 @@ async function everywhere(page: Page, screen: string, check?: (size: string, sch
 
 describe("every screen, at every size, light and dark", () => {
 	it("passes axe and fits the screen: landing, dialog, chat, online sheet and your menu", async () => {
-		// Each test file has a fresh app, so the room is new: Bruno, first in, made it and titles it.
+		// No other file uses this room (the README's screenshots show its name), so it is new: Bruno, first in, made it and titles it.
 		const room = "saturday-hike";
 		const people = await People.join(app, room, ["Bruno", "Carla", "Dora"]);
 		await people.title("Bruno", "Saturday hike");
