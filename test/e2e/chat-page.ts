@@ -5,7 +5,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { RECONNECT } from "../../protocol";
+// With its extension: the benchmark imports this file under plain Node (bench/scenarios/long-conversation.ts).
+import { RECONNECT } from "../../protocol/timing.ts";
 
 /**
  * A page in a browser context of its own (a device of its own), at `url`. With `clock`, the page's time is
