@@ -55,6 +55,40 @@ export async function joinAs(page: Page, name: string, { pressEnter = false } = 
 	await page.getByRole("log").waitFor();
 }
 
+/**
+ * Ana makes a new private room and enters it, in a browser context of her own: she is its owner (the Owner badge
+ * by her name, Room settings in the header). Resolves with her page and the room's address.
+ */
+export async function ownerOfNewRoom(browser: Browser, appUrl: string, name = "Ana") {
+	const owner = await openPage(browser, appUrl);
+	await owner.page.getByRole("button", { name: "New private room" }).click();
+	await owner.page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+	// A new private room opens at the Welcome dialog (issue #11).
+	const dialog = owner.page.getByRole("dialog", { name: "Welcome to Hashzap" });
+	await dialog.getByLabel("Your name").fill(name);
+	await dialog.getByRole("button", { name: "Enter Chat" }).click();
+	await owner.page.getByRole("log").waitFor();
+	await onlineEntry(owner.page, name).getByTitle("Owner of this room").waitFor();
+	await owner.page.getByRole("button", { name: "Room settings" }).waitFor();
+	return { ...owner, url: owner.page.url() };
+}
+
+/** Someone's line in the Online list: their name, their badge, and for an owner or a moderator their menu. */
+export function onlineEntry(page: Page, name: string) {
+	return page
+		.getByRole("complementary")
+		.getByRole("listitem")
+		.filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/** Opens Room settings from the header (owners and moderators only) and waits for its dialog. */
+export async function openRoomSettings(page: Page) {
+	await page.getByRole("button", { name: "Room settings" }).click();
+	const dialog = page.getByRole("dialog", { name: "Room settings" });
+	await dialog.waitFor();
+	return dialog;
+}
+
 /** A device that has been in the room goes straight back in: the chat shows with no Start Chat and no dialog. */
 export async function backIn(page: Page) {
 	await page.getByRole("log").waitFor();

@@ -7,26 +7,19 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { joinAs, openPage, screenshot, seeMessage, seeSystemLine, send } from "./chat-page";
+import {
+	joinAs,
+	openPage,
+	openRoomSettings,
+	ownerOfNewRoom,
+	screenshot,
+	seeMessage,
+	seeSystemLine,
+	send,
+} from "./chat-page";
 import { sharedApp } from "./harness";
 
 const { app, browser } = await sharedApp("shipped");
-
-/** Ana makes a new private room and enters it: she is its owner. Resolves with her page and the room's URL. */
-async function ownerOfNewRoom() {
-	const ana = await openPage(browser, app.url);
-	await ana.page.getByRole("button", { name: "New private room" }).click();
-	await ana.page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
-	// A new private room opens at the Welcome dialog (issue #11).
-	const dialog = ana.page.getByRole("dialog", { name: "Welcome to Hashzap" });
-	await dialog.getByLabel("Your name").fill("Ana");
-	await dialog.getByRole("button", { name: "Enter Chat" }).click();
-	await ana.page.getByRole("log").waitFor();
-	const online = ana.page.getByRole("complementary");
-	await online.locator("li", { hasText: "Ana" }).locator(".role-badge", { hasText: "Owner" }).waitFor();
-	await ana.page.getByRole("button", { name: "Room settings" }).waitFor();
-	return { ...ana, url: ana.page.url() };
-}
 
 async function memberJoins(url: string, name: string) {
 	const member = await openPage(browser, url);
@@ -41,16 +34,9 @@ async function actionsOf(page: Page, text: string) {
 	return message.locator(".actions");
 }
 
-async function openSettings(page: Page) {
-	await page.getByRole("button", { name: "Room settings" }).click();
-	const dialog = page.getByRole("dialog", { name: "Room settings" });
-	await dialog.waitFor();
-	return dialog;
-}
-
 describe("moderation, in Chromium against wrangler dev", () => {
 	it("lets the owner of a new private room delete another member's message, for everyone", async () => {
-		const ana = await ownerOfNewRoom();
+		const ana = await ownerOfNewRoom(browser, app.url);
 		const bruno = await memberJoins(ana.url, "Bruno");
 		await send(bruno.page, "something vile");
 		await seeMessage(ana.page, "Bruno", "something vile");
@@ -79,7 +65,7 @@ describe("moderation, in Chromium against wrangler dev", () => {
 	});
 
 	it("lets the owner ban a member, whose page says so and who cannot come back from that browser", async () => {
-		const ana = await ownerOfNewRoom();
+		const ana = await ownerOfNewRoom(browser, app.url);
 		const bruno = await memberJoins(ana.url, "Bruno");
 		await send(bruno.page, "hello from Bruno");
 		await seeMessage(ana.page, "Bruno", "hello from Bruno");
@@ -109,9 +95,9 @@ describe("moderation, in Chromium against wrangler dev", () => {
 	});
 
 	it("refuses a second message under slow mode, showing when, and keeps the text in the composer", async () => {
-		const ana = await ownerOfNewRoom();
+		const ana = await ownerOfNewRoom(browser, app.url);
 		const bruno = await memberJoins(ana.url, "Bruno");
-		const settings = await openSettings(ana.page);
+		const settings = await openRoomSettings(ana.page);
 		await settings.getByLabel("Slow mode").selectOption({ label: "30 seconds" });
 		await settings.getByRole("button", { name: "Close" }).click();
 
@@ -128,8 +114,8 @@ describe("moderation, in Chromium against wrangler dev", () => {
 	});
 
 	it("makes whoever opens the moderator link a moderator, in another browser", async () => {
-		const ana = await ownerOfNewRoom();
-		const settings = await openSettings(ana.page);
+		const ana = await ownerOfNewRoom(browser, app.url);
+		const settings = await openRoomSettings(ana.page);
 		await settings.getByRole("button", { name: "New moderator link" }).click();
 		const link = await settings.getByLabel(/Moderator link/).inputValue();
 		expect(link).toMatch(/#mod=[A-Za-z0-9_-]{43}$/);
