@@ -6,8 +6,11 @@ import { NameSchema } from "../protocol/text";
 import { enterChat, joining, rename, renaming, roomError, savedName, screen } from "./app-store";
 import { LineField } from "./LineField";
 
-/** The room's answers that concern the dialog: a refused name, or a chat that could not be loaded. */
-const FOR_THE_DIALOG = new Set(["name_taken", "invalid_name", "chat_not_loaded"]);
+/**
+ * The room's answers that concern the dialog: a refused name, a chat that could not be loaded, or a newcomer
+ * refused at the door (a locked room; a ban, of this device or its address), who is never let into the chat.
+ */
+const FOR_THE_DIALOG = new Set(["name_taken", "invalid_name", "chat_not_loaded", "room_locked", "banned"]);
 
 /**
  * "Welcome to Hashzap": a modal <dialog>, so the page behind is inert and
