@@ -4,6 +4,7 @@
  * may show a message's text. Choosing a level is the only thing that asks
  * the browser for permission.
  */
+import { signal } from "@preact/signals";
 import { roomName } from "./app-store";
 import { tellPush } from "./chat-store";
 import { chooseLevel, choosePreview, type NotifyLevel, notifyLevel, notifyPreview, permission } from "./notifications";
@@ -16,10 +17,16 @@ const LEVELS: [NotifyLevel, string][] = [
 	["off", "Off"],
 ];
 
-/** Keeps the device's push subscription in step with the setting; loaded only when used. */
+/** Why push could not be turned on, after the person's last choice; null when nothing stands in the way. */
+const pushProblem = signal<string | null>(null);
+let syncs = 0;
+
+/** Keeps the device's push subscription in step with the setting; loaded only when used. The last choice's answer shows. */
 async function syncPush(): Promise<void> {
+	const mine = ++syncs;
 	const { syncPushSubscription } = await import("./push-subscription");
-	await syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush);
+	const problem = await syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush);
+	if (mine === syncs) pushProblem.value = problem;
 }
 
 export function NotifyControl() {
@@ -73,6 +80,11 @@ export function NotifyControl() {
 				{permission.value === "denied" && (
 					<p class="hint" role="status">
 						This browser blocks notifications for Hashzap; allow them in its site settings.
+					</p>
+				)}
+				{pushProblem.value && (
+					<p class="hint" role="alert">
+						{pushProblem.value}
 					</p>
 				)}
 			</fieldset>
