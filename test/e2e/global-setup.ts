@@ -16,13 +16,15 @@ import { makeCertificates } from "./push-server";
 
 export default async function setup(project: TestProject) {
 	// Ports known before the server starts, for what the `shipped` server must know of: the origins of the
-	// proxies a test puts between a page and the app (store, heartbeat), and the push service web-push runs.
-	const [heartbeatProxy = 0, storeProxy = 0, pushPort = 0] = await distinctFreePorts(3);
+	// proxies a test puts between a page and the app (store, heartbeat), and the push services files run (web-push,
+	// moderation-tools), each on a port of its own: two files may run at once.
+	const [heartbeatProxy = 0, storeProxy = 0, webPush = 0, moderationTools = 0] = await distinctFreePorts(4);
 	const push = makeCertificates();
 	const origins = [heartbeatProxy, storeProxy].map((port) => `http://127.0.0.1:${port}`).join(",");
+	const pushHosts = [webPush, moderationTools].map((port) => `127.0.0.1:${port}`).join(",");
 	const servers = Promise.allSettled([
 		startApp(
-			{ ...CONFIGURATIONS.shipped, ALLOWED_ORIGINS: origins, PUSH_HOSTS: `127.0.0.1:${pushPort}` },
+			{ ...CONFIGURATIONS.shipped, ALLOWED_ORIGINS: origins, PUSH_HOSTS: pushHosts },
 			{ NODE_EXTRA_CA_CERTS: push.ca },
 		),
 		startApp(CONFIGURATIONS.raised),
@@ -48,7 +50,7 @@ export default async function setup(project: TestProject) {
 		},
 		chromium: browser.value.wsEndpoint(),
 		proxyPorts: { heartbeat: heartbeatProxy, store: storeProxy },
-		push: { port: pushPort, key: push.key, cert: push.cert, ca: push.ca },
+		push: { ports: { webPush, moderationTools }, key: push.key, cert: push.cert, ca: push.ca },
 	};
 	project.provide("harness", harness);
 	return stop;

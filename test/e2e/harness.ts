@@ -23,8 +23,11 @@ export interface Harness {
 	chromium: string;
 	/** Ports the `shipped` server allows as pages' origins, one for each file that serves pages through a proxy. */
 	proxyPorts: { heartbeat: number; store: number };
-	/** The push service web-push.test.ts runs: the `shipped` server sends to its port and trusts its authority. */
-	push: { port: number; key: string; cert: string; ca: string };
+	/**
+	 * The push services files run, a port for each file (two files may run at once): the `shipped` server sends to
+	 * these ports and trusts the authority that signed the certificate.
+	 */
+	push: { ports: { webPush: number; moderationTools: number }; key: string; cert: string; ca: string };
 }
 
 declare module "vitest" {

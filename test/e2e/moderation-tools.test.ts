@@ -360,7 +360,7 @@ function auditEntries(settings: Locator): Promise<string[]> {
 // script puts in its place one that subscribes with the test's endpoint and device keys, or fails as a browser does.
 const pushService = new PushService();
 const { push } = harness();
-const pushServer = await startPushServer(pushService, push, push.port);
+const pushServer = await startPushServer(pushService, push, push.ports.moderationTools);
 afterAll(() => pushServer.close());
 
 type FakePush = { endpoint: string; p256dh: string; auth: string } | { fails: string };
@@ -415,7 +415,7 @@ async function pushDevice(url: string, fake: FakePush, { allowed = true } = {}) 
 
 async function endpoint() {
 	const keys = await deviceKeys();
-	const url = `https://127.0.0.1:${push.port}/send/${crypto.randomUUID()}`;
+	const url = `${pushServer.origin}/send/${crypto.randomUUID()}`;
 	return { endpoint: url, p256dh: keys.p256dh, auth: keys.auth, path: new URL(url).pathname };
 }
 

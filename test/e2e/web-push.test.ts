@@ -20,7 +20,7 @@ const { app, browser } = await sharedApp("shipped");
 const pushService = new PushService();
 // The `shipped` server sends pushes to this port and trusts the authority that signed its certificate.
 const { push } = harness();
-const pushServer = await startPushServer(pushService, push, push.port);
+const pushServer = await startPushServer(pushService, push, push.ports.webPush);
 const pushOrigin = pushServer.origin;
 afterAll(() => pushServer.close());
 
