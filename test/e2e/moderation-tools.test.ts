@@ -86,6 +86,21 @@ async function enterAs(page: Page, name: string): Promise<Locator> {
 	return dialog;
 }
 
+/**
+ * Locks or unlocks the room from Room settings, and waits until the room has: Room settings opened again shows the
+ * lock as the room last said it (the box ticked by a click shows only the click).
+ */
+async function setLock(page: Page, locked: boolean): Promise<void> {
+	const settings = await openRoomSettings(page);
+	await settings.getByLabel("Lock room").setChecked(locked);
+	await settings.getByRole("button", { name: "Close" }).click();
+	const again = await openRoomSettings(page);
+	await expect
+		.poll(() => again.getByLabel("Lock room").isChecked(), { message: `the room ${locked ? "locked" : "unlocked"}` })
+		.toBe(locked);
+	await again.getByRole("button", { name: "Close" }).click();
+}
+
 const ownerBadge = (page: Page, name: string) => onlineEntry(page, name).getByTitle("Owner of this room");
 
 describe("moderation tools, in Chromium against wrangler dev", () => {
@@ -192,10 +207,7 @@ describe("moderation tools, in Chromium against wrangler dev", () => {
 		// Bruno closes his tab: his device has been in the room.
 		await bruno.page.close();
 
-		const settings = await openRoomSettings(ana.page);
-		await settings.getByLabel("Lock room").check();
-		await settings.getByRole("button", { name: "Close" }).click();
-
+		await setLock(ana.page, true);
 		const carla = await openPage(browser, ana.url);
 		const welcome = await enterAs(carla.page, "Carla");
 		await carla.page.getByText("This room is locked: only people who have been in it before may join").waitFor();
@@ -208,9 +220,7 @@ describe("moderation tools, in Chromium against wrangler dev", () => {
 		await backIn(again);
 		await onlineEntry(ana.page, "Bruno").waitFor();
 
-		const unlock = await openRoomSettings(ana.page);
-		await unlock.getByLabel("Lock room").uncheck();
-		await unlock.getByRole("button", { name: "Close" }).click();
+		await setLock(ana.page, false);
 		// Carla tries again.
 		await welcome.getByRole("button", { name: "Enter Chat" }).click();
 		await carla.page.getByRole("log").waitFor();
