@@ -30,24 +30,26 @@ describe("mentions", () => {
 		expect(await field.getAttribute("aria-activedescendant")).toBe(
 			await list.getByRole("option", { name: "@Ada Lovelace" }).getAttribute("id"),
 		);
+		// Each key's answer is drawn a moment after the key: waited for, as a person would see it.
+		const selected = () => list.getByRole("option", { selected: true }).textContent();
 		await field.press("ArrowDown");
-		expect(await list.getByRole("option", { selected: true }).textContent()).toBe("@Adam");
+		await expect.poll(selected).toBe("@Adam");
 		await field.press("ArrowDown");
-		expect(await list.getByRole("option", { selected: true }).textContent()).toBe("@Ada Lovelace");
+		await expect.poll(selected).toBe("@Ada Lovelace");
 		// Enter completes, and does not send.
 		await field.press("Enter");
-		expect(await field.inputValue()).toBe("hi @Ada Lovelace ");
-		expect(await list.count()).toBe(0);
+		await expect.poll(() => field.inputValue()).toBe("hi @Ada Lovelace ");
+		await list.waitFor({ state: "hidden" });
 
 		// Tab completes too; Escape closes the list and leaves the text as typed.
 		await field.pressSequentially("and @Ad");
 		await list.waitFor();
 		await field.press("Tab");
-		expect(await field.inputValue()).toBe("hi @Ada Lovelace and @Ada Lovelace ");
+		await expect.poll(() => field.inputValue()).toBe("hi @Ada Lovelace and @Ada Lovelace ");
 		await field.pressSequentially("@a");
 		await list.waitFor();
 		await field.press("Escape");
-		expect(await list.count()).toBe(0);
+		await list.waitFor({ state: "hidden" });
 		expect(await field.inputValue()).toBe("hi @Ada Lovelace and @Ada Lovelace @a");
 		await expect.poll(() => ana.page.evaluate(() => document.activeElement?.id)).toBe("message");
 		for (const p of [ada, adam, ana]) await p.context.close();
@@ -67,23 +69,25 @@ describe("mentions", () => {
 		// The list is open: Up moves in it (and edits nothing), Escape closes it.
 		await field.pressSequentially("@b");
 		await list.waitFor();
+		// Each key's answer is drawn a moment after the key: waited for, as a person would see it.
 		await field.press("ArrowUp");
-		expect(await list.getByRole("option", { selected: true }).textContent()).toBe("@Bruno");
+		await expect.poll(() => list.getByRole("option", { selected: true }).textContent()).toBe("@Bruno");
+		// Drawn with that move: no edit began.
 		expect(await editingNote.count()).toBe(0);
 		await field.press("Escape");
-		expect(await list.count()).toBe(0);
+		await list.waitFor({ state: "hidden" });
 		expect(await field.inputValue()).toBe("@b");
 
 		// Closed and empty: Up edits her last message, where the list completes again, and Enter, once it has, saves.
 		await field.fill("");
 		await field.press("ArrowUp");
 		await editingNote.waitFor();
-		expect(await field.inputValue()).toBe("lunch?");
+		await expect.poll(() => field.inputValue()).toBe("lunch?");
 		await field.press("End");
 		await field.pressSequentially(" @br");
 		await list.waitFor();
 		await field.press("Enter");
-		expect(await field.inputValue()).toBe("lunch? @Bruno ");
+		await expect.poll(() => field.inputValue()).toBe("lunch? @Bruno ");
 		await editingNote.waitFor();
 		await field.press("Enter");
 		await editingNote.waitFor({ state: "detached" });
