@@ -46,8 +46,15 @@ export default defineConfig({
 						},
 					}),
 				],
-				// A wait in test/ws-client.ts gives up after 10 s and says what it waited for; the test's own timeout is later.
-				test: { name: "workers", include: ["test/*.test.ts"], testTimeout: 20_000 },
+				test: {
+					name: "workers",
+					include: ["test/*.test.ts"],
+					// A wait in test/ws-client.ts gives up after 10 s and says what it waited for; the test's own timeout is later.
+					testTimeout: 20_000,
+					// Files reuse a worker instead of starting one each (about a second apiece): they share nothing but
+					// the runtime, each in rooms and from addresses of its own.
+					isolate: false,
+				},
 			},
 			{
 				test: {
@@ -64,6 +71,8 @@ export default defineConfig({
 					// which run side by side (a lane a core) and with the workers files: they keep to rooms and
 					// browser contexts of their own.
 					globalSetup: ["test/e2e/global-setup.ts"],
+					// Files reuse a worker process, as they already share the servers and the browser.
+					isolate: false,
 				},
 			},
 		],
