@@ -12,7 +12,7 @@
  * Sends go out in the background: the message path never waits for a push
  * service.
  */
-import type { ChatMessage, ClientMessage, PushPayload } from "../../protocol";
+import { type ChatMessage, type ClientMessage, nameKey, type PushPayload } from "../../protocol";
 import type { PushConfig } from "../config";
 import { type Bucket, fullBucket, take } from "../limits/token-bucket";
 import type { Joined } from "../room/connections";
@@ -49,7 +49,10 @@ export class Notifier {
 		return this.#known;
 	}
 
-	/** Keeps a device's subscription, for the name it is in the room under. */
+	/**
+	 * Keeps a device's subscription, for the name it is in the room under,
+	 * by the key a mention names it by (nameKey, as mentions.ts finds them).
+	 */
 	subscribe(who: Joined, frame: Extract<ClientMessage, { type: "subscribe" }>): SubscribeVerdict {
 		if (!this.vapid)
 			return { ok: false, reason: "This server has no push keys; notifications work only while the page is open" };
@@ -61,7 +64,7 @@ export class Notifier {
 		}
 		this.#store.put({
 			user: who.user,
-			nameKey: who.key,
+			nameKey: nameKey(who.name),
 			endpoint: frame.subscription.endpoint,
 			p256dh: frame.subscription.keys.p256dh,
 			auth: frame.subscription.keys.auth,
@@ -76,9 +79,13 @@ export class Notifier {
 		this.#store.remove(who.user);
 	}
 
-	/** A device joined: it sees the room's lines itself now, so nothing held is pushed. */
+	/**
+	 * A device joined: it sees the room's lines itself now, so nothing held is
+	 * pushed; and it may have come back under another name, which its
+	 * mentions are for from now on.
+	 */
 	back(who: Joined): void {
-		if (this.#any) this.#store.clearHeld(who.user);
+		if (this.#any) this.#store.back(who.user, nameKey(who.name));
 	}
 
 	/**
@@ -88,7 +95,7 @@ export class Notifier {
 	 */
 	onLine(line: ChatMessage, sender: Joined, present: Set<string>, now = Date.now()): boolean {
 		if (!this.#any || !this.vapid || line.kind !== "chat") return false;
-		const mentioned = (line.mentions ?? []).map((n) => n.normalize("NFKC").trim().toLowerCase());
+		const mentioned = (line.mentions ?? []).map(nameKey);
 		let held = false;
 		for (const sub of this.#store.matching(sender.user, mentioned)) {
 			if (present.has(sub.user) || !this.mayHear(sub.user)) continue;

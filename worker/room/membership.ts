@@ -5,6 +5,7 @@
  * and reconnects share their device key, so coming back within the grace
  * period says nothing.
  */
+import { nameKey } from "../../protocol";
 import { type Member, MemberStore } from "../store/members";
 import type { Joined } from "./connections";
 import { nameKeys } from "./name-keys";
@@ -85,9 +86,14 @@ export class Membership {
 		}
 	}
 
-	/** The member who holds a name, if anyone does. */
+	/**
+	 * The member a name calls, if anyone: found by the look-alike key, which
+	 * is unique in the room, then held to the name as it reads (nameKey), so
+	 * that "Sarn" does not call Sam as a mention would not.
+	 */
 	holder(name: string): Member | undefined {
-		return this.#store.member(nameKeys(name).key);
+		const member = this.#store.member(nameKeys(name).key);
+		return member && nameKey(member.name) === nameKey(name) ? member : undefined;
 	}
 
 	/** Everyone in the room, with their device keys. */

@@ -13,7 +13,7 @@ export class NameStore {
 
 	constructor(private readonly sql: SqlStorage) {}
 
-	/** The name with this key (nameKey), if the room has seen it. */
+	/** The name with this key (the protocol's nameKey, never the look-alike skeleton), if the room has seen it. */
 	get(key: string): string | undefined {
 		return this.sql.exec<{ name: string }>("SELECT name FROM names WHERE name_key = ?", key).toArray()[0]?.name;
 	}

@@ -9,7 +9,7 @@ import type { NotifyLevel } from "../../protocol";
 export interface PushSubscriptionRow {
 	/** The device key (the `user` of join). */
 	user: string;
-	/** The name the device last joined under, as the room compares names: what its mentions match. */
+	/** The name the device last joined under, by the protocol's nameKey (never the look-alike skeleton): what its mentions match. */
 	nameKey: string;
 	endpoint: string;
 	p256dh: string;
@@ -127,6 +127,12 @@ export class PushSubscriptionStore {
 	/** Nothing is held for the device any more (it came back to the room and saw the lines). */
 	clearHeld(user: string): void {
 		this.sql.exec("UPDATE push_subscriptions SET due = NULL WHERE user_key = ?", user);
+		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
+	}
+
+	/** The device came back to the room under `nameKey`: nothing is held for it, and mentions of that name are its. */
+	back(user: string, nameKey: string): void {
+		this.sql.exec("UPDATE push_subscriptions SET due = NULL, name_key = ? WHERE user_key = ?", nameKey, user);
 		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
 	}
 

@@ -8,6 +8,7 @@
  * A room gets its storage on its first join, not before: reading an empty
  * room's history writes nothing.
  */
+import { nameKey } from "../../protocol";
 import { readsBackSame } from "./well-formed";
 
 type Migration = string | ((sql: SqlStorage) => void);
@@ -180,6 +181,23 @@ const MIGRATIONS: readonly Migration[] = [
 		PRIMARY KEY (user_key, seq)
 	) WITHOUT ROWID;
 	CREATE INDEX IF NOT EXISTS push_held_seq ON push_held (seq);`,
+	// 10: whom a mention calls is keyed by the protocol's nameKey, not by the look-alike skeleton that
+	// steps 5 to 9 stored in `names` and `push_subscriptions` (#26: "Sam" was kept as "sarn", so "@Sam"
+	// found no one). Keys differ only by folding, so no two rows meet on one new key.
+	(sql) => {
+		const names = sql.exec<{ name_key: string; name: string }>("SELECT name_key, name FROM names").toArray();
+		const members = sql.exec<{ name_key: string; name: string }>("SELECT name_key, name FROM members").toArray();
+		const nameOf = new Map([...members, ...names].map((r) => [r.name_key, r.name]));
+		for (const r of names) sql.exec("UPDATE names SET name_key = ? WHERE name_key = ?", nameKey(r.name), r.name_key);
+		const subs = sql.exec<{ user_key: string; name_key: string }>("SELECT user_key, name_key FROM push_subscriptions");
+		for (const r of subs.toArray()) {
+			const name = nameOf.get(r.name_key);
+			// A subscription whose name the room no longer knows is set right when its device next joins (Notifier.back).
+			if (name !== undefined) {
+				sql.exec("UPDATE push_subscriptions SET name_key = ? WHERE user_key = ?", nameKey(name), r.user_key);
+			}
+		}
+	},
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */
