@@ -255,12 +255,16 @@ export class ChatRoom extends DurableObject<Env> {
 	 * A name is the room's to give: taken names are refused; a new arrival is
 	 * announced to all. Churn costs what it writes: an arrival writes its
 	 * "joined" line now and its "left" line later, so it pays for two frames.
-	 * A banned member is turned away and their socket closed; a locked room
-	 * lets in only devices that have been in it.
+	 * A banned device is turned away and its socket closed, whatever role or
+	 * link it has: a ban outranks both, so its claims are never honoured. A
+	 * member is also turned away from a banned address (staff are not: an
+	 * address is shared); a locked room lets in only devices that have been in it.
 	 */
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
 		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
 		this.#ensureStored();
+		const deviceBan = this.#moderation.banOf(frame.user, undefined);
+		if (deviceBan) return this.#turnAway(ws, deviceBan.until);
 		const proof = session.proof;
 		const role = proof && !atLeast(this.#roles.of(frame.user), proof.role) ? proof.role : this.#roles.of(frame.user);
 		if (role === "member") {
@@ -435,6 +439,9 @@ export class ChatRoom extends DurableObject<Env> {
 			const session = this.#connections.session(ws);
 			if (session.shut) return;
 			if (!session.joined) return this.#connections.save(ws, { ...session, proof });
+			// A ban outranks any link (a join checks it before honouring a claim made before it).
+			const ban = this.#moderation.banOf(session.joined.user, undefined);
+			if (ban) return this.#turnAway(ws, ban.until);
 			this.#grant(session.joined, proof);
 			this.#moderators.staffChanged();
 		});
@@ -452,7 +459,7 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#moderators.tellRole(who.user);
 	}
 
-	/** Refuses a banned member at the door and closes the socket. */
+	/** Refuses a banned device at the door and closes the socket. */
 	#turnAway(ws: WebSocket, until: number | null): void {
 		const reason = bannedReason(until);
 		this.#connections.sendTo(ws, { type: "error", code: "banned", reason, ...(until !== null && { until }) });

@@ -5,7 +5,8 @@
  *   clearing storage makes a new key, the address it came from too; the
  *   address part always ends by itself (ADDRESS_BAN_HOURS, 24 h by default),
  *   because addresses are shared (carrier NAT). Owners and moderators are
- *   never held by an address ban: the room asks only about members.
+ *   never held by an address ban: the room asks only about members. A
+ *   device ban holds everyone, staff included, and outranks any link.
  * Ends run on the room's one alarm (nextDue); every check also compares
  * times, so nothing outlives its end while the alarm is on its way.
  */
@@ -62,9 +63,14 @@ export class Moderation {
 		return { until: byDevice ? ban.until : ban.ipUntil };
 	}
 
-	/** Lifts a mute or a ban by its list id ("mute-3", "ban-7"); returns whose it was. */
-	lift(id: string): { kind: "mute" | "ban"; name: string; user: string } | undefined {
+	/**
+	 * Lifts a mute or a ban by its list id ("mute-3", "ban-7"); returns whose
+	 * it was. One that holds the device `by` stays: no one lifts their own
+	 * restriction ("own").
+	 */
+	lift(id: string, by: string): { kind: "mute" | "ban"; name: string; user: string } | "own" | undefined {
 		const [kind, n] = id.split("-") as ["mute" | "ban", string];
+		if (this.#store.userOf(kind, Number(n)) === by) return "own";
 		const row = kind === "mute" ? this.#store.liftMute(Number(n)) : this.#store.liftBan(Number(n));
 		return row && { kind, name: row.name, user: row.userKey };
 	}

@@ -112,8 +112,8 @@ export class Moderators {
 			const ip = this.#room.connections.socketsOf(target.user)[0];
 			const address = ip ? this.#room.connections.session(ip).ip : this.#room.moderation.addressOf(target.user);
 			const ban = this.#room.moderation.ban(target.user, target.name, address, frame.hours, now);
-			// A moderator who is banned is a moderator no more.
-			if (theirs === "moderator") this.#room.roles.demote(target.name);
+			// A moderator who is banned is a moderator no more: the device, under whatever name it used.
+			if (theirs === "moderator") this.#room.roles.demote(target.user);
 			this.#room.audit.record(
 				actor,
 				"ban",
@@ -153,11 +153,12 @@ export class Moderators {
 		this.staffChanged();
 	}
 
-	/** Lifts a mute or a ban from the Room settings list. */
+	/** Lifts a mute or a ban from the Room settings list; no one lifts their own. */
 	#lift(ws: WebSocket, who: Joined, frame: Frame<"lift">) {
 		const role = this.#allowed(ws, who, "moderator");
 		if (!role) return;
-		const lifted = this.#room.moderation.lift(frame.id);
+		const lifted = this.#room.moderation.lift(frame.id, who.user);
+		if (lifted === "own") return this.#room.refuse(ws, "forbidden", "No one can lift their own mute or ban");
 		if (!lifted) return this.#room.refuse(ws, "not_found", "That mute or ban has already ended");
 		this.#room.audit.record({ name: who.name, role }, lifted.kind === "mute" ? "lift_mute" : "lift_ban", lifted.name);
 		this.toStaff(this.lists());
@@ -203,13 +204,30 @@ export class Moderators {
 		this.toStaff(this.lists());
 	}
 
-	/** The owner makes a moderator a member again. */
+	/**
+	 * The owner makes a moderator a member again. The name is resolved to a
+	 * device as the room compares names (case, NFKC, look-alikes): the
+	 * moderators whose last name it is (as the lists show them), and the
+	 * device of the member holding it now (a moderator in a second tab under
+	 * another name). The role goes from the device, whatever name it used.
+	 */
 	#demote(ws: WebSocket, who: Joined, name: string) {
 		if (!this.#allowed(ws, who, "owner")) return;
-		const user = this.#room.roles.demote(name);
-		if (!user) return this.#room.refuse(ws, "not_found", `${name} is not a moderator of this room`);
-		this.#room.audit.record({ name: who.name, role: "owner" }, "demote", name);
-		this.tellRole(user);
+		const named = this.#room.roles.moderatorsNamed(name);
+		const holder = this.#room.membership.holder(name);
+		if (
+			holder &&
+			this.#room.roles.of(holder.userKey) === "moderator" &&
+			!named.some((m) => m.user === holder.userKey)
+		) {
+			named.push({ user: holder.userKey, name: holder.name });
+		}
+		if (named.length === 0) return this.#room.refuse(ws, "not_found", `${name} is not a moderator of this room`);
+		for (const m of named) {
+			this.#room.roles.demote(m.user);
+			this.#room.audit.record({ name: who.name, role: "owner" }, "demote", m.name);
+			this.tellRole(m.user);
+		}
 		this.staffChanged();
 		this.toStaff(this.lists());
 	}

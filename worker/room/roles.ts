@@ -11,6 +11,7 @@
  */
 import { isPrivateRoomName, type Role, type StaffMember } from "../../protocol";
 import { type RoleRow, RoleStore, type SecretKind } from "../store/roles";
+import { nameKeys } from "./name-keys";
 
 /** How a secret proved a role. */
 export type Proof = {
@@ -81,16 +82,30 @@ export class Roles {
 		if (had && had.name !== name) this.#set({ ...had, name }, Date.now());
 	}
 
-	/** Makes a moderator a member again; returns their device key, if `name` was a moderator's. */
-	demote(name: string): string | undefined {
+	/**
+	 * Makes a moderator's device a member again, whatever name it used: the
+	 * role belongs to the device. Returns whether it was a moderator.
+	 */
+	demote(user: string): boolean {
+		if (this.#byUser.get(user)?.role !== "moderator") return false;
+		this.#byUser.delete(user);
+		this.#store.removeRole(user);
+		return true;
+	}
+
+	/**
+	 * The moderators whose last name is `name` as the room compares names
+	 * (name-keys.ts: NFKC, case and look-alikes), with their device keys.
+	 */
+	moderatorsNamed(name: string): { user: string; name: string }[] {
+		const wanted = nameKeys(name);
+		const named = [];
 		for (const r of this.#byUser.values()) {
-			if (r.role === "moderator" && r.name === name) {
-				this.#byUser.delete(r.userKey);
-				this.#store.removeRole(r.userKey);
-				return r.userKey;
-			}
+			if (r.role !== "moderator") continue;
+			const keys = nameKeys(r.name);
+			if (keys.key === wanted.key || keys.look === wanted.look) named.push({ user: r.userKey, name: r.name });
 		}
-		return undefined;
+		return named;
 	}
 
 	/**

@@ -74,6 +74,13 @@ export class RestrictionStore {
 			.map(toMute);
 	}
 
+	/** The device a mute or a ban (by its id) holds, if it is still there. */
+	userOf(kind: "mute" | "ban", id: number): string | undefined {
+		const query =
+			kind === "mute" ? "SELECT user_key FROM mutes WHERE id = ?" : "SELECT user_key FROM bans WHERE id = ?";
+		return this.sql.exec<{ user_key: string }>(query, id).toArray()[0]?.user_key;
+	}
+
 	liftMute(id: number): MuteRow | undefined {
 		const r = this.sql
 			.exec<MuteSql>("DELETE FROM mutes WHERE id = ? RETURNING id, user_key, name, until", id)
