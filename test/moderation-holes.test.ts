@@ -56,9 +56,12 @@ async function tryJoin(room: string, name: string, options: { user: string; ip?:
 	const client = await openAt(room, undefined, options.ip ?? newAddress());
 	if (options.secret) client.send({ type: "claim", secret: options.secret });
 	client.send({ type: "join", name, user: options.user });
-	const answer = await Promise.race([client.waitFor("welcome"), client.closed]);
-	if ("type" in answer && answer.type === "welcome") return { client, welcome: answer, closed: undefined };
-	return { client, welcome: undefined, closed: answer as CloseEvent, error: errors(client, "banned")[0] };
+	const answer = await Promise.race([
+		client.waitFor("welcome").then((welcome) => ({ welcome })),
+		client.closed.then((closed) => ({ closed })),
+	]);
+	if ("welcome" in answer) return { client, welcome: answer.welcome, closed: undefined, error: undefined };
+	return { client, welcome: undefined, closed: answer.closed, error: errors(client, "banned")[0] };
 }
 
 /** A private room whose owner is Émile, with Зоя a moderator by the moderator link and Sam a member. */

@@ -193,12 +193,7 @@ export class ChatRoom extends DurableObject<Env> {
 			case "title":
 				return this.#retitle(ws, who, frame);
 			case "edit":
-				return this.#changed(
-					ws,
-					frame.id,
-					this.#mutedChange(who, frame.id) ??
-						this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text)),
-				);
+				return this.#edit(ws, who, frame);
 			case "delete":
 				return this.#delete(ws, who, frame);
 			case "react":
@@ -331,9 +326,8 @@ export class ChatRoom extends DurableObject<Env> {
 			this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: stored });
 			return;
 		}
-		const now = Date.now();
 		const role = this.#roles.of(who.user);
-		const refused = this.#muted(who, now) ?? (role === "member" ? this.#slowed(who, now) : undefined);
+		const refused = this.#silenced(who, role);
 		const posted =
 			refused ??
 			this.#history.post(who, frame.id, frame.text, {
@@ -352,6 +346,15 @@ export class ChatRoom extends DurableObject<Env> {
 		if (this.#push.onLine(posted.line, who, this.#connections.presentDevices())) {
 			this.ctx.waitUntil(this.#scheduleAlarm());
 		}
+	}
+
+	/**
+	 * Whether someone may not say something now: a message, a title or an
+	 * edit. Muted, nobody may; under slow mode a member waits their turn
+	 * (owners and moderators are not slowed).
+	 */
+	#silenced(who: Joined, role = this.#roles.of(who.user), now = Date.now()): Refusal | undefined {
+		return this.#muted(who, now) ?? (role === "member" ? this.#slowed(who, now) : undefined);
 	}
 
 	/** A muted member may not speak: no message, edit or reaction. */
@@ -375,9 +378,21 @@ export class ChatRoom extends DurableObject<Env> {
 		};
 	}
 
-	/** An edit or a reaction by a muted member; a retry of one made before the mute is still acknowledged. */
+	/** A reaction by a muted member; a retry of one made before the mute is still acknowledged. */
 	#mutedChange(who: Joined, id: string): Refusal | undefined {
 		return this.#history.stored(who, id) === undefined ? this.#muted(who) : undefined;
+	}
+
+	/**
+	 * An edit is speech, like a message: refused while muted or, for a member
+	 * under slow mode, too soon; once made, it starts the slow-mode wait
+	 * again. A retry of an edit already made is still acknowledged.
+	 */
+	#edit(ws: WebSocket, who: Joined, frame: Frame<"edit">): void {
+		const refused = this.#history.stored(who, frame.id) === undefined ? this.#silenced(who) : undefined;
+		const outcome = refused ?? this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text));
+		if (outcome.ok && outcome.change) this.#settings.sent(who.user, outcome.change.at);
+		this.#changed(ws, frame.id, outcome);
 	}
 
 	/**
@@ -412,15 +427,27 @@ export class ChatRoom extends DurableObject<Env> {
 		if (change.kind === "delete") this.#push.deleted(change.target);
 	}
 
-	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
+	/**
+	 * Only the room's creator may title it (room-title.ts); the title is a
+	 * line, stored once per id like a message, and speech like a message: not
+	 * while muted, nor too soon under slow mode. A retry of a stored title is
+	 * still acknowledged.
+	 */
 	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
 		if (!this.#title.maySet(who.user)) {
 			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
 			return;
 		}
-		const posted = this.#history.post(who, frame.id, frame.text, { kind: "title" });
-		if (!posted.ok) return; // a title answers no message, so nothing refuses it
-		if (posted.line) this.#title.set(frame.text);
+		const refused = this.#history.stored(who, frame.id) === undefined ? this.#silenced(who) : undefined;
+		const posted = refused ?? this.#history.post(who, frame.id, frame.text, { kind: "title" });
+		if (!posted.ok) {
+			this.#refuse(ws, posted.code, posted.reason, frame.id, posted);
+			return;
+		}
+		if (posted.line) {
+			this.#title.set(frame.text);
+			this.#settings.sent(who.user, posted.line.at);
+		}
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
 		if (posted.line) this.#connections.publish(posted.line);
 	}

@@ -1,7 +1,8 @@
 /**
  * The room's settings that owners and moderators change:
- * - slow mode: one message per person every N seconds (owners and
- *   moderators are not slowed); a refused send says when to try again;
+ * - slow mode: one message per person every N seconds, a title or an edit
+ *   counting as one (owners and moderators are not slowed; a reaction,
+ *   which adds no text, is not either); a refused one says when to try again;
  * - lock: only devices that have been in the room before may join.
  * Both live in storage, so they survive hibernation, eviction and restarts.
  */
@@ -58,7 +59,7 @@ export class Settings {
 		return Math.max(0, last + slowMode * 1000 - now);
 	}
 
-	/** Notes a message a device sent, at the time the room stored it. */
+	/** Notes a message, title or edit a device sent, at the time the room stored it. */
 	sent(user: string, at: number): void {
 		this.#lastSent.set(user, at);
 	}

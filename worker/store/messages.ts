@@ -219,13 +219,16 @@ export class MessageStore {
 		return this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE client_id = ?", clientId).toArray()[0]?.seq;
 	}
 
-	/** When a user's newest message still stored was sent (their client ids begin with `user/`), for slow mode. */
+	/**
+	 * When a user last said something still stored (a message, a title or an
+	 * edit; their client ids begin with `user/`), for slow mode.
+	 */
 	lastAtOf(user: string): number | undefined {
 		// "0" follows "/" in code order: the range holds exactly the ids that begin with "user/".
 		return (
 			this.sql
 				.exec<{ at: number | null }>(
-					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ? AND kind = 'chat'",
+					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ? AND kind IN ('chat', 'title', 'edit')",
 					`${user}/`,
 					`${user}0`,
 				)
