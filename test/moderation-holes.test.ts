@@ -13,6 +13,8 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AuditEntry, Change, ChatMessage, ClientMessage, NotifyLevel, ServerMessage } from "../protocol";
+import { MessageStore } from "../worker/store/messages";
+import { migrate } from "../worker/store/schema";
 import { deviceKeys } from "./push-crypto";
 import { joinAs, newAddress, newPrivateRoom, newRoom, newSecret, openAt, type TestClient } from "./ws-client";
 
@@ -498,6 +500,27 @@ describe("#27.8 a retried send after Clear history is stored twice", () => {
 		back.client.send({ type: "send", id: "o3", text: "marker" });
 		await back.client.message("marker");
 		expect(back.client.texts()).not.toContain("sent before the clear");
+	});
+});
+
+describe("#27.8 a retried send after Clear history is stored twice: the kept ids are bounded", () => {
+	it("keeps the cleared lines' client ids only as long as their lines would have been kept, without their text", async () => {
+		const stub = env.CHAT_ROOM.getByName(newRoom());
+		const kept = await runInDurableObject(stub, (_instance, state) => {
+			migrate(state.storage.sql);
+			const store = new MessageStore(state.storage.sql, 10);
+			for (let i = 1; i <= 5; i++) store.append("chat", "Зоя", `n${i}`, { clientId: `dev/${i}`, user: "dev" });
+			const cleared = store.append("cleared", "", "The history was cleared by a moderator");
+			store.deleteBefore(cleared.seq);
+			const afterClear = [1, 5].map((i) => store.seqOfClientId(`dev/${i}`));
+			const rows = state.storage.sql.exec("SELECT * FROM cleared_ids ORDER BY seq").toArray();
+			// A hundred lines later the trim has passed them: their ids go with them.
+			for (let i = 6; i <= 105; i++) store.append("chat", "Sam", `n${i}`);
+			return { afterClear, rows, afterTrim: store.seqOfClientId("dev/5") };
+		});
+		expect(kept.afterClear).toEqual([1, 5]);
+		expect(kept.rows).toEqual([1, 2, 3, 4, 5].map((i) => ({ client_id: `dev/${i}`, seq: i })));
+		expect(kept.afterTrim).toBeUndefined();
 	});
 });
 

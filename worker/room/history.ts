@@ -80,7 +80,9 @@ export class History {
 
 	/**
 	 * Clears the history: every line before a new `cleared` line is deleted
-	 * from storage. A client resuming from before it gets a fresh page.
+	 * from storage (only the client ids stay, so that a send retried after
+	 * the clear is acknowledged, not stored again). A client resuming from
+	 * before it gets a fresh page.
 	 */
 	clear(): ChatMessage {
 		const line = this.store.append("cleared", "", "The history was cleared by a moderator");

@@ -214,9 +214,15 @@ export class MessageStore {
 		return r && { kind: r.kind as MessageKind, user: r.user_key, deleted: r.deleted !== null };
 	}
 
-	/** The sequence number a client's send or change was stored under, if it was. */
+	/** The sequence number a client's send or change was stored under, if it was (even if cleared since). */
 	seqOfClientId(clientId: string): number | undefined {
-		return this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE client_id = ?", clientId).toArray()[0]?.seq;
+		return this.sql
+			.exec<{ seq: number }>(
+				"SELECT seq FROM messages WHERE client_id = ? UNION ALL SELECT seq FROM cleared_ids WHERE client_id = ? LIMIT 1",
+				clientId,
+				clientId,
+			)
+			.toArray()[0]?.seq;
 	}
 
 	/**
@@ -247,8 +253,15 @@ export class MessageStore {
 		return r?.user_key ? { user: r.user_key, name: r.name } : undefined;
 	}
 
-	/** Deletes every line before `seq`, with the reactions to them. */
+	/**
+	 * Deletes every line before `seq`, with the reactions to them; their
+	 * client ids stay (no text), so that a retry is still recognised.
+	 */
 	deleteBefore(seq: number): void {
+		this.sql.exec(
+			"INSERT OR IGNORE INTO cleared_ids (client_id, seq) SELECT client_id, seq FROM messages WHERE seq < ? AND client_id IS NOT NULL",
+			seq,
+		);
 		this.sql.exec("DELETE FROM messages WHERE seq < ?", seq);
 		this.reactions.removeUpTo(seq - 1);
 	}
@@ -305,10 +318,11 @@ export class MessageStore {
 		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n;
 	}
 
-	/** Keeps the newest `limit` lines; reactions and reply pointers go with their messages. */
+	/** Keeps the newest `limit` lines; reactions, reply pointers and cleared client ids go with them. */
 	trim(): void {
 		const upTo = this.lastSeq - this.limit;
 		this.sql.exec("DELETE FROM messages WHERE seq <= ?", upTo);
+		this.sql.exec("DELETE FROM cleared_ids WHERE seq <= ?", upTo);
 		this.reactions.removeUpTo(upTo);
 	}
 }

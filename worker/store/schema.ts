@@ -198,6 +198,11 @@ const MIGRATIONS: readonly Migration[] = [
 			}
 		}
 	},
+	// 11: Clear history keeps the client ids of the lines it deletes (no text), with their seqs, so that a
+	// send or a change retried after the clear is acknowledged with its first seq instead of stored again.
+	// Trimmed with the lines they came from.
+	`CREATE TABLE IF NOT EXISTS cleared_ids (client_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+	CREATE INDEX IF NOT EXISTS cleared_ids_seq ON cleared_ids (seq);`,
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */
