@@ -52,15 +52,35 @@ export class Notifier {
 	/**
 	 * Keeps a device's subscription, for the name it is in the room under,
 	 * by the key a mention names it by (nameKey, as mentions.ts finds them).
+	 * Device keys cost nothing, so a new device's is bounded: subscriptions
+	 * of devices that have not joined for a while (keepMs) go first; then,
+	 * if its address or the room has as many as it keeps, the one whose
+	 * device joined least recently makes room, from that address or from
+	 * the room. A device in `present` (with a socket here) is never made to
+	 * make room: when only those are left, the new one is refused.
 	 */
-	subscribe(who: Joined, frame: Extract<ClientMessage, { type: "subscribe" }>): SubscribeVerdict {
+	subscribe(
+		who: Joined,
+		frame: Extract<ClientMessage, { type: "subscribe" }>,
+		present: Set<string>,
+		now = Date.now(),
+	): SubscribeVerdict {
 		if (!this.vapid)
 			return { ok: false, reason: "This server has no push keys; notifications work only while the page is open" };
 		if (!hostAllowed(frame.subscription.endpoint, this.config.hosts)) {
 			return { ok: false, reason: "endpoint is not a push service this server sends to" };
 		}
-		if (!this.#store.get(who.user) && this.#store.count() >= this.config.maxSubscriptions) {
-			return { ok: false, reason: "This room has as many push subscriptions as it keeps" };
+		if (!this.#store.get(who.user)) {
+			const here = [...present];
+			this.#store.expire(now - this.config.keepMs, here);
+			while (this.#store.countFromAddressOf(who.user) >= this.config.perAddress) {
+				if (!this.#store.dropLeastRecent(here, who.user))
+					return { ok: false, reason: "Too many devices at your address have notifications on in this room" };
+			}
+			while (this.#store.count() >= this.config.maxSubscriptions) {
+				if (!this.#store.dropLeastRecent(here))
+					return { ok: false, reason: "This room has as many push subscriptions as it keeps" };
+			}
 		}
 		this.#store.put({
 			user: who.user,

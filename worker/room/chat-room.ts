@@ -203,7 +203,7 @@ export class ChatRoom extends DurableObject<Env> {
 					this.#mutedChange(who, frame.id) ?? this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on),
 				);
 			case "subscribe": {
-				const verdict = this.#push.subscribe(who, frame);
+				const verdict = this.#push.subscribe(who, frame, this.#connections.presentDevices());
 				if (!verdict.ok) return this.#refuse(ws, "invalid_subscription", verdict.reason);
 				return;
 			}

@@ -84,6 +84,53 @@ export class PushSubscriptionStore {
 		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
 	}
 
+	/**
+	 * Removes the subscriptions of devices not in `present` that last joined
+	 * the room (visitors, moderation's table of who has been here) before
+	 * `before`, with what was held for them.
+	 */
+	expire(before: number, present: string[]): void {
+		this.sql.exec(
+			`DELETE FROM push_subscriptions WHERE user_key NOT IN (SELECT value FROM json_each(?))
+			 AND COALESCE((SELECT at FROM visitors v WHERE v.user_key = push_subscriptions.user_key), 0) < ?`,
+			JSON.stringify(present),
+			before,
+		);
+		this.sql.exec("DELETE FROM push_held WHERE user_key NOT IN (SELECT user_key FROM push_subscriptions)");
+	}
+
+	/** How many subscriptions are of devices that last joined from the address `user` last joined from. */
+	countFromAddressOf(user: string): number {
+		return this.sql
+			.exec<{ n: number }>(
+				`SELECT COUNT(*) AS n FROM push_subscriptions s JOIN visitors v ON v.user_key = s.user_key
+				 WHERE v.ip = (SELECT ip FROM visitors WHERE user_key = ?)`,
+				user,
+			)
+			.one().n;
+	}
+
+	/**
+	 * Removes the subscription of the device that joined the room least
+	 * recently, of those not in `present` (and, given `sameAddressAs`, that
+	 * last joined from the address that device did); whether there was one.
+	 */
+	dropLeastRecent(present: string[], sameAddressAs?: string): boolean {
+		const row = this.sql
+			.exec<{ user_key: string }>(
+				`SELECT s.user_key FROM push_subscriptions s LEFT JOIN visitors v ON v.user_key = s.user_key
+				 WHERE s.user_key NOT IN (SELECT value FROM json_each(?))
+				 AND (?2 IS NULL OR v.ip = (SELECT ip FROM visitors WHERE user_key = ?2))
+				 ORDER BY COALESCE(v.at, 0) LIMIT 1`,
+				JSON.stringify(present),
+				sameAddressAs ?? null,
+			)
+			.toArray()[0];
+		if (!row) return false;
+		this.remove(row.user_key);
+		return true;
+	}
+
 	/** Removes a subscription only if it still points where a push failed (the device may have subscribed anew since). */
 	removeEndpoint(user: string, endpoint: string): void {
 		this.sql.exec("DELETE FROM push_subscriptions WHERE user_key = ? AND endpoint = ?", user, endpoint);
