@@ -18,6 +18,7 @@ import {
 	type Line,
 	PROTOCOL_VERSION,
 	type ServerMessage,
+	USER_KEY_HEADER,
 } from "../protocol";
 import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
 import { badgeUnread } from "./favicon-badge";
@@ -282,6 +283,7 @@ export async function loadOlder(): Promise<void> {
 	try {
 		const res = await fetch(
 			`/api/rooms/${encodeURIComponent(room.value.room)}/messages?before=${first.seq}&limit=50&v=${PROTOCOL_VERSION}`,
+			historyInit(),
 		);
 		if (!res.ok) return;
 		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
@@ -389,6 +391,9 @@ export function changeName(name: string): void {
 export function setRoomTitle(text: string): void {
 	connection?.send({ type: "title", id: crypto.randomUUID(), text });
 }
+
+/** A history request carries this device's key: a locked room shows its history only to devices that have been in it. */
+export const historyInit = (): RequestInit => ({ headers: { [USER_KEY_HEADER]: userKey() } });
 
 /** A random key this device keeps: the room counts two tabs with it as one person. */
 function userKey(): string {

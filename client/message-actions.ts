@@ -6,7 +6,7 @@
 import { computed, signal } from "@preact/signals";
 import { CHANGES_VERSION, type ChatMessage, type Emoji, PROTOCOL_VERSION } from "../protocol";
 import { seqIndex } from "./changes";
-import { room, sendChange, sendMessage, setRoom } from "./chat-store";
+import { historyInit, room, sendChange, sendMessage, setRoom } from "./chat-store";
 import { fillHole, placeAround } from "./room-state";
 
 /** The message being edited in the composer. */
@@ -81,7 +81,7 @@ const messagesUrl = (query: string) =>
 /** Scrolls to message `seq` and focuses it, first fetching the page around it if it is not held. */
 export async function jumpTo(seq: number): Promise<void> {
 	if (seqIndex(room.value.messages, seq) === -1) {
-		const res = await fetch(messagesUrl(`around=${seq}&limit=50`));
+		const res = await fetch(messagesUrl(`around=${seq}&limit=50`), historyInit());
 		if (!res.ok) return;
 		const page = (await res.json()) as { messages: ChatMessage[]; hasMore: boolean };
 		setRoom(placeAround(room.value, page.messages, page.hasMore));
@@ -92,7 +92,7 @@ export async function jumpTo(seq: number): Promise<void> {
 
 /** Loads the messages missing just above `hole` (held messages after a jump far back). */
 export async function loadHole(hole: number): Promise<void> {
-	const res = await fetch(messagesUrl(`before=${hole}&limit=100`));
+	const res = await fetch(messagesUrl(`before=${hole}&limit=100`), historyInit());
 	if (!res.ok) return;
 	const page = (await res.json()) as { messages: ChatMessage[] };
 	setRoom(fillHole(room.value, hole, page.messages));

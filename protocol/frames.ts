@@ -47,6 +47,18 @@ export function clientVersion(url: string): number {
 	return Number.isSafeInteger(v) && v >= 1 ? v : 1;
 }
 
+/**
+ * The header a page sends its device key in (the `user` of `join`) when it
+ * reads history over HTTP: a locked room shows its history only to devices
+ * that have been in it, and a banned device sees none (docs/protocol.md).
+ */
+export const USER_KEY_HEADER = "X-Hashzap-User";
+
+/** Whether text is a device key as `join` takes one. */
+export function isUserKey(text: string): boolean {
+	return /^[A-Za-z0-9_-]{8,64}$/.test(text);
+}
+
 /** Ids made by clients: a send's id, a device's user key. */
 const TokenSchema = (what: string, min: number) =>
 	v.pipe(

@@ -42,6 +42,9 @@ import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
 
+/** Why history over HTTP is not shown to a reader: the socket's refusals, as the JSON of a 403. */
+export type HistoryRefusal = { error: Extract<ErrorCode, "banned" | "room_locked">; reason: string; until?: number };
+
 const encoder = new TextEncoder();
 
 export class ChatRoom extends DurableObject<Env> {
@@ -140,6 +143,39 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#connections.accept(server, { ip, version: clientVersion(request.url), joinBy: this.#idle.deadline() });
 		await this.#scheduleAlarm();
 		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	/**
+	 * A page of history over HTTP (before `before`, or around `around`), by
+	 * the socket's rules: a banned device is refused, and so is a member's
+	 * banned address (staff are not held by an address ban); a locked room
+	 * shows its history only to devices that have been in it. Without a
+	 * device key the reader is a member who has never been in the room.
+	 */
+	read(
+		query: { before: number; limit: number; version: number } | { around: number; limit: number; version: number },
+		reader: { user?: string | undefined; ip: string },
+	): { messages: ChatMessage[]; hasMore: boolean } | HistoryRefusal {
+		if (!this.#stored) return { messages: [], hasMore: false };
+		const refused = this.#mayNotRead(reader.user, reader.ip);
+		if (refused) return refused;
+		return "around" in query
+			? this.around(query.around, query.limit, query.version)
+			: this.history(query.before, query.limit, query.version);
+	}
+
+	#mayNotRead(user: string | undefined, ip: string): HistoryRefusal | undefined {
+		const role = user === undefined ? "member" : this.#roles.of(user);
+		const ban = this.#moderation.banOf(user ?? "", role === "member" ? ip : undefined);
+		if (ban)
+			return { error: "banned", reason: bannedReason(ban.until), ...(ban.until !== null && { until: ban.until }) };
+		if (role === "member" && this.#settings.current.locked && !(user && this.#moderation.hasVisited(user))) {
+			return {
+				error: "room_locked",
+				reason: "This room is locked: only people who have been in it before may read it",
+			};
+		}
+		return undefined;
 	}
 
 	/** A page of history, for scrolling back: up to `limit` messages before `before`, as a page of `version` takes them. */
