@@ -105,7 +105,11 @@ export function applyModerationFrame(msg: ServerMessage): void {
 		}
 		case "error":
 			if (msg.code === "bad_secret") dropSecret(currentRoom);
-			if (msg.code === "banned") removed.value = { banned: true, until: msg.until ?? null, reason: msg.reason };
+			if (msg.code === "banned") {
+				removed.value = { banned: true, until: msg.until ?? null, reason: msg.reason };
+				// A ban outranks any role: the room took it, so the page's controls go too.
+				myRole.value = "member";
+			}
 			return;
 	}
 }

@@ -138,6 +138,44 @@ describe("moderation, in Chromium against wrangler dev", () => {
 		expect(await ana.page.getByRole("log").getByText("second, too soon").count()).toBe(0);
 	});
 
+	it("refuses a banned moderator's page, also after a reload with the link still kept, and shows it no moderation controls (#27)", async () => {
+		const ana = await ownerOfNewRoom();
+		const settings = await openSettings(ana.page);
+		await settings.getByRole("button", { name: "New moderator link" }).click();
+		const link = await settings.getByLabel(/Moderator link/).inputValue();
+		await settings.getByRole("button", { name: "Close" }).click();
+		const zoya = await openPage(browser, link);
+		await joinAs(zoya.page, "Зоя");
+		await zoya.page.getByRole("button", { name: "Room settings" }).waitFor();
+		await send(zoya.page, "I moderate here");
+		await seeMessage(ana.page, "Зоя", "I moderate here");
+
+		await ana.page.getByRole("complementary").getByRole("button", { name: "Moderate Зоя" }).click();
+		await ana.page.getByRole("menu", { name: "Moderate Зоя" }).getByRole("menuitem", { name: "Ban" }).click();
+		const confirm = ana.page.getByRole("dialog", { name: "Ban Зоя" });
+		await confirm.getByLabel("Until lifted").check();
+		await confirm.getByRole("button", { name: "Ban" }).click();
+		await seeSystemLine(ana.page, "Зоя was removed by a moderator");
+
+		const banned = () => zoya.page.getByRole("alert").filter({ hasText: "You are banned from this room until" });
+		const controls = () =>
+			zoya.page.getByRole("button", { name: /^(Room settings|Moderate )/ }).or(zoya.page.getByRole("menu"));
+		await banned().waitFor();
+		expect(await controls().count()).toBe(0);
+
+		// The page goes straight back in and presents the moderator link it keeps: the room refuses the device.
+		await zoya.page.reload();
+		await banned().waitFor();
+		expect(await controls().count()).toBe(0);
+		expect(await zoya.page.getByLabel("Message", { exact: true }).count()).toBe(0);
+		expect(await zoya.page.getByRole("log").getByText("I moderate here").count()).toBe(0);
+		// Ana's lists: no moderator left, and the ban.
+		const lists = await openSettings(ana.page);
+		await lists.getByText("No moderators yet: give someone the moderator link.").waitFor();
+		expect(zoya.problems.filter((p) => !p.includes("WebSocket"))).toEqual([]);
+		expect(ana.problems).toEqual([]);
+	});
+
 	it("makes whoever opens the moderator link a moderator, in another browser", async () => {
 		const ana = await ownerOfNewRoom();
 		const settings = await openSettings(ana.page);
