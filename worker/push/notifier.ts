@@ -128,6 +128,16 @@ export class Notifier {
 		return held;
 	}
 
+	/**
+	 * A message was edited: whether it mentions each device it is held for is
+	 * decided again by its new text, and a device that hears only of mentions
+	 * no longer waits for it when it no longer mentions them. An edit is
+	 * never pushed by itself (it may only change what is already held).
+	 */
+	edited(seq: number, mentions: string[] | undefined): void {
+		if (this.#any) this.#store.remention(seq, (mentions ?? []).map(nameKey));
+	}
+
 	/** A message was deleted: it no longer counts in any device's next push. */
 	deleted(seq: number): void {
 		if (this.#any) this.#store.unhold(seq);

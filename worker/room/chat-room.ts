@@ -449,7 +449,8 @@ export class ChatRoom extends DurableObject<Env> {
 	 * to its sender and broadcast like a message. An older page, which knows
 	 * no changes, is sent an edited or deleted message again instead. A change
 	 * is pushed to no one (an edit's new mentions show in the page, not on a
-	 * lock screen), and a deleted message is no longer waiting to be pushed.
+	 * lock screen); a deleted message is no longer waiting to be pushed, and
+	 * an edited one waits as what it now says, mentions included.
 	 */
 	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
 		if (!outcome.ok) {
@@ -461,6 +462,7 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!change) return;
 		this.#connections.publish(change, change.kind === "react" ? undefined : target && forOldPage(target));
 		if (change.kind === "delete") this.#push.deleted(change.target);
+		else if (change.kind === "edit") this.#push.edited(change.target, change.mentions);
 	}
 
 	/**

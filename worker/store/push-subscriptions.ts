@@ -183,9 +183,34 @@ export class PushSubscriptionStore {
 		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
 	}
 
+	/**
+	 * A held line's text changed: it mentions the devices whose name keys are in `mentioned`, and no longer
+	 * waits for a device at level `mentions` that it does not mention.
+	 */
+	remention(seq: number, mentioned: string[]): void {
+		this.sql.exec(
+			`UPDATE push_held SET mention = EXISTS (
+				SELECT 1 FROM push_subscriptions s
+				WHERE s.user_key = push_held.user_key AND s.name_key IN (SELECT value FROM json_each(?))
+			) WHERE seq = ?`,
+			JSON.stringify(mentioned),
+			seq,
+		);
+		this.sql.exec(
+			`DELETE FROM push_held WHERE seq = ? AND mention = 0
+			 AND user_key IN (SELECT user_key FROM push_subscriptions WHERE level = 'mentions')`,
+			seq,
+		);
+		this.#nothingHeldNothingDue();
+	}
+
 	/** A line is held for no one any more (it was deleted); a device left with nothing held has nothing due. */
 	unhold(seq: number): void {
 		this.sql.exec("DELETE FROM push_held WHERE seq = ?", seq);
+		this.#nothingHeldNothingDue();
+	}
+
+	#nothingHeldNothingDue(): void {
 		this.sql.exec(
 			`UPDATE push_subscriptions SET due = NULL
 			 WHERE due IS NOT NULL AND NOT EXISTS (SELECT 1 FROM push_held h WHERE h.user_key = push_subscriptions.user_key)`,
