@@ -6,14 +6,16 @@
  * The secrets this device presents are in room-secrets.ts.
  */
 import { signal } from "@preact/signals";
-import type {
-	AuditEntry,
-	ClientMessage,
-	Restriction,
-	Role,
-	RoomSettings,
-	ServerMessage,
-	StaffMember,
+import {
+	type AuditEntry,
+	CLOSE_KICKED,
+	type ClientMessage,
+	outranks,
+	type Restriction,
+	type Role,
+	type RoomSettings,
+	type ServerMessage,
+	type StaffMember,
 } from "../protocol";
 import { dropSecret, keepSecret } from "./room-secrets";
 
@@ -60,10 +62,9 @@ export function loadAudit(older = false): void {
 	moderate({ type: "audit", ...(before !== undefined && { before }) });
 }
 
-/** Whether this page may show moderation controls for someone of `role`: only for people below it. */
+/** Whether this page may show moderation controls for someone of `role`: the room's own rule, only for people below. */
 export function canActOn(role: Role | undefined): boolean {
-	const rank = { member: 0, moderator: 1, owner: 2 };
-	return myRole.value !== "member" && rank[myRole.value] > rank[role ?? "member"];
+	return outranks(myRole.value, role ?? "member");
 }
 
 export function roleOf(name: string): StaffMember["role"] | undefined {
@@ -114,8 +115,8 @@ export function applyModerationFrame(msg: ServerMessage): void {
 	}
 }
 
-/** The room closed the connection: 4001 kicked, 4003 banned. The page does not reconnect by itself. */
+/** The room closed the connection: kicked, or banned. The page does not reconnect by itself. */
 export function noteRemoval(code: number, reason: string): void {
-	if (code === 4001) removed.value = { kicked: true };
+	if (code === CLOSE_KICKED) removed.value = { kicked: true };
 	else if (!removed.value) removed.value = { banned: true, until: null, reason };
 }

@@ -10,6 +10,26 @@ import * as v from "valibot";
 /** Who someone is in a room. Owners hold the owner secret; moderators were made so by a moderator link. */
 export type Role = "owner" | "moderator" | "member";
 
+/** How roles rank: the room checks every action by it, and the page shows controls by it. */
+export const ROLE_RANK: Readonly<Record<Role, number>> = { member: 0, moderator: 1, owner: 2 };
+
+/**
+ * Whether `role` is at least `need`.
+ * @example atLeast("owner", "moderator") // true
+ */
+export function atLeast(role: Role, need: Role): boolean {
+	return ROLE_RANK[role] >= ROLE_RANK[need];
+}
+
+/**
+ * Whether someone of `role` may act on someone of `target` (mute, kick,
+ * ban, delete their message): only on people below them.
+ * @example outranks("moderator", "moderator") // false
+ */
+export function outranks(role: Role, target: Role): boolean {
+	return ROLE_RANK[role] > ROLE_RANK[target];
+}
+
 /** How many minutes a mute lasts: 5 minutes, an hour or a day. */
 export const MUTE_MINUTES = [5, 60, 24 * 60] as const;
 /** How many hours a ban lasts; a ban without `hours` lasts until it is lifted. */
@@ -135,7 +155,7 @@ export type ModerationServerMessage =
 	  }
 	| { type: "audit"; entries: AuditEntry[]; hasMore: boolean };
 
-/** Close codes the room uses to end a member's sockets; a client does not reconnect after them by itself. */
+/** Close codes the room uses to end a member's sockets; a client does not reconnect after them by itself, and says why. */
 export const CLOSE_KICKED = 4001;
 export const CLOSE_BANNED = 4003;
 

@@ -6,6 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+	atLeast,
 	type ChatMessage,
 	CLOSE_BANNED,
 	type ClientMessage,
@@ -35,7 +36,7 @@ import { Moderation } from "./moderation";
 import { bannedReason, Moderators, utc } from "./moderators";
 import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
 import { Reactions } from "./reactions";
-import { atLeast, type Proof, Roles } from "./roles";
+import { type Proof, Roles } from "./roles";
 import { Settings } from "./room-settings";
 import { RoomTitle } from "./room-title";
 import { Typing } from "./typing";

@@ -6,10 +6,12 @@
  * and nothing changes. ChatRoom says when these apply; this module says how.
  */
 import {
+	atLeast,
 	CLOSE_BANNED,
 	CLOSE_KICKED,
 	type ClientMessage,
 	type ErrorCode,
+	outranks,
 	type Role,
 	type ServerMessage,
 	type Target,
@@ -19,7 +21,7 @@ import type { Connections, Joined } from "./connections";
 import type { History } from "./history";
 import type { Membership } from "./membership";
 import type { Moderation } from "./moderation";
-import { atLeast, type Roles } from "./roles";
+import type { Roles } from "./roles";
 import type { Settings } from "./room-settings";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -90,7 +92,7 @@ export class Moderators {
 		const target = this.#resolve(frame.target);
 		if (!target) return this.#room.refuse(ws, "not_found", "There is no such member in this room");
 		const theirs = this.#room.roles.of(target.user);
-		if (target.user === who.user || atLeast(theirs, role)) {
+		if (target.user === who.user || !outranks(role, theirs)) {
 			return this.#room.refuse(
 				ws,
 				"forbidden",

@@ -9,7 +9,7 @@
  *   room, which is how the lobby and public rooms get owners.
  * A public room is never owned by its first visitor: anyone could squat it.
  */
-import { isPrivateRoomName, type Role, type StaffMember } from "../../protocol";
+import { atLeast, isPrivateRoomName, ROLE_RANK, type Role, type StaffMember } from "../../protocol";
 import { type RoleRow, RoleStore, type SecretKind } from "../store/roles";
 import { nameKeys } from "./name-keys";
 
@@ -18,13 +18,6 @@ export type Proof = {
 	role: StaffMember["role"];
 	via: "registered" | "owner link" | "moderator link" | "operator token";
 };
-
-const RANK: Record<Role, number> = { member: 0, moderator: 1, owner: 2 };
-
-/** Whether `role` is at least `need`. */
-export function atLeast(role: Role, need: Role): boolean {
-	return RANK[role] >= RANK[need];
-}
 
 export class Roles {
 	readonly #store: RoleStore;
@@ -154,7 +147,7 @@ export class Roles {
 			const role = this.of(m.userKey);
 			if (role !== "member") staff.push({ name: m.name, role });
 		}
-		return staff.sort((a, b) => RANK[b.role] - RANK[a.role] || a.name.localeCompare(b.name));
+		return staff.sort((a, b) => ROLE_RANK[b.role] - ROLE_RANK[a.role] || a.name.localeCompare(b.name));
 	}
 
 	#set(row: RoleRow, now: number): void {
