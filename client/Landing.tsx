@@ -1,5 +1,5 @@
+import { isPrivateRoomName } from "../protocol/limits";
 import { newPrivateRoom, roomName, screen } from "./app-store";
-import { isPrivateRoom } from "./room-title";
 
 export function Landing() {
 	const name = roomName;
@@ -9,7 +9,7 @@ export function Landing() {
 			<p class="tagline">Real-time chat that fits in a link.</p>
 			{name !== "lobby" && (
 				<p class="landing-room">
-					{isPrivateRoom(name) ? (
+					{isPrivateRoomName(name) ? (
 						"A private room"
 					) : (
 						<>

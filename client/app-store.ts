@@ -8,9 +8,10 @@
 import { signal } from "@preact/signals";
 // Not the protocol's index, which would bring every frame's schema to the first screen (as in JoinDialog).
 import { DEFAULT_ROOM, isRoomName } from "../protocol/limits";
+import { base64url, randomSecret } from "../protocol/secrets";
 import { loadChat } from "./chat-chunk";
 import { remember } from "./room-memory";
-import { keepSecret, newSecret, takeSecretFromAddress } from "./room-secrets";
+import { keepSecret, takeSecretFromAddress } from "./room-secrets";
 import { unreadMentions } from "./tab-badge";
 
 export type Screen = "landing" | "dialog" | "chat";
@@ -83,12 +84,8 @@ export async function rename(name: string): Promise<void> {
  * registers it on joining.
  */
 export function newPrivateRoom(): void {
-	const bytes = crypto.getRandomValues(new Uint8Array(16));
-	const name = btoa(String.fromCharCode(...bytes))
-		.replace(/\+/g, "-")
-		.replace(/\//g, "_")
-		.replace(/=+$/, "");
-	keepSecret(name, newSecret());
+	const name = base64url(crypto.getRandomValues(new Uint8Array(16)));
+	keepSecret(name, randomSecret());
 	try {
 		sessionStorage.setItem(NEW_ROOM_KEY, name);
 	} catch {

@@ -5,6 +5,8 @@
  * join. Small and on the first screen: the link's secret leaves the address
  * bar as soon as the page loads, before anyone can copy the address on.
  */
+// Not the protocol's index, which would bring every frame's schema to the first screen.
+import { SECRET } from "../protocol/secrets";
 
 const secretKey = (room: string) => `hashzap:secret:${room}`;
 
@@ -39,17 +41,8 @@ export function dropSecret(room: string): void {
  * copied on with the room's link.
  */
 export function takeSecretFromAddress(room: string): void {
-	const match = /^#(owner|mod|operator)=([A-Za-z0-9_-]{16,128})$/.exec(location.hash);
-	if (!match?.[2]) return;
+	const match = /^#(owner|mod|operator)=(.+)$/.exec(location.hash);
+	if (!match?.[2] || !SECRET.test(match[2])) return;
 	keepSecret(room, match[2]);
 	history.replaceState(null, "", location.pathname + location.search);
-}
-
-/** 256 random bits in base64url: the owner secret "New private room" makes. */
-export function newSecret(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(32));
-	return btoa(String.fromCharCode(...bytes))
-		.replace(/\+/g, "-")
-		.replace(/\//g, "_")
-		.replace(/=+$/, "");
 }

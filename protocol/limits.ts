@@ -40,3 +40,12 @@ export const DEFAULT_ROOM = "lobby";
 export function isRoomName(room: string): boolean {
 	return ROOM_NAME.test(room);
 }
+
+/**
+ * The names "New private room" makes: 128 random bits, 22 characters of
+ * base64url. The page says "A private room" for them; their creator may
+ * register as owner.
+ */
+export function isPrivateRoomName(room: string): boolean {
+	return /^[A-Za-z0-9_-]{22}$/.test(room);
+}

@@ -6,6 +6,7 @@
  * docs/moderation.md says what each role may do and why.
  */
 import * as v from "valibot";
+import { SECRET } from "./secrets";
 
 /** Who someone is in a room. Owners hold the owner secret; moderators were made so by a moderator link. */
 export type Role = "owner" | "moderator" | "member";
@@ -40,7 +41,7 @@ export const SLOW_MODE_MAX_SECONDS = 3600;
 /** The secret of an owner or moderator link, or the operator token: what a link carries after `#`. */
 export const SecretSchema = v.pipe(
 	v.string("A secret must be text"),
-	v.regex(/^[A-Za-z0-9_-]{16,128}$/, "A secret must be 16-128 letters, digits, - or _"),
+	v.regex(SECRET, "A secret must be 16-128 letters, digits, - or _"),
 );
 
 const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
@@ -158,8 +159,3 @@ export type ModerationServerMessage =
 /** Close codes the room uses to end a member's sockets; a client does not reconnect after them by itself, and says why. */
 export const CLOSE_KICKED = 4001;
 export const CLOSE_BANNED = 4003;
-
-/** The names "New private room" makes: 128 random bits, 22 characters of base64url. Its creator may register as owner. */
-export function isPrivateRoomName(room: string): boolean {
-	return /^[A-Za-z0-9_-]{22}$/.test(room);
-}

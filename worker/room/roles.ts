@@ -9,7 +9,7 @@
  *   room, which is how the lobby and public rooms get owners.
  * A public room is never owned by its first visitor: anyone could squat it.
  */
-import { atLeast, isPrivateRoomName, ROLE_RANK, type Role, type StaffMember } from "../../protocol";
+import { atLeast, isPrivateRoomName, ROLE_RANK, type Role, randomSecret, type StaffMember } from "../../protocol";
 import { type RoleRow, RoleStore, type SecretKind } from "../store/roles";
 import { nameKeys } from "./name-keys";
 
@@ -159,13 +159,4 @@ export class Roles {
 async function sha256(text: string): Promise<string> {
 	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
 	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** 256 random bits, base64url: what a link carries after `#`. */
-function randomSecret(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(32));
-	return btoa(String.fromCharCode(...bytes))
-		.replace(/\+/g, "-")
-		.replace(/\//g, "_")
-		.replace(/=+$/, "");
 }
