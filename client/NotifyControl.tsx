@@ -4,9 +4,10 @@
  * may show a message's text. Choosing a level is the only thing that asks
  * the browser for permission.
  */
+import type { NotifyLevel } from "../protocol";
 import { roomName } from "./app-store";
 import { tellPush } from "./chat-store";
-import { chooseLevel, choosePreview, type NotifyLevel, notifyLevel, notifyPreview, permission } from "./notifications";
+import { chooseLevel, choosePreview, notifyLevel, notifyPreview, permission } from "./notifications";
 import "./attention.css";
 import { HeaderIcon } from "./HeaderIcon";
 

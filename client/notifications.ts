@@ -10,12 +10,10 @@
  * user's gesture, never on load.
  */
 import { signal } from "@preact/signals";
-import { type Change, type ChatMessage, isChange, type Line } from "../protocol";
+import { type Change, type ChatMessage, isChange, type Line, type NotifyLevel } from "../protocol";
 import { unread } from "./app-store";
 import { mentionsMe } from "./mention-complete";
 import { unreadMentions } from "./tab-badge";
-
-export type NotifyLevel = "all" | "mentions" | "off";
 
 const levelKey = (room: string) => `hashzap:notify:${room}`;
 const previewKey = (room: string) => `hashzap:notify-preview:${room}`;

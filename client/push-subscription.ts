@@ -8,8 +8,7 @@
  * first screen and the chat share into chunks of their own, and the first
  * screen over its budget.
  */
-import type { ClientMessage } from "../protocol";
-import type { NotifyLevel } from "./notifications";
+import type { ClientMessage, NotifyLevel } from "../protocol";
 import { registerServiceWorker } from "./service-worker";
 
 /** What this module tells the room: the chat store sends it, if the room's version knows it. */
