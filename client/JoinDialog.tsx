@@ -3,7 +3,8 @@ import * as v from "valibot";
 // From the protocol's own files, not its index: the index would bring every frame's schema to the first screen.
 import { LIMITS } from "../protocol/limits";
 import { NameSchema } from "../protocol/text";
-import { enterChat, joining, rename, renaming, roomError, savedName, screen } from "./app-store";
+import { joining, renaming, roomError, savedName, screen } from "./app-store";
+import { enterChat, rename } from "./chat-chunk";
 import { LineField } from "./LineField";
 
 /** The room's answers that concern the dialog: a refused name, or a chat that could not be loaded. */

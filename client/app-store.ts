@@ -3,13 +3,13 @@
  * screen shows, the room in the URL, the name asked for and the room's
  * answer, and the unread count in the title. The chat itself (its socket,
  * its state, its components) is a chunk loaded on the way in: see
- * chat-chunk.ts and chat-store.ts.
+ * chat-chunk.ts, which also holds entering it. This store knows nothing of
+ * the chat: the chat's session reads and sets it.
  */
 import { signal } from "@preact/signals";
 // Not the protocol's index, which would bring every frame's schema to the first screen (as in JoinDialog).
 import { DEFAULT_ROOM, isRoomName } from "../protocol/limits";
 import { base64url, randomSecret } from "../protocol/secrets";
-import { loadChat } from "./chat-chunk";
 import { remember } from "./room-memory";
 import { keepSecret, takeSecretFromAddress } from "./room-secrets";
 import { unreadMentions } from "./tab-badge";
@@ -39,22 +39,6 @@ export const unread = signal(0);
 /** True while the dialog asks for another name from inside the chat. */
 export const renaming = signal(false);
 
-const CHAT_NOT_LOADED = "The chat could not be loaded. Check your connection and try again.";
-
-/** Asks the room to let this user in under `name`; the dialog stays until the room says yes. */
-export async function enterChat(name: string): Promise<void> {
-	joining.value = true;
-	roomError.value = null;
-	try {
-		// Usually here already, fetched while the dialog was open.
-		const chat = await loadChat();
-		chat.joinRoom(name);
-	} catch {
-		joining.value = false;
-		roomError.value = { code: "chat_not_loaded", reason: CHAT_NOT_LOADED };
-	}
-}
-
 /**
  * The room said yes to this name: the chat shows, the name is offered next
  * time, and this device goes straight back into this room under it.
@@ -66,16 +50,6 @@ export function joined(name: string): void {
 	savedName.value = name;
 	writeStorage(NAME_KEY, name);
 	remember(roomName, { name });
-}
-
-/** Takes another name from inside the chat: a new socket under it, which resumes where this one was. */
-export async function rename(name: string): Promise<void> {
-	if (name === savedName.value) {
-		renaming.value = false;
-		return;
-	}
-	joining.value = true;
-	(await loadChat()).changeName(name);
 }
 
 /**

@@ -7,7 +7,8 @@
  * page and the Welcome dialog; whoever has just made a private room gets
  * the dialog at once.
  */
-import { enterChat, NEW_ROOM_KEY, roomError, roomName, screen } from "./app-store";
+import { NEW_ROOM_KEY, roomError, roomName, screen } from "./app-store";
+import { enterChat } from "./chat-chunk";
 import { recall } from "./room-memory";
 
 /** Chooses the first screen. Called once, before the first render. */
