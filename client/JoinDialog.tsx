@@ -6,6 +6,7 @@ import { NameSchema } from "../protocol/text";
 import { joining, renaming, roomError, savedName, screen } from "./app-store";
 import { enterChat, rename } from "./chat-chunk";
 import { LineField } from "./LineField";
+import { trapFocus } from "./ui/dialog";
 
 /** The room's answers that concern the dialog: a refused name, or a chat that could not be loaded. */
 const FOR_THE_DIALOG = new Set(["name_taken", "invalid_name", "chat_not_loaded"]);
@@ -96,20 +97,4 @@ export function JoinDialog() {
 			</form>
 		</dialog>
 	);
-}
-
-/** Tab and Shift+Tab cycle within a dialog instead of leaving it for the browser's own controls. */
-export function trapFocus(event: KeyboardEvent) {
-	if (event.key !== "Tab") return;
-	const dialog = event.currentTarget as HTMLDialogElement;
-	const focusable = [...dialog.querySelectorAll<HTMLElement>("input, button:not([disabled])")];
-	const first = focusable[0];
-	const last = focusable.at(-1);
-	if (event.shiftKey && document.activeElement === first) {
-		event.preventDefault();
-		last?.focus();
-	} else if (!event.shiftKey && document.activeElement === last) {
-		event.preventDefault();
-		first?.focus();
-	}
 }
