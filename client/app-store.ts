@@ -11,7 +11,7 @@ import { signal } from "@preact/signals";
 import { DEFAULT_ROOM, isRoomName } from "../protocol/limits";
 import { base64url, randomSecret } from "../protocol/secrets";
 import { remember } from "./room-memory";
-import { keepSecret, takeSecretFromAddress } from "./room-secrets";
+import { keepSecret } from "./room-secrets";
 import { unreadMentions } from "./tab-badge";
 
 export type Screen = "landing" | "dialog" | "chat";
@@ -28,7 +28,6 @@ export function roomFromPath(pathname: string): string {
 
 /** The room this page is for: the URL names it, and it does not change. */
 export const roomName = roomFromPath(location.pathname);
-takeSecretFromAddress(roomName);
 export const screen = signal<Screen>("landing");
 /** The name being asked for: set while the dialog waits for the room's answer. */
 export const joining = signal(false);

@@ -19,6 +19,7 @@ let loading: Promise<Chat> | undefined;
 export function loadChat(): Promise<Chat> {
 	loading ??= import("./chat").then(
 		(chunk) => {
+			chunk.startChat();
 			chat.value = chunk;
 			return chunk;
 		},

@@ -93,11 +93,21 @@ export function setRoom(next: RoomState): void {
 	roomError.value = next.error;
 }
 
-badgeUnread();
-
-// What is held is written at once when the page goes away.
-addEventListener("pagehide", writeHeld);
-document.addEventListener("visibilitychange", () => document.hidden && writeHeld());
+/**
+ * Starts what the session does for as long as the page is open, whatever
+ * the screen: the favicon follows the unread counts, the held lines are
+ * written when the page goes away, a notification's click may point the tab
+ * at another line, and coming back to the tab reads what was unread. Called
+ * once, as the chat's chunk arrives (chat.ts), never by importing this.
+ */
+export function startSession(): void {
+	badgeUnread();
+	// What is held is written at once when the page goes away.
+	addEventListener("pagehide", writeHeld);
+	document.addEventListener("visibilitychange", () => document.hidden && writeHeld());
+	addEventListener("hashchange", showLinkedLine);
+	document.addEventListener("visibilitychange", backToTab);
+}
 
 let connection: RoomConnection | null = null;
 /** Whether this page has had the room's welcome (roomOpened ran). */
@@ -334,21 +344,21 @@ function roomOpened(): void {
 	if (dividerAfter.value !== null) void reachBack(dividerAfter.value);
 }
 
-// A notification's click (the service worker's) may point an open tab at another line.
-addEventListener("hashchange", () => {
+/** A notification's click (the service worker's) may point an open tab at another line. */
+function showLinkedLine(): void {
 	const linked = /^#seq-(\d+)$/.exec(location.hash);
 	if (!linked || screen.value !== "chat") return;
 	history.replaceState(null, "", location.pathname);
 	showLine(Number(linked[1]));
-});
+}
 
-// Back to the tab: the room's notification goes, and the "New messages" line goes after what was last seen.
-document.addEventListener("visibilitychange", () => {
+/** Back to the tab: the room's notification goes, and the "New messages" line goes after what was last seen. */
+function backToTab(): void {
 	if (document.hidden || screen.value !== "chat") return;
 	seen();
 	clearUnread();
 	dividerAfter.value = placeDivider(readSeq(room.value.room), room.value.messages, room.value.name);
-});
+}
 
 /** Brings a line into view and focuses it: the list jumps to it as to a reply's original (message-actions.ts). */
 function showLine(seq: number): void {

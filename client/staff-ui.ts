@@ -7,10 +7,13 @@ import { myRole } from "./roles";
 
 export const staffUi = signal<typeof import("./StaffTools") | null>(null);
 
-effect(() => {
-	if (myRole.value !== "member" && !staffUi.peek()) {
-		void import("./StaffTools").then((tools) => {
-			staffUi.value = tools;
-		});
-	}
-});
+/** Loads the tools as soon as this device has a role, now or later. Called once, as the chat starts (chat.ts). */
+export function loadToolsWhenStaff(): void {
+	effect(() => {
+		if (myRole.value !== "member" && !staffUi.peek()) {
+			void import("./StaffTools").then((tools) => {
+				staffUi.value = tools;
+			});
+		}
+	});
+}
