@@ -3,7 +3,18 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
 import { roomName } from "./app-store";
-import { focusLine, hasMore, holes, loadingOlder, loadOlder, messages, myName, pending, status } from "./chat-store";
+import {
+	dividerAfter,
+	focusLine,
+	hasMore,
+	holes,
+	loadingOlder,
+	loadOlder,
+	messages,
+	myName,
+	pending,
+	status,
+} from "./chat-store";
 import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
 import { MessageActions } from "./MessageActions";
 import { MessageText } from "./MessageText";
@@ -24,11 +35,11 @@ import { isPresence } from "./presence-lines";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
 import { RoleBadge } from "./RoleBadge";
-import { dividerAfter, lastLineOnScreen, markRead } from "./read-marker";
+import { markRead } from "./read-marker";
 import { canActOn, myRole } from "./roles";
 import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
 import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
-import { useScrollMemory } from "./scroll-memory";
+import { lastLineOnScreen, useScrollMemory } from "./scroll-memory";
 import { staffUi } from "./staff-ui";
 
 /** Within this distance of the bottom, the view follows new messages. */

@@ -23,11 +23,11 @@ import {
 import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
 import { badgeUnread } from "./favicon-badge";
 import { timeOf } from "./format";
-import { dropHeld, forgetHeld, heldLines, holdLines, writeHeld } from "./held-lines";
+import { forgetHeld, heldLines, holdLines, writeHeld } from "./held-lines";
 import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
 import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
 import type { PushFrame } from "./push-subscription";
-import { dividerAfter, placeDivider, readSeq } from "./read-marker";
+import { forgetRead, placeDivider, readSeq } from "./read-marker";
 import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
 import { connectRoom, type RoomConnection } from "./room-client";
 import { forget } from "./room-memory";
@@ -66,6 +66,8 @@ export const loadingOlder = signal(false);
 export const focusLine = signal<number | null>(null);
 /** Said politely to screen readers: someone edited or deleted a message (not a new message, so not in the log). */
 export const announcement = signal("");
+/** The seq the "New messages" line follows, while there is one (read-marker.ts says where it goes). */
+export const dividerAfter = signal<number | null>(null);
 
 /** An edit, delete or reaction, as sent. */
 export type ChangeFrame = Extract<ClientMessage, { type: "edit" | "delete" | "react" }>;
@@ -383,7 +385,8 @@ export function leaveRoom(): void {
 	sendControl({ type: "unsubscribe" }, ATTENTION_VERSION);
 	connection?.close();
 	connection = null;
-	dropHeld();
+	forgetHeld(roomName);
+	forgetRead(roomName);
 	forget(roomName);
 	setRoom({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
 	status.value = "connecting";

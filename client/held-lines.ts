@@ -7,7 +7,8 @@
  * forgotten with the rest of the room (room-memory.ts).
  */
 import type { ChatMessage } from "../protocol";
-import { heldKey } from "./room-memory";
+
+const heldKey = (room: string) => `hashzap:lines:${room}`;
 
 /** At most this many of the newest lines, and this many characters of them: localStorage is small. */
 const MAX_LINES = 50;
@@ -54,14 +55,14 @@ export function writeHeld(): void {
 	}
 }
 
-/** Leaving the room: nothing more is written for it. */
-export function dropHeld(): void {
+/** Nothing more is written for the room. */
+function dropHeld(): void {
 	clearTimeout(timer);
 	timer = undefined;
 	latest = null;
 }
 
-/** Shut out of the room (banned): its lines are no longer this device's to show, offline or not. */
+/** Shut out of the room (banned), or left it: its lines are no longer this device's to show, offline or not. */
 export function forgetHeld(room: string): void {
 	dropHeld();
 	try {

@@ -1,13 +1,11 @@
 /**
  * Where this device stopped reading, per room: the last seq it showed the
- * user (kept in localStorage), and the "New messages" line drawn after it on
- * return. A line counts as shown when it was on screen in a visible tab.
+ * user (kept in localStorage), and where the "New messages" line goes on
+ * return. A line counts as shown when it was on screen in a visible tab
+ * (the message list says which).
  */
-import { signal } from "@preact/signals";
-import { readKey as key } from "./room-memory";
 
-/** The seq the "New messages" line follows, while there is one. */
-export const dividerAfter = signal<number | null>(null);
+const key = (room: string) => `hashzap:read:${room}`;
 
 export function readSeq(room: string): number | null {
 	try {
@@ -29,6 +27,15 @@ export function markRead(room: string, seq: number): void {
 	}
 }
 
+/** Leaving the room: where reading stopped is forgotten with the rest of it (room-memory.ts). */
+export function forgetRead(room: string): void {
+	try {
+		localStorage.removeItem(key(room));
+	} catch {
+		// storage disabled: nothing was kept
+	}
+}
+
 /**
  * On return (the page opened, or the tab shown again): the line goes after
  * what was last seen, when a message others wrote (and did not delete) came
@@ -43,15 +50,4 @@ export function placeDivider(
 	if (read === null) return null;
 	// A message deleted since is nothing new to read; an edit or a reaction is no line of its own here.
 	return lines.some((m) => m.seq > read && m.kind === "chat" && m.name !== me && !m.deleted) ? read : null;
-}
-
-/** The newest line whose top is inside the scrolled view: what the user has had on screen. */
-export function lastLineOnScreen(view: HTMLElement): number | undefined {
-	const bottom = view.getBoundingClientRect().bottom;
-	const lines = view.querySelectorAll<HTMLElement>("[data-seq]");
-	for (let i = lines.length - 1; i >= 0; i--) {
-		const line = lines[i] as HTMLElement;
-		if (line.getBoundingClientRect().top < bottom) return Number(line.dataset.seq);
-	}
-	return undefined;
 }

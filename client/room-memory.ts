@@ -12,9 +12,6 @@ export interface RoomMemory {
 }
 
 const keyOf = (room: string) => `hashzap:room:${room}`;
-/** Kept under keys of their own, being written more often or being larger: read-marker.ts, held-lines.ts. */
-export const readKey = (room: string) => `hashzap:read:${room}`;
-export const heldKey = (room: string) => `hashzap:lines:${room}`;
 
 export function recall(room: string): RoomMemory {
 	try {
@@ -34,10 +31,14 @@ export function remember(room: string, patch: Partial<RoomMemory>): void {
 	}
 }
 
-/** Forgets the room, its lines and where reading stopped too: the next visit starts at the landing page. */
+/**
+ * Forgets the room: the next visit starts at the landing page. Its lines and
+ * where reading stopped, kept under keys of their own (held-lines.ts,
+ * read-marker.ts), are forgotten by the session with it.
+ */
 export function forget(room: string): void {
 	try {
-		for (const key of [keyOf(room), readKey(room), heldKey(room)]) localStorage.removeItem(key);
+		localStorage.removeItem(keyOf(room));
 	} catch {
 		// nothing remembered, nothing to forget
 	}

@@ -70,3 +70,14 @@ function anchorOf(el: HTMLElement, atBottomPx: number): { seq: number; offset: n
 	}
 	return undefined;
 }
+
+/** The newest line whose top is inside the scrolled view: what the user has had on screen (read-marker.ts). */
+export function lastLineOnScreen(view: HTMLElement): number | undefined {
+	const bottom = view.getBoundingClientRect().bottom;
+	const lines = view.querySelectorAll<HTMLElement>("[data-seq]");
+	for (let i = lines.length - 1; i >= 0; i--) {
+		const line = lines[i] as HTMLElement;
+		if (line.getBoundingClientRect().top < bottom) return Number(line.dataset.seq);
+	}
+	return undefined;
+}
