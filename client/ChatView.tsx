@@ -6,7 +6,6 @@ import { ConfirmDelete } from "./ConfirmDelete";
 import { CopyLink } from "./CopyLink";
 import { announcement, displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
 import { timeOf } from "./format";
-import { HeaderIcon } from "./HeaderIcon";
 import { MessageList } from "./MessageList";
 import { NotifyControl } from "./NotifyControl";
 import { OnlineList, OnlineSheet } from "./OnlineList";
@@ -14,6 +13,7 @@ import { RoomTitleDialog } from "./RoomTitleDialog";
 import { myRole, removed } from "./roles";
 import { namingRoom } from "./room-title";
 import { staffUi } from "./staff-ui";
+import { HeaderIcon } from "./ui/HeaderIcon";
 import { YouMenu } from "./YouMenu";
 
 const STATUS = { online: "Connected", reconnecting: "Reconnecting…", connecting: "Connecting…" };

@@ -2,11 +2,11 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
 import { roomName } from "./app-store";
-import { Counter } from "./Counter";
 import { noteTyping, returnedDraft } from "./chat-store";
 import { useMentionCompletion } from "./MentionList";
 import { cancelCompose, editing, editLast, replyingTo, submit } from "./message-actions";
 import { recall, remember } from "./room-memory";
+import { Counter } from "./ui/Counter";
 
 /**
  * The message field: Enter sends, Shift+Enter makes a new line; empty

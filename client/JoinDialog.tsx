@@ -5,8 +5,8 @@ import { LIMITS } from "../protocol/limits";
 import { NameSchema } from "../protocol/text";
 import { joining, renaming, roomError, savedName, screen } from "./app-store";
 import { enterChat, rename } from "./chat-chunk";
-import { LineField } from "./LineField";
 import { trapFocus } from "./ui/dialog";
+import { LineField } from "./ui/LineField";
 
 /** The room's answers that concern the dialog: a refused name, or a chat that could not be loaded. */
 const FOR_THE_DIALOG = new Set(["name_taken", "invalid_name", "chat_not_loaded"]);

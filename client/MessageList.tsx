@@ -34,13 +34,13 @@ import {
 import { isPresence } from "./presence-lines";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
-import { RoleBadge } from "./RoleBadge";
 import { markRead } from "./read-marker";
 import { canActOn, myRole } from "./roles";
 import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
 import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
 import { lastLineOnScreen, useScrollMemory } from "./scroll-memory";
 import { staffUi } from "./staff-ui";
+import { RoleBadge } from "./ui/RoleBadge";
 
 /** Within this distance of the bottom, the view follows new messages. */
 const AT_BOTTOM_PX = 48;

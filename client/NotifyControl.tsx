@@ -9,7 +9,7 @@ import { roomName } from "./app-store";
 import { tellPush } from "./chat-store";
 import { chooseLevel, choosePreview, notifyLevel, notifyPreview, permission } from "./notifications";
 import "./attention.css";
-import { HeaderIcon } from "./HeaderIcon";
+import { HeaderIcon } from "./ui/HeaderIcon";
 
 const LEVELS: [NotifyLevel, string][] = [
 	["all", "All messages"],

@@ -1,9 +1,9 @@
 import { useRef } from "preact/hooks";
 import { Avatar } from "./Avatar";
 import { myName, online as onlineNames } from "./chat-store";
-import { RoleBadge } from "./RoleBadge";
 import { canActOn, roleOf } from "./roles";
 import { staffUi } from "./staff-ui";
+import { RoleBadge } from "./ui/RoleBadge";
 
 /** Who is here, one entry per person: owners and moderators with a badge, and for staff a menu on each member. */
 function People() {

@@ -2,9 +2,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 import { LIMITS, RoomTitleSchema } from "../protocol";
 import { title as roomTitle, setRoomTitle } from "./chat-store";
-import { LineField } from "./LineField";
 import { namingRoom } from "./room-title";
 import { trapFocus } from "./ui/dialog";
+import { LineField } from "./ui/LineField";
 
 /** "Name this room": the creator gives the room a display title; the room checks that they may. */
 export function RoomTitleDialog() {

@@ -3,7 +3,7 @@ import { App } from "./App";
 import { roomName } from "./app-store";
 import { takeSecretFromAddress } from "./room-secrets";
 import { resume } from "./session";
-import { followVisualViewport } from "./viewport";
+import { followVisualViewport } from "./ui/viewport";
 import "./styles.css";
 
 // First, so that a link's secret is out of the address bar before anything else runs (room-secrets.ts).

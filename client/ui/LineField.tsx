@@ -1,5 +1,5 @@
 import type { Ref } from "preact";
-import { normalizeName } from "../protocol/text";
+import { normalizeName } from "../../protocol/text";
 import { Counter } from "./Counter";
 
 interface LineFieldProps {

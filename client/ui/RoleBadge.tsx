@@ -1,4 +1,4 @@
-import type { StaffMember } from "../protocol";
+import type { StaffMember } from "../../protocol";
 
 /** The badge beside an owner's or a moderator's name: everyone sees who moderates. */
 export function RoleBadge({ role }: { role: StaffMember["role"] | undefined }) {
