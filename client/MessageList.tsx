@@ -15,11 +15,11 @@ import {
 	pending,
 	status,
 } from "./chat-store";
-import { dayKey, dayLabel, shortTimeOf, timeOf } from "./format";
 import { MessageActions } from "./MessageActions";
 import { MessageText } from "./MessageText";
-import { mentionsMe } from "./mention-complete";
 import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "./message-actions";
+import { dayKey, dayLabel, shortTimeOf, timeOf } from "./model/format";
+import { mentionsMe } from "./model/mention-complete";
 import {
 	around,
 	earlier,
@@ -30,13 +30,13 @@ import {
 	sameWindow,
 	WINDOW_ROWS,
 	windowRange,
-} from "./message-window";
-import { isPresence } from "./presence-lines";
+} from "./model/message-window";
+import { isPresence } from "./model/presence-lines";
+import { markRead } from "./model/read-marker";
+import { firstIndexAfter, type PendingMessage, seqIndex } from "./model/room-state";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
-import { markRead } from "./read-marker";
 import { canActOn, myRole } from "./roles";
-import { firstIndexAfter, type PendingMessage, seqIndex } from "./room-state";
 import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
 import { lastLineOnScreen, useScrollMemory } from "./scroll-memory";
 import { staffUi } from "./staff-ui";

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AuditEntry } from "../protocol";
-import { timeOf } from "./format";
+import { timeOf } from "./model/format";
 import { audit, freshLink, lists, loadAudit, moderate, myRole, settings } from "./roles";
 
 const SLOW_MODES = [

@@ -22,16 +22,10 @@ import {
 } from "../protocol";
 import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
 import { badgeUnread } from "./favicon-badge";
-import { timeOf } from "./format";
-import { forgetHeld, heldLines, holdLines, writeHeld } from "./held-lines";
-import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
-import { keepInOutbox, loadOutbox, settleOutbox } from "./outbox";
-import type { PushFrame } from "./push-subscription";
-import { forgetRead, placeDivider, readSeq } from "./read-marker";
-import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
-import { connectRoom, type RoomConnection } from "./room-client";
-import { forget } from "./room-memory";
-import { secretFor } from "./room-secrets";
+import { timeOf } from "./model/format";
+import { forgetHeld, heldLines, holdLines, writeHeld } from "./model/held-lines";
+import { keepInOutbox, loadOutbox, settleOutbox } from "./model/outbox";
+import { forgetRead, placeDivider, readSeq } from "./model/read-marker";
 import {
 	applyServerMessage,
 	hasGap,
@@ -40,7 +34,13 @@ import {
 	type RoomState,
 	syncAfter,
 	typingNames,
-} from "./room-state";
+} from "./model/room-state";
+import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
+import type { PushFrame } from "./push-subscription";
+import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
+import { connectRoom, type RoomConnection } from "./room-client";
+import { forget } from "./room-memory";
+import { secretFor } from "./room-secrets";
 import { roomTitle } from "./room-title";
 
 export type ConnectionStatus = "connecting" | "online" | "reconnecting";
@@ -66,7 +66,7 @@ export const loadingOlder = signal(false);
 export const focusLine = signal<number | null>(null);
 /** Said politely to screen readers: someone edited or deleted a message (not a new message, so not in the log). */
 export const announcement = signal("");
-/** The seq the "New messages" line follows, while there is one (read-marker.ts says where it goes). */
+/** The seq the "New messages" line follows, while there is one (model/read-marker.ts says where it goes). */
 export const dividerAfter = signal<number | null>(null);
 
 /** An edit, delete or reaction, as sent. */
@@ -117,7 +117,7 @@ let opened = false;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
 /**
- * Refused at the door or banned: the lines this device held (held-lines.ts),
+ * Refused at the door or banned: the lines this device held (model/held-lines.ts),
  * shown until a welcome replaces them, go, as the room no longer shows this
  * person its conversation.
  */

@@ -5,9 +5,9 @@
  */
 import { computed, signal } from "@preact/signals";
 import { CHANGES_VERSION, type ChatMessage, type Emoji, PROTOCOL_VERSION } from "../protocol";
-import { seqIndex } from "./changes";
 import { historyInit, room, sendChange, sendMessage, setRoom } from "./chat-store";
-import { fillHole, placeAround } from "./room-state";
+import { seqIndex } from "./model/message-fold";
+import { fillHole, placeAround } from "./model/room-state";
 
 /** The message being edited in the composer. */
 export const editing = signal<ChatMessage | null>(null);

@@ -12,7 +12,7 @@
 import { signal } from "@preact/signals";
 import { type Change, type ChatMessage, isChange, type Line, type NotifyLevel } from "../protocol";
 import { unread } from "./app-store";
-import { mentionsMe } from "./mention-complete";
+import { mentionsMe } from "./model/mention-complete";
 import { unreadMentions } from "./tab-badge";
 
 const levelKey = (room: string) => `hashzap:notify:${room}`;

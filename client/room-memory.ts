@@ -33,8 +33,8 @@ export function remember(room: string, patch: Partial<RoomMemory>): void {
 
 /**
  * Forgets the room: the next visit starts at the landing page. Its lines and
- * where reading stopped, kept under keys of their own (held-lines.ts,
- * read-marker.ts), are forgotten by the session with it.
+ * where reading stopped, kept under keys of their own (model/held-lines.ts,
+ * model/read-marker.ts), are forgotten by the session with it.
  */
 export function forget(room: string): void {
 	try {

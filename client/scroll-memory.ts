@@ -45,7 +45,7 @@ export function useScrollMemory(
 	useLayoutEffect(() => {
 		const el = ref.current;
 		const first = messages[0];
-		// Not on the lines this device held (held-lines.ts): the room's own page may add rows above them.
+		// Not on the lines this device held (model/held-lines.ts): the room's own page may add rows above them.
 		if (done.current || !el || !first || !myName.value) return;
 		const anchor = recall(roomName).anchor;
 		if (anchor && anchor.seq < first.seq && hasMore.value && pages.current < MAX_PAGES) {
@@ -71,7 +71,7 @@ function anchorOf(el: HTMLElement, atBottomPx: number): { seq: number; offset: n
 	return undefined;
 }
 
-/** The newest line whose top is inside the scrolled view: what the user has had on screen (read-marker.ts). */
+/** The newest line whose top is inside the scrolled view: what the user has had on screen (model/read-marker.ts). */
 export function lastLineOnScreen(view: HTMLElement): number | undefined {
 	const bottom = view.getBoundingClientRect().bottom;
 	const lines = view.querySelectorAll<HTMLElement>("[data-seq]");

@@ -1,10 +1,10 @@
 /**
- * The client's fold of change lines (client/changes.ts, through
+ * The client's fold of change lines (client/model/message-fold.ts, through
  * applyServerMessage): in seq order, once, into the room's state whatever
  * arrived first, without touching the online list or the gap logic.
  */
 import { describe, expect, it } from "vitest";
-import { addPage, applyChange } from "../client/changes";
+import { addPage, applyChange } from "../client/model/message-fold";
 import {
 	applyServerMessage,
 	fillHole,
@@ -13,7 +13,7 @@ import {
 	placeAround,
 	prependHistory,
 	type RoomState,
-} from "../client/room-state";
+} from "../client/model/room-state";
 import { CHANGES_VERSION, type Change, type ChatMessage, type Line, type ServerMessage } from "../protocol";
 
 const chat = (seq: number, text = `m${seq}`, name = "Bruno", extra: Partial<ChatMessage> = {}): ChatMessage => ({

@@ -10,7 +10,7 @@ import {
 	linkParts,
 	shortTimeOf,
 	timeOf,
-} from "../client/format";
+} from "../client/model/format";
 import {
 	around,
 	earlier,
@@ -22,8 +22,8 @@ import {
 	WINDOW_ROWS,
 	WINDOW_STEP,
 	windowRange,
-} from "../client/message-window";
-import { foldPresence, nameList } from "../client/presence-lines";
+} from "../client/model/message-window";
+import { foldPresence, nameList } from "../client/model/presence-lines";
 import {
 	applyServerMessage,
 	hasGap,
@@ -32,7 +32,7 @@ import {
 	type RoomState,
 	syncAfter,
 	typingNames,
-} from "../client/room-state";
+} from "../client/model/room-state";
 import { roomTitle } from "../client/room-title";
 import type { Change, ChatMessage, ServerMessage } from "../protocol";
 

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { applyServerMessage, initialRoomState } from "../client/room-state";
+import { applyServerMessage, initialRoomState } from "../client/model/room-state";
 import { PROTOCOL_VERSION, type ServerMessage } from "../protocol";
 import { newAddress, newRoom, TestClient } from "./ws-client";
 

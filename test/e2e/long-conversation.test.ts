@@ -7,7 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { WINDOW_MAX } from "../../client/message-window";
+import { WINDOW_MAX } from "../../client/model/message-window";
 import { type AppServer, startApp } from "./app-server";
 import { launchBrowser } from "./browser";
 import { joinAs, openPage, seeMessage } from "./chat-page";

@@ -4,7 +4,7 @@
  * one is chosen. The room decides who a message mentions; this only helps
  * the user type a name the way the room knows it.
  */
-import { type ChatMessage, LIMITS, nameKey } from "../protocol";
+import { type ChatMessage, LIMITS, nameKey } from "../../protocol";
 
 /** The `@word` being typed: from the `@` (start) to the caret (end). */
 export interface MentionQuery {

@@ -2,12 +2,12 @@
  * The state of one room as this client knows it, and the pure function that
  * folds each server frame into it. No DOM and no socket here: a test can call
  * `applyServerMessage` directly. Changes to messages fold in through
- * changes.ts.
+ * message-fold.ts.
  */
-import { type Change, type ChatMessage, isChange, type Line, type ServerMessage } from "../protocol";
-import { addPage, firstIndexAfter, foldLines, seqIndex } from "./changes";
+import { type Change, type ChatMessage, isChange, type Line, type ServerMessage } from "../../protocol";
+import { addPage, firstIndexAfter, foldLines, seqIndex } from "./message-fold";
 
-export { firstIndexAfter, seqIndex } from "./changes";
+export { firstIndexAfter, seqIndex } from "./message-fold";
 
 /** A message this user sent that the room has not yet confirmed it stored. */
 export interface PendingMessage {
@@ -39,7 +39,7 @@ export interface RoomState {
 	 * LIMITS.replyBytes).
 	 */
 	roomSeq: number;
-	/** Changes to messages not held, for a page that brings them in an older state (changes.ts). */
+	/** Changes to messages not held, for a page that brings them in an older state (message-fold.ts). */
 	unheld: Change[];
 	/** Held messages just above which older ones may be missing (a page around a message far back). */
 	holes: number[];

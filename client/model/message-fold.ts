@@ -6,7 +6,7 @@
  * message already reflects is skipped, and the result is the room's state
  * whatever arrived first. Pure functions: no DOM, no socket.
  */
-import { type Change, type ChatMessage, isChange, LIMITS, type Line, REACTIONS, type Reaction } from "../protocol";
+import { type Change, type ChatMessage, isChange, LIMITS, type Line, REACTIONS, type Reaction } from "../../protocol";
 
 /** Changes kept for messages not held, in case a page in flight brings them in an older state. */
 const UNHELD_KEPT = 50;

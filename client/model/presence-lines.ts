@@ -3,7 +3,7 @@
  * Bruno and 3 others joined"), so that reloads, closed tabs and dropped
  * phones do not bury the conversation. Pure functions, no DOM.
  */
-import type { ChatMessage } from "../protocol";
+import type { ChatMessage } from "../../protocol";
 
 /** Who a run of join and leave lines leaves here and gone: each person once, by what they did last. */
 export interface PresenceRun {

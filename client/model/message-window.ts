@@ -6,7 +6,7 @@
  * it stays where it is when an older page is put in front or new lines come.
  * Pure: no DOM here.
  */
-import type { ChatMessage } from "../protocol";
+import type { ChatMessage } from "../../protocol";
 import { firstIndexAfter } from "./room-state";
 
 /** Rows mounted while following the newest lines, at least (up to a step more). */

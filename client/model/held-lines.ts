@@ -6,7 +6,7 @@
  * Written a moment after lines change and when the page is hidden or left;
  * forgotten with the rest of the room (room-memory.ts).
  */
-import type { ChatMessage } from "../protocol";
+import type { ChatMessage } from "../../protocol";
 
 const heldKey = (room: string) => `hashzap:lines:${room}`;
 
