@@ -35,10 +35,10 @@ import {
 	syncAfter,
 	typingNames,
 } from "./model/room-state";
+import { connectRoom, type RoomConnection } from "./net/room-client";
 import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
 import type { PushFrame } from "./push-subscription";
 import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
-import { connectRoom, type RoomConnection } from "./room-client";
 import { forget } from "./room-memory";
 import { secretFor } from "./room-secrets";
 import { roomTitle } from "./room-title";

@@ -21,7 +21,7 @@ const dist = new URL("../../dist/client/", import.meta.url).pathname;
 const assets = join(dist, "assets");
 /** Text only the chat's screen has: the label of its history. */
 const CHAT_MARK = "Chat history";
-/** Text only the chat's session has: the room's socket URL (client/room-client.ts). */
+/** Text only the chat's session has: the room's socket URL (client/net/room-client.ts). */
 const SESSION_MARK = "websocket?v=";
 
 const gzip = (file: string) => gzipSync(readFileSync(join(assets, file))).byteLength;

@@ -10,7 +10,7 @@
  * 15 KB budget), and it backs off without jitter, so clients dropped together
  * all come back in the same instant. This is ~0.7 KB and jitters.
  */
-import { HEARTBEAT, RECONNECT } from "../protocol";
+import { HEARTBEAT, RECONNECT } from "../../protocol";
 
 export interface Backoff {
 	minMs: number;

@@ -3,7 +3,7 @@
  * every reconnect, telling the room the last sequence number it saw so that
  * the room sends exactly what was missed.
  */
-import { CLOSE_BANNED, CLOSE_KICKED, type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../protocol";
+import { CLOSE_BANNED, CLOSE_KICKED, type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
 import { ReconnectingSocket } from "./reconnecting-socket";
 
 export interface RoomConnection {
