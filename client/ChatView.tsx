@@ -4,14 +4,24 @@ import { roomError } from "./app-store";
 import { Composer } from "./Composer";
 import { ConfirmDelete } from "./ConfirmDelete";
 import { CopyLink } from "./CopyLink";
-import { announcement, displayTitle, hasMore, messages, myName, pending, status, title, typing } from "./chat-store";
 import { MessageList } from "./MessageList";
 import { timeOf } from "./model/format";
 import { NotifyControl } from "./NotifyControl";
 import { OnlineList, OnlineSheet } from "./OnlineList";
 import { RoomTitleDialog } from "./RoomTitleDialog";
-import { myRole, removed } from "./roles";
 import { namingRoom } from "./room-title";
+import {
+	announcement,
+	displayTitle,
+	hasMore,
+	messages,
+	myName,
+	pending,
+	status,
+	title,
+	typing,
+} from "./session/chat-store";
+import { myRole, removed } from "./session/moderation-state";
 import { staffUi } from "./staff-ui";
 import { HeaderIcon } from "./ui/HeaderIcon";
 import { YouMenu } from "./YouMenu";

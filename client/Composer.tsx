@@ -2,10 +2,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
 import { roomName } from "./app-store";
-import { noteTyping, returnedDraft } from "./chat-store";
 import { useMentionCompletion } from "./MentionList";
-import { cancelCompose, editing, editLast, replyingTo, submit } from "./message-actions";
 import { recall, remember } from "./room-memory";
+import { noteTyping, returnedDraft } from "./session/chat-store";
+import { cancelCompose, editing, editLast, replyingTo, submit } from "./session/message-actions";
 import { Counter } from "./ui/Counter";
 
 /**

@@ -6,8 +6,8 @@
  */
 import type { RefObject } from "preact";
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { messages, myName, online } from "./chat-store";
 import { choicesFor, complete, type MentionQuery, memberNames, mentionAt } from "./model/mention-complete";
+import { messages, myName, online } from "./session/chat-store";
 import "./attention.css";
 
 const LIST_ID = "mention-list";

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type ChatMessage, type Emoji, REACTIONS } from "../protocol";
-import { confirmingDelete, startEdit, startReply, toggleReaction } from "./message-actions";
+import { confirmingDelete, startEdit, startReply, toggleReaction } from "./session/message-actions";
 
 /**
  * The buttons on a message, shown on hover, on focus and on a long press:

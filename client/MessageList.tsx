@@ -3,21 +3,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
 import { roomName } from "./app-store";
-import {
-	dividerAfter,
-	focusLine,
-	hasMore,
-	holes,
-	loadingOlder,
-	loadOlder,
-	messages,
-	myName,
-	pending,
-	status,
-} from "./chat-store";
 import { MessageActions } from "./MessageActions";
 import { MessageText } from "./MessageText";
-import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "./message-actions";
 import { dayKey, dayLabel, shortTimeOf, timeOf } from "./model/format";
 import { mentionsMe } from "./model/mention-complete";
 import {
@@ -36,9 +23,22 @@ import { markRead } from "./model/read-marker";
 import { firstIndexAfter, type PendingMessage, seqIndex } from "./model/room-state";
 import { ReactionBar } from "./ReactionBar";
 import { ReplyQuote } from "./ReplyQuote";
-import { canActOn, myRole } from "./roles";
 import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
 import { lastLineOnScreen, useScrollMemory } from "./scroll-memory";
+import {
+	dividerAfter,
+	focusLine,
+	hasMore,
+	holes,
+	loadingOlder,
+	loadOlder,
+	messages,
+	myName,
+	pending,
+	status,
+} from "./session/chat-store";
+import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "./session/message-actions";
+import { canActOn, myRole } from "./session/moderation-state";
 import { staffUi } from "./staff-ui";
 import { RoleBadge } from "./ui/RoleBadge";
 

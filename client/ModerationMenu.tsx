@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { BAN_HOURS, MUTE_MINUTES, type Target } from "../protocol";
-import { moderate } from "./roles";
+import { moderate } from "./session/moderation-state";
 
 type Asking = "mute" | "ban" | null;
 

@@ -6,8 +6,8 @@
  */
 import type { NotifyLevel } from "../protocol";
 import { roomName } from "./app-store";
-import { tellPush } from "./chat-store";
-import { chooseLevel, choosePreview, notifyLevel, notifyPreview, permission } from "./notifications";
+import { tellPush } from "./session/chat-store";
+import { chooseLevel, choosePreview, notifyLevel, notifyPreview, permission } from "./session/notifications";
 import "./attention.css";
 import { HeaderIcon } from "./ui/HeaderIcon";
 
@@ -19,7 +19,7 @@ const LEVELS: [NotifyLevel, string][] = [
 
 /** Keeps the device's push subscription in step with the setting; loaded only when used. */
 async function syncPush(): Promise<void> {
-	const { syncPushSubscription } = await import("./push-subscription");
+	const { syncPushSubscription } = await import("./session/push-subscription");
 	await syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush);
 }
 

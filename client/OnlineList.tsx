@@ -1,7 +1,7 @@
 import { useRef } from "preact/hooks";
 import { Avatar } from "./Avatar";
-import { myName, online as onlineNames } from "./chat-store";
-import { canActOn, roleOf } from "./roles";
+import { myName, online as onlineNames } from "./session/chat-store";
+import { canActOn, roleOf } from "./session/moderation-state";
 import { staffUi } from "./staff-ui";
 import { RoleBadge } from "./ui/RoleBadge";
 

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AuditEntry } from "../protocol";
 import { timeOf } from "./model/format";
-import { audit, freshLink, lists, loadAudit, moderate, myRole, settings } from "./roles";
+import { audit, freshLink, lists, loadAudit, moderate, myRole, settings } from "./session/moderation-state";
 
 const SLOW_MODES = [
 	[0, "Off"],

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 import { LIMITS, RoomTitleSchema } from "../protocol";
-import { title as roomTitle, setRoomTitle } from "./chat-store";
 import { namingRoom } from "./room-title";
+import { title as roomTitle, setRoomTitle } from "./session/chat-store";
 import { trapFocus } from "./ui/dialog";
 import { LineField } from "./ui/LineField";
 

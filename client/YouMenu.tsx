@@ -2,8 +2,8 @@ import type { Signal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { Avatar } from "./Avatar";
 import { renaming } from "./app-store";
-import { leaveRoom, myName, title } from "./chat-store";
 import { namingRoom } from "./room-title";
+import { leaveRoom, myName, title } from "./session/chat-store";
 
 /** Your avatar in the header: a menu to change your name, name the room (its creator only), or leave it. */
 export function YouMenu() {

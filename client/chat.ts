@@ -1,9 +1,9 @@
 /** The chat chunk's entry (see chat-chunk.ts): the chat's screen, joining the room's session, and starting it. */
-import { startSession } from "./chat-store";
+import { startSession } from "./session/chat-store";
 import { loadToolsWhenStaff } from "./staff-ui";
 
 export { ChatView } from "./ChatView";
-export { changeName, displayTitle, joinRoom } from "./chat-store";
+export { changeName, displayTitle, joinRoom } from "./session/chat-store";
 
 /** Starts what the chat does while the page is open. The loader calls it once, as the chunk arrives. */
 export function startChat(): void {

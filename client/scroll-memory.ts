@@ -9,8 +9,8 @@ import type { RefObject } from "preact";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatMessage } from "../protocol";
 import { roomName } from "./app-store";
-import { hasMore, loadOlder, myName } from "./chat-store";
 import { recall, remember } from "./room-memory";
+import { hasMore, loadOlder, myName } from "./session/chat-store";
 
 /**
  * At most this many older pages (of 50) are loaded to reach the remembered line: with the newest page,

@@ -3,7 +3,7 @@
  * settings) load when this device has a role, so members never download them.
  */
 import { effect, signal } from "@preact/signals";
-import { myRole } from "./roles";
+import { myRole } from "./session/moderation-state";
 
 export const staffUi = signal<typeof import("./StaffTools") | null>(null);
 

@@ -8,8 +8,8 @@
  * first screen and the chat share into chunks of their own, and the first
  * screen over its budget.
  */
-import type { ClientMessage, NotifyLevel } from "../protocol";
-import { registerServiceWorker } from "./service-worker";
+import type { ClientMessage, NotifyLevel } from "../../protocol";
+import { registerServiceWorker } from "./sw-registration";
 
 /** What this module tells the room: the chat store sends it, if the room's version knows it. */
 export type PushFrame = Extract<ClientMessage, { type: "subscribe" | "unsubscribe" }>;

@@ -19,13 +19,12 @@ import {
 	PROTOCOL_VERSION,
 	type ServerMessage,
 	USER_KEY_HEADER,
-} from "../protocol";
-import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "./app-store";
-import { badgeUnread } from "./favicon-badge";
-import { timeOf } from "./model/format";
-import { forgetHeld, heldLines, holdLines, writeHeld } from "./model/held-lines";
-import { keepInOutbox, loadOutbox, settleOutbox } from "./model/outbox";
-import { forgetRead, placeDivider, readSeq } from "./model/read-marker";
+} from "../../protocol";
+import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "../app-store";
+import { timeOf } from "../model/format";
+import { forgetHeld, heldLines, holdLines, writeHeld } from "../model/held-lines";
+import { keepInOutbox, loadOutbox, settleOutbox } from "../model/outbox";
+import { forgetRead, placeDivider, readSeq } from "../model/read-marker";
 import {
 	applyServerMessage,
 	hasGap,
@@ -34,14 +33,15 @@ import {
 	type RoomState,
 	syncAfter,
 	typingNames,
-} from "./model/room-state";
-import { connectRoom, type RoomConnection } from "./net/room-client";
+} from "../model/room-state";
+import { connectRoom, type RoomConnection } from "../net/room-client";
+import { forget } from "../room-memory";
+import { secretFor } from "../room-secrets";
+import { roomTitle } from "../room-title";
+import { badgeUnread } from "./favicon-badge";
+import { applyModerationFrame, connectModeration, noteRemoval } from "./moderation-state";
 import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
 import type { PushFrame } from "./push-subscription";
-import { applyModerationFrame, connectModeration, noteRemoval } from "./roles";
-import { forget } from "./room-memory";
-import { secretFor } from "./room-secrets";
-import { roomTitle } from "./room-title";
 
 export type ConnectionStatus = "connecting" | "online" | "reconnecting";
 
@@ -330,7 +330,7 @@ function roomOpened(): void {
 	const { room: name, messages } = room.value;
 	loadNotifySettings(name);
 	// The shell for offline use, and push when it is on: loaded only now that the chat is open.
-	void import("./service-worker").then((m) => m.registerServiceWorker());
+	void import("./sw-registration").then((m) => m.registerServiceWorker());
 	if (notifyLevel.value !== "off" && permission.value === "granted") {
 		void import("./push-subscription").then((m) =>
 			m.syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush),

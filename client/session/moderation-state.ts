@@ -16,8 +16,8 @@ import {
 	type RoomSettings,
 	type ServerMessage,
 	type StaffMember,
-} from "../protocol";
-import { dropSecret, keepSecret } from "./room-secrets";
+} from "../../protocol";
+import { dropSecret, keepSecret } from "../room-secrets";
 
 export const myRole = signal<Role>("member");
 export const staff = signal<StaffMember[]>([]);

@@ -10,10 +10,10 @@
  * user's gesture, never on load.
  */
 import { signal } from "@preact/signals";
-import { type Change, type ChatMessage, isChange, type Line, type NotifyLevel } from "../protocol";
-import { unread } from "./app-store";
-import { mentionsMe } from "./model/mention-complete";
-import { unreadMentions } from "./tab-badge";
+import { type Change, type ChatMessage, isChange, type Line, type NotifyLevel } from "../../protocol";
+import { unread } from "../app-store";
+import { mentionsMe } from "../model/mention-complete";
+import { unreadMentions } from "../tab-badge";
 
 const levelKey = (room: string) => `hashzap:notify:${room}`;
 const previewKey = (room: string) => `hashzap:notify-preview:${room}`;

@@ -4,10 +4,10 @@
  * room decides (a refused change comes back as the room's error).
  */
 import { computed, signal } from "@preact/signals";
-import { CHANGES_VERSION, type ChatMessage, type Emoji, PROTOCOL_VERSION } from "../protocol";
+import { CHANGES_VERSION, type ChatMessage, type Emoji, PROTOCOL_VERSION } from "../../protocol";
+import { seqIndex } from "../model/message-fold";
+import { fillHole, placeAround } from "../model/room-state";
 import { historyInit, room, sendChange, sendMessage, setRoom } from "./chat-store";
-import { seqIndex } from "./model/message-fold";
-import { fillHole, placeAround } from "./model/room-state";
 
 /** The message being edited in the composer. */
 export const editing = signal<ChatMessage | null>(null);
