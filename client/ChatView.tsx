@@ -8,8 +8,7 @@ import { MessageList } from "./MessageList";
 import { timeOf } from "./model/format";
 import { NotifyControl } from "./NotifyControl";
 import { OnlineList, OnlineSheet } from "./OnlineList";
-import { RoomTitleDialog } from "./RoomTitleDialog";
-import { namingRoom } from "./room-title";
+import { namingRoom, RoomTitleDialog } from "./RoomTitleDialog";
 import {
 	announcement,
 	displayTitle,

@@ -2,7 +2,7 @@ import type { Signal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { Avatar } from "./Avatar";
 import { renaming } from "./app-store";
-import { namingRoom } from "./room-title";
+import { namingRoom } from "./RoomTitleDialog";
 import { leaveRoom, myName, title } from "./session/chat-store";
 
 /** Your avatar in the header: a menu to change your name, name the room (its creator only), or leave it. */

@@ -8,10 +8,10 @@
  */
 import { signal } from "@preact/signals";
 // Not the protocol's index, which would bring every frame's schema to the first screen (as in JoinDialog).
-import { DEFAULT_ROOM, isRoomName } from "../protocol/limits";
 import { base64url, randomSecret } from "../protocol/secrets";
 import { remember } from "./room-memory";
 import { keepSecret } from "./room-secrets";
+import { roomFromPath } from "./room-title";
 import { unreadMentions } from "./tab-badge";
 
 export type Screen = "landing" | "dialog" | "chat";
@@ -19,12 +19,6 @@ export type Screen = "landing" | "dialog" | "chat";
 const NAME_KEY = "hashzap:name";
 /** The private room this tab has just made: it opens at the Welcome dialog (session.ts). */
 export const NEW_ROOM_KEY = "hashzap:new-room";
-
-export function roomFromPath(pathname: string): string {
-	const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
-	const room = match?.[1] ? decodeURIComponent(match[1]) : DEFAULT_ROOM;
-	return isRoomName(room) ? room : DEFAULT_ROOM;
-}
 
 /** The room this page is for: the URL names it, and it does not change. */
 export const roomName = roomFromPath(location.pathname);
