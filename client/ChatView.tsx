@@ -1,6 +1,5 @@
 import { computed } from "@preact/signals";
 import { useState } from "preact/hooks";
-import { roomError } from "./app-store";
 import { Composer } from "./Composer";
 import { ConfirmDelete } from "./ConfirmDelete";
 import { CopyLink } from "./CopyLink";
@@ -21,6 +20,7 @@ import {
 	typing,
 } from "./session/chat-store";
 import { myRole, removed } from "./session/moderation-state";
+import { roomError } from "./shell/app-store";
 import { staffUi } from "./staff-ui";
 import { HeaderIcon } from "./ui/HeaderIcon";
 import { YouMenu } from "./YouMenu";

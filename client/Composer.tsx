@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
-import { roomName } from "./app-store";
 import { useMentionCompletion } from "./MentionList";
-import { recall, remember } from "./room-memory";
 import { noteTyping, returnedDraft } from "./session/chat-store";
 import { cancelCompose, editing, editLast, replyingTo, submit } from "./session/message-actions";
+import { roomName } from "./shell/app-store";
+import { recall, remember } from "./shell/room-memory";
 import { Counter } from "./ui/Counter";
 
 /**

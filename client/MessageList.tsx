@@ -2,7 +2,6 @@ import { Component, type ComponentChildren, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatMessage, REMOVED_TEXT } from "../protocol";
 import { Avatar } from "./Avatar";
-import { roomName } from "./app-store";
 import { MessageActions } from "./MessageActions";
 import { MessageText } from "./MessageText";
 import { dayKey, dayLabel, shortTimeOf, timeOf } from "./model/format";
@@ -39,6 +38,7 @@ import {
 } from "./session/chat-store";
 import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "./session/message-actions";
 import { canActOn, myRole } from "./session/moderation-state";
+import { roomName } from "./shell/app-store";
 import { staffUi } from "./staff-ui";
 import { RoleBadge } from "./ui/RoleBadge";
 

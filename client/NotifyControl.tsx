@@ -5,9 +5,9 @@
  * the browser for permission.
  */
 import type { NotifyLevel } from "../protocol";
-import { roomName } from "./app-store";
 import { tellPush } from "./session/chat-store";
 import { chooseLevel, choosePreview, notifyLevel, notifyPreview, permission } from "./session/notifications";
+import { roomName } from "./shell/app-store";
 import "./attention.css";
 import { HeaderIcon } from "./ui/HeaderIcon";
 

@@ -1,8 +1,8 @@
 import { render } from "preact";
-import { App } from "./App";
-import { roomName } from "./app-store";
-import { takeSecretFromAddress } from "./room-secrets";
-import { resume } from "./session";
+import { App } from "./shell/App";
+import { roomName } from "./shell/app-store";
+import { resume } from "./shell/resume";
+import { takeSecretFromAddress } from "./shell/room-secrets";
 import { followVisualViewport } from "./ui/viewport";
 import "./styles.css";
 

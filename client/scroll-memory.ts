@@ -8,9 +8,9 @@
 import type { RefObject } from "preact";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatMessage } from "../protocol";
-import { roomName } from "./app-store";
-import { recall, remember } from "./room-memory";
 import { hasMore, loadOlder, myName } from "./session/chat-store";
+import { roomName } from "./shell/app-store";
+import { recall, remember } from "./shell/room-memory";
 
 /**
  * At most this many older pages (of 50) are loaded to reach the remembered line: with the newest page,

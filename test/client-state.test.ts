@@ -33,7 +33,7 @@ import {
 	syncAfter,
 	typingNames,
 } from "../client/model/room-state";
-import { roomTitle } from "../client/room-title";
+import { roomTitle } from "../client/shell/room-name";
 import type { Change, ChatMessage, ServerMessage } from "../protocol";
 
 const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({

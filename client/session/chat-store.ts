@@ -20,7 +20,6 @@ import {
 	type ServerMessage,
 	USER_KEY_HEADER,
 } from "../../protocol";
-import { clearUnread, joined, joining, readStorage, roomError, roomName, screen, writeStorage } from "../app-store";
 import { timeOf } from "../model/format";
 import { forgetHeld, heldLines, holdLines, writeHeld } from "../model/held-lines";
 import { keepInOutbox, loadOutbox, settleOutbox } from "../model/outbox";
@@ -35,9 +34,19 @@ import {
 	typingNames,
 } from "../model/room-state";
 import { connectRoom, type RoomConnection } from "../net/room-client";
-import { forget } from "../room-memory";
-import { secretFor } from "../room-secrets";
-import { roomTitle } from "../room-title";
+import {
+	clearUnread,
+	joined,
+	joining,
+	readStorage,
+	roomError,
+	roomName,
+	screen,
+	writeStorage,
+} from "../shell/app-store";
+import { forget } from "../shell/room-memory";
+import { roomTitle } from "../shell/room-name";
+import { secretFor } from "../shell/room-secrets";
 import { badgeUnread } from "./favicon-badge";
 import { applyModerationFrame, connectModeration, noteRemoval } from "./moderation-state";
 import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";

@@ -5,8 +5,8 @@
  * first screen's budget is for the first screen.
  */
 import { effect } from "@preact/signals";
-import { unread } from "../app-store";
-import { unreadMentions } from "../tab-badge";
+import { unread } from "../shell/app-store";
+import { unreadMentions } from "../shell/tab-badge";
 
 let plainIcon: string | null = null;
 

@@ -17,7 +17,7 @@ import {
 	type ServerMessage,
 	type StaffMember,
 } from "../../protocol";
-import { dropSecret, keepSecret } from "../room-secrets";
+import { dropSecret, keepSecret } from "../shell/room-secrets";
 
 export const myRole = signal<Role>("member");
 export const staff = signal<StaffMember[]>([]);

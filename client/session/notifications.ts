@@ -11,9 +11,9 @@
  */
 import { signal } from "@preact/signals";
 import { type Change, type ChatMessage, isChange, type Line, type NotifyLevel } from "../../protocol";
-import { unread } from "../app-store";
 import { mentionsMe } from "../model/mention-complete";
-import { unreadMentions } from "../tab-badge";
+import { unread } from "../shell/app-store";
+import { unreadMentions } from "../shell/tab-badge";
 
 const levelKey = (room: string) => `hashzap:notify:${room}`;
 const previewKey = (room: string) => `hashzap:notify-preview:${room}`;

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 // From the protocol's own files, not its index: the index would bring every frame's schema to the first screen.
-import { LIMITS } from "../protocol/limits";
-import { NameSchema } from "../protocol/text";
+import { LIMITS } from "../../protocol/limits";
+import { NameSchema } from "../../protocol/text";
+import { trapFocus } from "../ui/dialog";
+import { LineField } from "../ui/LineField";
 import { joining, renaming, roomError, savedName, screen } from "./app-store";
-import { enterChat, rename } from "./chat-chunk";
-import { trapFocus } from "./ui/dialog";
-import { LineField } from "./ui/LineField";
+import { enterChat, rename } from "./chat-loader";
 
 /** The room's answers that concern the dialog: a refused name, or a chat that could not be loaded. */
 const FOR_THE_DIALOG = new Set(["name_taken", "invalid_name", "chat_not_loaded"]);

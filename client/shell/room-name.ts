@@ -6,7 +6,7 @@
  * chat and the tests share it.
  */
 // Not the protocol's index, which would bring every frame's schema to the first screen.
-import { DEFAULT_ROOM, isPrivateRoomName, isRoomName } from "../protocol/limits";
+import { DEFAULT_ROOM, isPrivateRoomName, isRoomName } from "../../protocol/limits";
 
 /**
  * The room an address is for: `/r/<room>`, else the lobby.

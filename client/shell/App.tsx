@@ -1,10 +1,10 @@
 import { useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { clearUnread, roomName, screen, unread } from "./app-store";
-import { chat, loadChat } from "./chat-chunk";
+import { chat, loadChat } from "./chat-loader";
 import { JoinDialog } from "./JoinDialog";
 import { Landing } from "./Landing";
-import { roomTitle } from "./room-title";
+import { roomTitle } from "./room-name";
 import { tabTitle, unreadMentions } from "./tab-badge";
 
 /** A link straight into a room: the chat is likely next, so its chunk is fetched at once. */

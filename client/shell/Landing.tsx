@@ -1,4 +1,4 @@
-import { isPrivateRoomName } from "../protocol/limits";
+import { isPrivateRoomName } from "../../protocol/limits";
 import { newPrivateRoom, roomName, screen } from "./app-store";
 
 export function Landing() {

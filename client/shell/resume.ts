@@ -8,7 +8,7 @@
  * the dialog at once.
  */
 import { NEW_ROOM_KEY, roomError, roomName, screen } from "./app-store";
-import { enterChat } from "./chat-chunk";
+import { enterChat } from "./chat-loader";
 import { recall } from "./room-memory";
 
 /** Chooses the first screen. Called once, before the first render. */

@@ -6,7 +6,7 @@
  * bar as soon as the page loads, before anyone can copy the address on.
  */
 // Not the protocol's index, which would bring every frame's schema to the first screen.
-import { SECRET } from "../protocol/secrets";
+import { SECRET } from "../../protocol/secrets";
 
 const secretKey = (room: string) => `hashzap:secret:${room}`;
 

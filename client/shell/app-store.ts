@@ -8,10 +8,10 @@
  */
 import { signal } from "@preact/signals";
 // Not the protocol's index, which would bring every frame's schema to the first screen (as in JoinDialog).
-import { base64url, randomSecret } from "../protocol/secrets";
+import { base64url, randomSecret } from "../../protocol/secrets";
 import { remember } from "./room-memory";
+import { roomFromPath } from "./room-name";
 import { keepSecret } from "./room-secrets";
-import { roomFromPath } from "./room-title";
 import { unreadMentions } from "./tab-badge";
 
 export type Screen = "landing" | "dialog" | "chat";
