@@ -9,7 +9,7 @@
 import { signal } from "@preact/signals";
 import { joining, renaming, roomError, savedName } from "./app-store";
 
-export type Chat = typeof import("../chat");
+export type Chat = typeof import("../views/chat");
 
 /** The chunk's exports, once it has arrived. */
 export const chat = signal<Chat | null>(null);
@@ -17,7 +17,7 @@ export const chat = signal<Chat | null>(null);
 let loading: Promise<Chat> | undefined;
 
 export function loadChat(): Promise<Chat> {
-	loading ??= import("../chat").then(
+	loading ??= import("../views/chat").then(
 		(chunk) => {
 			chunk.startChat();
 			chat.value = chunk;

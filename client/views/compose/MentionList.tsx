@@ -6,9 +6,9 @@
  */
 import type { RefObject } from "preact";
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { choicesFor, complete, type MentionQuery, memberNames, mentionAt } from "./model/mention-complete";
-import { messages, myName, online } from "./session/chat-store";
-import "./attention.css";
+import { choicesFor, complete, type MentionQuery, memberNames, mentionAt } from "../../model/mention-complete";
+import { messages, myName, online } from "../../session/chat-store";
+import "../attention.css";
 
 const LIST_ID = "mention-list";
 const optionId = (i: number) => `mention-option-${i}`;

@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type ChatMessage, type Emoji, REACTIONS } from "../protocol";
-import { confirmingDelete, startEdit, startReply, toggleReaction } from "./session/message-actions";
+import { type ChatMessage, type Emoji, REACTIONS } from "../../../protocol";
+import { confirmingDelete, startEdit, startReply, toggleReaction } from "../../session/message-actions";
 
 /**
  * The buttons on a message, shown on hover, on focus and on a long press:
  * Reply, React (the eight emoji in a popup), on one's own Edit, and Delete on
  * one's own or, for an owner or a moderator (`staff`), on anyone's.
  */
-export function MessageActions({ message, own, staff }: { message: ChatMessage; own: boolean; staff: boolean }) {
+export function MessageButtons({ message, own, staff }: { message: ChatMessage; own: boolean; staff: boolean }) {
 	const [picking, setPicking] = useState(false);
 	const react = useRef<HTMLButtonElement>(null);
 	const close = () => {

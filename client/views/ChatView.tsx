@@ -1,13 +1,6 @@
 import { computed } from "@preact/signals";
 import { useState } from "preact/hooks";
-import { Composer } from "./Composer";
-import { ConfirmDelete } from "./ConfirmDelete";
-import { CopyLink } from "./CopyLink";
-import { MessageList } from "./MessageList";
-import { timeOf } from "./model/format";
-import { NotifyControl } from "./NotifyControl";
-import { OnlineList, OnlineSheet } from "./OnlineList";
-import { namingRoom, RoomTitleDialog } from "./RoomTitleDialog";
+import { timeOf } from "../model/format";
 import {
 	announcement,
 	displayTitle,
@@ -18,12 +11,19 @@ import {
 	status,
 	title,
 	typing,
-} from "./session/chat-store";
-import { myRole, removed } from "./session/moderation-state";
-import { roomError } from "./shell/app-store";
-import { staffUi } from "./staff-ui";
-import { HeaderIcon } from "./ui/HeaderIcon";
-import { YouMenu } from "./YouMenu";
+} from "../session/chat-store";
+import { myRole, removed } from "../session/moderation-state";
+import { roomError } from "../shell/app-store";
+import { HeaderIcon } from "../ui/HeaderIcon";
+import { Composer } from "./compose/Composer";
+import { CopyLink } from "./header/CopyLink";
+import { NotifyControl } from "./header/NotifyControl";
+import { namingRoom, RoomTitleDialog } from "./header/RoomTitleDialog";
+import { YouMenu } from "./header/YouMenu";
+import { ConfirmDelete } from "./messages/ConfirmDelete";
+import { MessageList } from "./messages/MessageList";
+import { OnlineList, OnlineSheet } from "./people/OnlineList";
+import { staffUi } from "./staff/staff-loader";
 
 const STATUS = { online: "Connected", reconnecting: "Reconnecting…", connecting: "Connecting…" };
 

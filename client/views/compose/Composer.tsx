@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
-import { LIMITS, MessageTextSchema, normalizeMessage } from "../protocol";
+import { LIMITS, MessageTextSchema, normalizeMessage } from "../../../protocol";
+import { noteTyping, returnedDraft } from "../../session/chat-store";
+import { cancelCompose, editing, editLast, replyingTo, submit } from "../../session/message-actions";
+import { roomName } from "../../shell/app-store";
+import { recall, remember } from "../../shell/room-memory";
+import { Counter } from "../../ui/Counter";
 import { useMentionCompletion } from "./MentionList";
-import { noteTyping, returnedDraft } from "./session/chat-store";
-import { cancelCompose, editing, editLast, replyingTo, submit } from "./session/message-actions";
-import { roomName } from "./shell/app-store";
-import { recall, remember } from "./shell/room-memory";
-import { Counter } from "./ui/Counter";
 
 /**
  * The message field: Enter sends, Shift+Enter makes a new line; empty

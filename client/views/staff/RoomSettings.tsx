@@ -5,9 +5,9 @@
  * sends a frame; what is shown is what the room answered.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { AuditEntry } from "../protocol";
-import { timeOf } from "./model/format";
-import { audit, freshLink, lists, loadAudit, moderate, myRole, settings } from "./session/moderation-state";
+import type { AuditEntry } from "../../../protocol";
+import { timeOf } from "../../model/format";
+import { audit, freshLink, lists, loadAudit, moderate, myRole, settings } from "../../session/moderation-state";
 
 const SLOW_MODES = [
 	[0, "Off"],

@@ -1,11 +1,8 @@
 import { Component, type ComponentChildren, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { type ChatMessage, REMOVED_TEXT } from "../protocol";
-import { Avatar } from "./Avatar";
-import { MessageActions } from "./MessageActions";
-import { MessageText } from "./MessageText";
-import { dayKey, dayLabel, shortTimeOf, timeOf } from "./model/format";
-import { mentionsMe } from "./model/mention-complete";
+import { type ChatMessage, REMOVED_TEXT } from "../../../protocol";
+import { dayKey, dayLabel, shortTimeOf, timeOf } from "../../model/format";
+import { mentionsMe } from "../../model/mention-complete";
 import {
 	around,
 	earlier,
@@ -16,14 +13,10 @@ import {
 	sameWindow,
 	WINDOW_ROWS,
 	windowRange,
-} from "./model/message-window";
-import { isPresence } from "./model/presence-lines";
-import { markRead } from "./model/read-marker";
-import { firstIndexAfter, type PendingMessage, seqIndex } from "./model/room-state";
-import { ReactionBar } from "./ReactionBar";
-import { ReplyQuote } from "./ReplyQuote";
-import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
-import { lastLineOnScreen, useScrollMemory } from "./scroll-memory";
+} from "../../model/message-window";
+import { isPresence } from "../../model/presence-lines";
+import { markRead } from "../../model/read-marker";
+import { firstIndexAfter, type PendingMessage, seqIndex } from "../../model/room-state";
 import {
 	dividerAfter,
 	focusLine,
@@ -35,12 +28,19 @@ import {
 	myName,
 	pending,
 	status,
-} from "./session/chat-store";
-import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "./session/message-actions";
-import { canActOn, myRole } from "./session/moderation-state";
-import { roomName } from "./shell/app-store";
-import { staffUi } from "./staff-ui";
-import { RoleBadge } from "./ui/RoleBadge";
+} from "../../session/chat-store";
+import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "../../session/message-actions";
+import { canActOn, myRole } from "../../session/moderation-state";
+import { roomName } from "../../shell/app-store";
+import { RoleBadge } from "../../ui/RoleBadge";
+import { Avatar } from "../people/Avatar";
+import { staffUi } from "../staff/staff-loader";
+import { MessageButtons } from "./MessageButtons";
+import { MessageText } from "./MessageText";
+import { ReactionBar } from "./ReactionBar";
+import { ReplyQuote } from "./ReplyQuote";
+import { ModerationLine, PresenceLine, TitleLine } from "./SystemLine";
+import { lastLineOnScreen, useScrollMemory } from "./scroll-memory";
 
 /** Within this distance of the bottom, the view follows new messages. */
 const AT_BOTTOM_PX = 48;
@@ -506,7 +506,7 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 					<>
 						{message.edited && <span class="edited">(edited)</span>}
 						<ReactionBar message={message} me={me} />
-						{canChange && <MessageActions message={message} own={own} staff={staff} />}
+						{canChange && <MessageButtons message={message} own={own} staff={staff} />}
 					</>
 				)}
 			</Bubble>

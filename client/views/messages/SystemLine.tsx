@@ -1,5 +1,5 @@
-import type { ChatMessage } from "../protocol";
-import { foldPresence, nameList } from "./model/presence-lines";
+import type { ChatMessage } from "../../../protocol";
+import { foldPresence, nameList } from "../../model/presence-lines";
 
 /**
  * The room's own lines. Names are set apart from the room's words (a name

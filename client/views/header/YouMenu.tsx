@@ -1,9 +1,9 @@
 import type { Signal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
-import { Avatar } from "./Avatar";
+import { leaveRoom, myName, title } from "../../session/chat-store";
+import { renaming } from "../../shell/app-store";
+import { Avatar } from "../people/Avatar";
 import { namingRoom } from "./RoomTitleDialog";
-import { leaveRoom, myName, title } from "./session/chat-store";
-import { renaming } from "./shell/app-store";
 
 /** Your avatar in the header: a menu to change your name, name the room (its creator only), or leave it. */
 export function YouMenu() {

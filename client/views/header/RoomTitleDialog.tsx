@@ -1,10 +1,10 @@
 import { signal } from "@preact/signals";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
-import { LIMITS, RoomTitleSchema } from "../protocol";
-import { title as roomTitle, setRoomTitle } from "./session/chat-store";
-import { trapFocus } from "./ui/dialog";
-import { LineField } from "./ui/LineField";
+import { LIMITS, RoomTitleSchema } from "../../../protocol";
+import { title as roomTitle, setRoomTitle } from "../../session/chat-store";
+import { trapFocus } from "../../ui/dialog";
+import { LineField } from "../../ui/LineField";
 
 /** True while the dialog is open: the empty room's hint and the You menu open it. */
 export const namingRoom = signal(false);

@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import { linkParts } from "./model/format";
+import { linkParts } from "../../model/format";
 
 /** A text this long, or with this many lines, may fill the screen: it starts folded. */
 const LONG_CHARS = 300;

@@ -7,10 +7,10 @@
  */
 import type { RefObject } from "preact";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
-import type { ChatMessage } from "../protocol";
-import { hasMore, loadOlder, myName } from "./session/chat-store";
-import { roomName } from "./shell/app-store";
-import { recall, remember } from "./shell/room-memory";
+import type { ChatMessage } from "../../../protocol";
+import { hasMore, loadOlder, myName } from "../../session/chat-store";
+import { roomName } from "../../shell/app-store";
+import { recall, remember } from "../../shell/room-memory";
 
 /**
  * At most this many older pages (of 50) are loaded to reach the remembered line: with the newest page,

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { HeaderIcon } from "./ui/HeaderIcon";
+import { HeaderIcon } from "../../ui/HeaderIcon";
 
 /** Copies the room's link. Both labels take the same place, so the button keeps its width when it says "Link copied". */
 export function CopyLink() {

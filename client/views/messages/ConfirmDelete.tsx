@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
-import { myName } from "./session/chat-store";
-import { confirmingDelete, deleteMessage } from "./session/message-actions";
+import { myName } from "../../session/chat-store";
+import { confirmingDelete, deleteMessage } from "../../session/message-actions";
 
 /** Asks before a message is deleted: a modal dialog, which gives focus back to where it was when it closes. */
 export function ConfirmDelete() {

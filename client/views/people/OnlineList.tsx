@@ -1,9 +1,9 @@
 import { useRef } from "preact/hooks";
+import { myName, online as onlineNames } from "../../session/chat-store";
+import { canActOn, roleOf } from "../../session/moderation-state";
+import { RoleBadge } from "../../ui/RoleBadge";
+import { staffUi } from "../staff/staff-loader";
 import { Avatar } from "./Avatar";
-import { myName, online as onlineNames } from "./session/chat-store";
-import { canActOn, roleOf } from "./session/moderation-state";
-import { staffUi } from "./staff-ui";
-import { RoleBadge } from "./ui/RoleBadge";
 
 /** Who is here, one entry per person: owners and moderators with a badge, and for staff a menu on each member. */
 function People() {

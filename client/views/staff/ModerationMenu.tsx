@@ -4,8 +4,8 @@
  * for how long; the room checks the caller's role and answers.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { BAN_HOURS, MUTE_MINUTES, type Target } from "../protocol";
-import { moderate } from "./session/moderation-state";
+import { BAN_HOURS, MUTE_MINUTES, type Target } from "../../../protocol";
+import { moderate } from "../../session/moderation-state";
 
 type Asking = "mute" | "ban" | null;
 

@@ -4,12 +4,12 @@
  * may show a message's text. Choosing a level is the only thing that asks
  * the browser for permission.
  */
-import type { NotifyLevel } from "../protocol";
-import { tellPush } from "./session/chat-store";
-import { chooseLevel, choosePreview, notifyLevel, notifyPreview, permission } from "./session/notifications";
-import { roomName } from "./shell/app-store";
-import "./attention.css";
-import { HeaderIcon } from "./ui/HeaderIcon";
+import type { NotifyLevel } from "../../../protocol";
+import { tellPush } from "../../session/chat-store";
+import { chooseLevel, choosePreview, notifyLevel, notifyPreview, permission } from "../../session/notifications";
+import { roomName } from "../../shell/app-store";
+import "../attention.css";
+import { HeaderIcon } from "../../ui/HeaderIcon";
 
 const LEVELS: [NotifyLevel, string][] = [
 	["all", "All messages"],
@@ -19,7 +19,7 @@ const LEVELS: [NotifyLevel, string][] = [
 
 /** Keeps the device's push subscription in step with the setting; loaded only when used. */
 async function syncPush(): Promise<void> {
-	const { syncPushSubscription } = await import("./session/push-subscription");
+	const { syncPushSubscription } = await import("../../session/push-subscription");
 	await syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush);
 }
 

@@ -1,6 +1,6 @@
 import { computed } from "@preact/signals";
-import { avatarColour, distinctColours, initials } from "./model/format";
-import { online } from "./session/chat-store";
+import { avatarColour, distinctColours, initials } from "../../model/format";
+import { online } from "../../session/chat-store";
 
 /** A colour for each person here, all different; recomputed only when the online list changes. */
 const roomColours = computed(() => distinctColours(online.value));

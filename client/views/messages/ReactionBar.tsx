@@ -1,5 +1,5 @@
-import type { ChatMessage } from "../protocol";
-import { canChange, reacted, toggleReaction } from "./session/message-actions";
+import type { ChatMessage } from "../../../protocol";
+import { canChange, reacted, toggleReaction } from "../../session/message-actions";
 
 /** A message's reactions: one toggle per emoji, with the count; its name and tooltip say who reacted. */
 export function ReactionBar({ message, me }: { message: ChatMessage; me: string | null }) {

@@ -1,5 +1,5 @@
-import type { Quote } from "../protocol";
-import { jumpTo } from "./session/message-actions";
+import type { Quote } from "../../../protocol";
+import { jumpTo } from "../../session/message-actions";
 
 /** What a reply answers: its sender and the start of its text; a click goes to it. */
 export function ReplyQuote({ quote }: { quote: Quote }) {
