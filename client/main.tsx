@@ -6,7 +6,7 @@ import { takeSecretFromAddress } from "./shell/room-secrets";
 import { followVisualViewport } from "./ui/viewport";
 import "./styles.css";
 
-// First, so that a link's secret is out of the address bar before anything else runs (room-secrets.ts).
+// First, so that a link's secret is out of the address bar before anything else runs (shell/room-secrets.ts).
 takeSecretFromAddress(roomName);
 followVisualViewport();
 resume();

@@ -4,7 +4,7 @@
  * this serves the conversation). Only for showing: the first welcome
  * replaces them, so nothing here ever stands in for what the room says.
  * Written a moment after lines change and when the page is hidden or left;
- * forgotten with the rest of the room (room-memory.ts).
+ * forgotten with the rest of the room (shell/room-memory.ts).
  */
 import type { ChatMessage } from "../../protocol";
 

@@ -27,7 +27,7 @@ export function markRead(room: string, seq: number): void {
 	}
 }
 
-/** Leaving the room: where reading stopped is forgotten with the rest of it (room-memory.ts). */
+/** Leaving the room: where reading stopped is forgotten with the rest of it (shell/room-memory.ts). */
 export function forgetRead(room: string): void {
 	try {
 		localStorage.removeItem(key(room));

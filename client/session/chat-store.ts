@@ -6,7 +6,7 @@
  * Components read the slices (`messages`, `online`, `typing`...), not `room`:
  * a slice tells its readers only when it changes, so a typing frame does not
  * re-render the history, and a message does not re-render the header.
- * Part of the chat chunk; what the first screen needs is in app-store.ts.
+ * Part of the chat chunk; what the first screen needs is in shell/app-store.ts.
  */
 import { computed, signal } from "@preact/signals";
 import {
@@ -97,7 +97,7 @@ const typingUntil = computed(() => room.value.typing);
 /** Names typing now, except this user's: recomputed on typing frames and their expiry, not on every frame. */
 export const typing = computed(() => typingNames({ typing: typingUntil.value, name: myName.value }, now.value));
 
-/** The one place the room's state changes; its error is also the dialog's (app-store). */
+/** The one place the room's state changes; its error is also the dialog's (shell/app-store.ts). */
 export function setRoom(next: RoomState): void {
 	if (next.messages !== room.value.messages && next.name) holdLines(next.room, next.messages);
 	room.value = next;
@@ -109,7 +109,7 @@ export function setRoom(next: RoomState): void {
  * the screen: the favicon follows the unread counts, the held lines are
  * written when the page goes away, a notification's click may point the tab
  * at another line, and coming back to the tab reads what was unread. Called
- * once, as the chat's chunk arrives (chat.ts), never by importing this.
+ * once, as the chat's chunk arrives (views/chat.ts), never by importing this.
  */
 export function startSession(): void {
 	badgeUnread();
@@ -371,7 +371,7 @@ function backToTab(): void {
 	dividerAfter.value = placeDivider(readSeq(room.value.room), room.value.messages, room.value.name);
 }
 
-/** Brings a line into view and focuses it: the list jumps to it as to a reply's original (message-actions.ts). */
+/** Brings a line into view and focuses it: the list jumps to it as to a reply's original (message-actions.ts's jumpTo). */
 function showLine(seq: number): void {
 	focusLine.value = seq;
 }

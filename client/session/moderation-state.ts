@@ -3,7 +3,7 @@
  * room's settings, the lists and the log an owner or moderator reads, and
  * what happened to this page if it was removed. The room enforces all of
  * it; the page only shows controls and says what the room said.
- * The secrets this device presents are in room-secrets.ts.
+ * The secrets this device presents are in shell/room-secrets.ts.
  */
 import { signal } from "@preact/signals";
 import {

@@ -2,7 +2,7 @@
  * Telling the user what matters while they look elsewhere: the per-room,
  * per-device setting (All messages, Mentions, Off), the system notification
  * and a short sound for a matching line while the tab is hidden, and the
- * unread counts the tab's title and favicon show (tab-badge.ts). Only a
+ * unread counts the tab's title and favicon show (shell/tab-badge.ts). Only a
  * new message is told of: an edit or a reaction is not (an edit may still
  * make a counted message a mention, or no longer one), and a deleted message
  * no longer counts.

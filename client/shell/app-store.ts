@@ -3,7 +3,7 @@
  * screen shows, the room in the URL, the name asked for and the room's
  * answer, and the unread count in the title. The chat itself (its socket,
  * its state, its components) is a chunk loaded on the way in: see
- * chat-chunk.ts, which also holds entering it. This store knows nothing of
+ * chat-loader.ts, which also holds entering it. This store knows nothing of
  * the chat: the chat's session reads and sets it.
  */
 import { signal } from "@preact/signals";
@@ -17,7 +17,7 @@ import { unreadMentions } from "./tab-badge";
 export type Screen = "landing" | "dialog" | "chat";
 
 const NAME_KEY = "hashzap:name";
-/** The private room this tab has just made: it opens at the Welcome dialog (session.ts). */
+/** The private room this tab has just made: it opens at the Welcome dialog (resume.ts). */
 export const NEW_ROOM_KEY = "hashzap:new-room";
 
 /** The room this page is for: the URL names it, and it does not change. */

@@ -1,7 +1,7 @@
 /**
  * What this device remembers of each room it has been in (localStorage, one
  * key per room): the name the room accepted, the unsent draft, and where the
- * log was. With it, coming back goes straight in (session.ts).
+ * log was. With it, coming back goes straight in (resume.ts).
  */
 
 export interface RoomMemory {

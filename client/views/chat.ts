@@ -1,4 +1,4 @@
-/** The chat chunk's entry (see chat-chunk.ts): the chat's screen, joining the room's session, and starting it. */
+/** The chat chunk's entry (see shell/chat-loader.ts): the chat's screen, joining the room's session, and starting it. */
 import { startSession } from "../session/chat-store";
 import { loadToolsWhenStaff } from "./staff/staff-loader";
 

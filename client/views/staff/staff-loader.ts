@@ -7,7 +7,7 @@ import { myRole } from "../../session/moderation-state";
 
 export const staffUi = signal<typeof import("./staff-tools") | null>(null);
 
-/** Loads the tools as soon as this device has a role, now or later. Called once, as the chat starts (chat.ts). */
+/** Loads the tools as soon as this device has a role, now or later. Called once, as the chat starts (views/chat.ts). */
 export function loadToolsWhenStaff(): void {
 	effect(() => {
 		if (myRole.value !== "member" && !staffUi.peek()) {
