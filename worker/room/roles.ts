@@ -9,9 +9,16 @@
  *   room, which is how the lobby and public rooms get owners.
  * A public room is never owned by its first visitor: anyone could squat it.
  */
-import { atLeast, isPrivateRoomName, ROLE_RANK, type Role, randomSecret, type StaffMember } from "../../protocol";
+import {
+	atLeast,
+	isPrivateRoomName,
+	nameKey,
+	ROLE_RANK,
+	type Role,
+	randomSecret,
+	type StaffMember,
+} from "../../protocol";
 import { type RoleRow, RoleStore, type SecretKind } from "../store/roles";
-import { nameKeys } from "./name-keys";
 
 /** How a secret proved a role. */
 export type Proof = {
@@ -87,16 +94,15 @@ export class Roles {
 	}
 
 	/**
-	 * The moderators whose last name is `name` as the room compares names
-	 * (name-keys.ts: NFKC, case and look-alikes), with their device keys.
+	 * The moderators whose last name is `name` as a name calls someone (the
+	 * protocol's nameKey: NFKC, case), with their device keys. Not by the
+	 * look-alike skeleton: "SARN" is not Sam, as "@Sarn" mentions no Sam.
 	 */
 	moderatorsNamed(name: string): { user: string; name: string }[] {
-		const wanted = nameKeys(name);
+		const wanted = nameKey(name);
 		const named = [];
 		for (const r of this.#byUser.values()) {
-			if (r.role !== "moderator") continue;
-			const keys = nameKeys(r.name);
-			if (keys.key === wanted.key || keys.look === wanted.look) named.push({ user: r.userKey, name: r.name });
+			if (r.role === "moderator" && nameKey(r.name) === wanted) named.push({ user: r.userKey, name: r.name });
 		}
 		return named;
 	}
