@@ -177,8 +177,12 @@ export class PushSubscriptionStore {
 		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
 	}
 
-	/** The device came back to the room under `nameKey`: nothing is held for it, and mentions of that name are its. */
+	/**
+	 * The device came back to the room under `nameKey`: nothing is held for it, and mentions of that name are
+	 * its own, no longer those of a device that held the name before (it is pushed no one else's mentions).
+	 */
 	back(user: string, nameKey: string): void {
+		this.sql.exec("UPDATE push_subscriptions SET name_key = '' WHERE name_key = ? AND user_key != ?", nameKey, user);
 		this.sql.exec("UPDATE push_subscriptions SET due = NULL, name_key = ? WHERE user_key = ?", nameKey, user);
 		this.sql.exec("DELETE FROM push_held WHERE user_key = ?", user);
 	}

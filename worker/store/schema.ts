@@ -183,12 +183,24 @@ const MIGRATIONS: readonly Migration[] = [
 	CREATE INDEX IF NOT EXISTS push_held_seq ON push_held (seq);`,
 	// 10: whom a mention calls is keyed by the protocol's nameKey, not by the look-alike skeleton that
 	// steps 5 to 9 stored in `names` and `push_subscriptions` (#26: "Sam" was kept as "sarn", so "@Sam"
-	// found no one). Keys differ only by folding, so no two rows meet on one new key.
+	// found no one). Rows that share a new key shared their old one (nameKey folds less than the skeleton),
+	// but one row's new key may be another's old one ("Sam" was 'sarn' and "Saᗰ" was 'sam'): so the table is
+	// emptied and filled again, never updated row by row.
 	(sql) => {
-		const names = sql.exec<{ name_key: string; name: string }>("SELECT name_key, name FROM names").toArray();
+		const names = sql
+			.exec<{ name_key: string; name: string; seen: number }>("SELECT name_key, name, seen FROM names")
+			.toArray();
 		const members = sql.exec<{ name_key: string; name: string }>("SELECT name_key, name FROM members").toArray();
 		const nameOf = new Map([...members, ...names].map((r) => [r.name_key, r.name]));
-		for (const r of names) sql.exec("UPDATE names SET name_key = ? WHERE name_key = ?", nameKey(r.name), r.name_key);
+		sql.exec("DELETE FROM names");
+		for (const r of names) {
+			sql.exec(
+				"INSERT INTO names (name_key, name, seen) VALUES (?, ?, ?) ON CONFLICT (name_key) DO UPDATE SET name = excluded.name, seen = excluded.seen WHERE excluded.seen > names.seen",
+				nameKey(r.name),
+				r.name,
+				r.seen,
+			);
+		}
 		const subs = sql.exec<{ user_key: string; name_key: string }>("SELECT user_key, name_key FROM push_subscriptions");
 		for (const r of subs.toArray()) {
 			const name = nameOf.get(r.name_key);
