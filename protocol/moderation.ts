@@ -49,7 +49,7 @@ const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 /** Whom an action is for: a member of the room by name (the Online list), or whoever sent a message (its seq). */
 const TargetSchema = v.union(
 	[
-		v.strictObject({ name: v.pipe(v.string(), v.trim(), v.nonEmpty(), v.maxLength(64)) }),
+		v.strictObject({ name: v.pipe(v.string(), v.trim(), v.nonEmpty("Say whom to act on"), v.maxLength(64)) }),
 		v.strictObject({ seq: SeqSchema }),
 	],
 	"A target is { name } or { seq }",
@@ -66,7 +66,10 @@ export const ModerationFrameSchemas = [
 	/** Lifts a mute or a ban, by the id the `moderation` list gave it. */
 	v.strictObject({ type: v.literal("lift"), id: v.pipe(v.string(), v.regex(/^(mute|ban)-\d{1,15}$/)) }),
 	/** Owner only: the moderator is a member again. */
-	v.strictObject({ type: v.literal("demote"), name: v.pipe(v.string(), v.trim(), v.nonEmpty(), v.maxLength(64)) }),
+	v.strictObject({
+		type: v.literal("demote"),
+		name: v.pipe(v.string(), v.trim(), v.nonEmpty("Say whom to remove as moderator"), v.maxLength(64)),
+	}),
 	v.strictObject({
 		type: v.literal("settings"),
 		slowMode: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(SLOW_MODE_MAX_SECONDS))),
@@ -74,11 +77,22 @@ export const ModerationFrameSchemas = [
 	}),
 	v.strictObject({ type: v.literal("clear_history") }),
 	/** Owner only: a new link of this kind (the old one stops working), or, with `revoke`, none for moderators. */
-	v.strictObject({
-		type: v.literal("link"),
-		kind: v.picklist(["owner", "moderator"]),
-		revoke: v.optional(v.literal(true)),
-	}),
+	v.pipe(
+		v.strictObject({
+			type: v.literal("link"),
+			kind: v.picklist(["owner", "moderator"]),
+			revoke: v.optional(v.literal(true)),
+		}),
+		// A room always has an owner link: "revoking" it would only have made a new one, quietly demoting the other owners.
+		v.forward(
+			v.partialCheck(
+				[["kind"], ["revoke"]],
+				(f) => !(f.revoke && f.kind === "owner"),
+				"Only the moderator link can be revoked",
+			),
+			["revoke"],
+		),
+	),
 	/** Asks for the lists behind Room settings; the room answers `moderation`. */
 	v.strictObject({ type: v.literal("moderation") }),
 	/** Asks for a page of the audit log, newest first, before the entry `before`. */

@@ -172,9 +172,9 @@ describe("#27.2 a banned ex-moderator reclaims the role with the link they alrea
 		const log = await auditOf(owner.client);
 		expect(log.filter((e) => e.action === "claim_moderator").map((e) => e.actor)).toEqual(["Зоя"]);
 		expect((await listsOf(owner.client)).moderators).toEqual([]);
-		// The link itself still works for anyone else.
+		// The link itself went with her (the probe's finding: a new key would have made her a moderator again).
 		const other = await joinAs(room, "Ωμέγα", { secret: modLink });
-		expect(other.welcome.role).toBe("moderator");
+		expect(other.welcome.role).toBe("member");
 	});
 
 	it("refuses the owner link and the operator token from a banned device: a ban outranks any link", async () => {
@@ -381,7 +381,10 @@ describe("#27.6 demoting by name is exact text", () => {
 		expect(await zed.client.waitFor("role", (r) => r.role === "member")).toEqual({ type: "role", role: "member" });
 
 		// A moderator who left is found by the name the lists show.
-		const away = await joinAs(room, "Ἀθηνᾶ", { secret: modLink });
+		// Removing Bob revoked the link he came in with: the owner makes a new one.
+		owner.client.send({ type: "link", kind: "moderator" });
+		const fresh = (await next(owner.client, "link")).secret;
+		const away = await joinAs(room, "Ἀθηνᾶ", { secret: fresh });
 		away.client.close();
 		await away.client.closed;
 		const listed = next(owner.client, "moderation", (l) => !l.moderators.includes("Ἀθηνᾶ"));
@@ -624,5 +627,135 @@ describe("#27.9 push subscriptions can be flooded", () => {
 		const newcomer = await subscribed(room, "Ωμέγα", newAddress());
 		expect(await subscribers(room)).toEqual([here.user, recent.user, newcomer.user].sort());
 		expect(await sql(room, "SELECT * FROM push_held WHERE user_key = ?", gone.user)).toEqual([]);
+	});
+});
+
+/**
+ * What a hostile moderator tried after these fixes (the probe of #27): the
+ * ban held for the one device, not for the person, who keeps the moderator
+ * link and can make device keys for free.
+ */
+describe("#27 probe: a person, not only a device, loses what a ban or a removal takes", { timeout: 30_000 }, () => {
+	it("a banned moderator's link stops working: a new device key with it is no moderator, and cannot lift the ban", async () => {
+		const { room, owner, moderator, modLink } = await staffedRoom();
+		owner.client.send({ type: "ban", target: { name: "Зоя" } });
+		await moderator.client.closed;
+		const lists = await owner.client.waitFor("moderation", (l) => l.bans.length === 1);
+		expect(lists.moderatorLink).toBe(false);
+		// Same person, new key, the link the page kept: the link is no longer valid.
+		const again = await openAt(room);
+		again.send({ type: "claim", secret: modLink });
+		expect((await again.error("bad_secret")).reason).toBe("This link is not valid: it may have been replaced");
+		again.send({ type: "join", name: "Zoe", user: `dev-${crypto.randomUUID()}` });
+		expect((await again.waitFor("welcome")).role).toBe("member");
+		again.send({ type: "lift", id: lists.bans[0]?.id ?? "" });
+		expect((await again.error("forbidden")).reason).toBe("Only the room's owner and moderators can do that");
+		const audit = await auditOf(owner.client);
+		expect(audit.map((e) => e.action)).toContain("revoke_moderator_link");
+	});
+
+	it("a removed moderator's link stops working too: the page's next claim gets bad_secret, not the role back", async () => {
+		const { room, owner, moderator, modLink } = await staffedRoom();
+		owner.client.send({ type: "demote", name: "Зоя" });
+		await moderator.client.waitFor("role", (r) => r.role === "member");
+		moderator.client.send({ type: "claim", secret: modLink });
+		await moderator.client.error("bad_secret");
+		await handled(moderator.client);
+		expect(moderator.client.received.filter((m) => m.type === "role").map((m) => m.type === "role" && m.role)).toEqual([
+			"member",
+		]);
+		// The owner can invite moderators again with a new link.
+		owner.client.send({ type: "link", kind: "moderator" });
+		const fresh = (await next(owner.client, "link")).secret;
+		const next2 = await joinAs(room, "Nadia", { secret: fresh });
+		expect(next2.welcome.role).toBe("moderator");
+	});
+
+	it("lifts only what the lifter outranks: a moderator cannot free a moderator the owner muted, not even from a second key", async () => {
+		const { room, owner, moderator, modLink } = await staffedRoom();
+		const carl = await joinAs(room, "Carl", { secret: modLink });
+		owner.client.send({ type: "mute", target: { name: "Зоя" }, minutes: 5 });
+		const lists = await owner.client.waitFor("moderation", (l) => l.mutes.length === 1);
+		const id = lists.mutes[0]?.id ?? "";
+		carl.client.send({ type: "lift", id });
+		expect((await carl.client.error("forbidden")).reason).toBe(
+			"You can only lift what holds people below you: not yourself, an owner or a fellow moderator",
+		);
+		const secondKey = await joinAs(room, "Zoya two", { secret: modLink });
+		secondKey.client.send({ type: "lift", id });
+		await secondKey.client.error("forbidden");
+		owner.client.send({ type: "lift", id });
+		await owner.client.waitFor("moderation", (l) => l.mutes.length === 0);
+		moderator.client.send({ type: "send", id: "free", text: "free again" });
+		await owner.client.message("free again");
+	});
+
+	it("a room that has had visitors is never given to a first claim: not to a banned device, not to a bare socket", async () => {
+		const room = newPrivateRoom();
+		// A private-looking name whose creator never registered an owner secret: people have been in it.
+		const ana = await joinAs(room, "Ana");
+		ana.client.send({ type: "send", id: "a1", text: "hello" });
+		await ana.client.message("hello");
+		const squatter = await openAt(room);
+		squatter.send({ type: "claim", secret: newSecret() });
+		expect((await squatter.error("bad_secret")).reason).toBe("This link is not valid: it may have been replaced");
+		squatter.send({ type: "join", name: "Squatter", user: `dev-${crypto.randomUUID()}` });
+		expect((await squatter.waitFor("welcome")).role).toBe("member");
+		// A fresh private room is still its first claimant's (New private room).
+		const fresh = newPrivateRoom();
+		expect((await joinAs(fresh, "Maker", { secret: newSecret() })).welcome.role).toBe("owner");
+	});
+
+	it("owners and moderators may retitle the room: an abusive title set by its creator can be replaced", async () => {
+		const room = newRoom();
+		const creator = await joinAs(room, "Xena");
+		creator.client.send({ type: "title", id: "t1", text: "BUY CHEAP PILLS at evil.example" });
+		await creator.client.message("BUY CHEAP PILLS at evil.example");
+		const op = await joinAs(room, "Op", { secret: OPERATOR_TOKEN });
+		expect(op.welcome.canSetTitle).toBe(true);
+		op.client.send({ type: "title", id: "t2", text: "Hiking club" });
+		await creator.client.message("Hiking club");
+		const newcomer = await joinAs(room, "New");
+		expect(newcomer.welcome.title).toBe("Hiking club");
+		// A member who did not make the room still may not.
+		newcomer.client.send({ type: "title", id: "t3", text: "Mine now" });
+		expect((await newcomer.client.error("not_creator")).id).toBe("t3");
+	});
+
+	it("a muted member may still take back their own reaction, and nothing else", async () => {
+		const { owner, member } = await staffedRoom();
+		owner.client.send({ type: "send", id: "o1", text: "react to me" });
+		const line = await member.client.message("react to me");
+		member.client.send({ type: "react", id: "r1", seq: line.seq, emoji: "👍", on: true });
+		await member.client.waitFor("ack", (a) => a.id === "r1");
+		owner.client.send({ type: "mute", target: { name: "Sam" }, minutes: 5 });
+		await owner.client.waitFor("moderation", (l) => l.mutes.length === 1);
+		member.client.send({ type: "react", id: "r2", seq: line.seq, emoji: "❤️", on: true });
+		expect((await member.client.error("muted")).id).toBe("r2");
+		member.client.send({ type: "react", id: "r3", seq: line.seq, emoji: "👍", on: false });
+		await member.client.waitFor("ack", (a) => a.id === "r3");
+	});
+
+	it("history over HTTP is never cached: private, no-store, and varies with the device key", async () => {
+		const { room } = await staffedRoom();
+		const res = await exports.default.fetch(`http://example.com/api/rooms/${room}/messages?limit=5`, {
+			headers: { "CF-Connecting-IP": newAddress() },
+		});
+		expect(res.status).toBe(200);
+		expect(res.headers.get("Cache-Control")).toBe("private, no-store");
+		expect(res.headers.get("Vary")).toContain("X-Hashzap-User");
+	});
+
+	it("refuses what has no meaning with a clear reason: revoking the owner link, a blank name to act on", async () => {
+		const { owner } = await staffedRoom();
+		owner.client.send({ type: "link", kind: "owner", revoke: true } as unknown as ClientMessage);
+		expect((await owner.client.error("invalid_frame")).reason).toBe("revoke: Only the moderator link can be revoked");
+		owner.client.send({ type: "kick", target: { name: "  " } });
+		expect((await next(owner.client, "error")).reason).toBe("target: Say whom to act on");
+		owner.client.send({ type: "demote", name: "" });
+		expect(await next(owner.client, "error")).toMatchObject({
+			code: "invalid_name",
+			reason: "Say whom to remove as moderator",
+		});
 	});
 });

@@ -90,6 +90,9 @@ app.get("/api/rooms/:room/messages", async (c) => {
 		user,
 		ip: clientAddress(c),
 	});
+	// What a room shows depends on who asks (bans, the lock): no cache may keep one reader's page for another.
+	c.header("Cache-Control", "private, no-store");
+	c.header("Vary", USER_KEY_HEADER);
 	return "error" in page ? c.json(page, 403) : c.json(page);
 });
 

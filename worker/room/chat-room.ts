@@ -237,7 +237,9 @@ export class ChatRoom extends DurableObject<Env> {
 				return this.#changed(
 					ws,
 					frame.id,
-					this.#mutedChange(who, frame.id) ?? this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on),
+					// Taking back one's own reaction is allowed even while muted: it says nothing.
+					(frame.on ? this.#mutedChange(who, frame.id) : undefined) ??
+						this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on),
 				);
 			case "subscribe": {
 				const verdict = this.#push.subscribe(who, frame, this.#connections.presentDevices());
@@ -336,7 +338,7 @@ export class ChatRoom extends DurableObject<Env> {
 			role: this.#roles.of(frame.user),
 			staff: this.#moderators.staff(),
 			settings: this.#settings.current,
-			...this.#title.forWelcome(frame.user),
+			...this.#title.forWelcome(frame.user, this.#roles.of(frame.user), this.#room),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
 		this.#moderators.staffChanged();
@@ -473,7 +475,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 * still acknowledged.
 	 */
 	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
-		if (!this.#title.maySet(who.user)) {
+		if (!this.#title.maySet(who.user, this.#roles.of(who.user), this.#room)) {
 			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
 			return;
 		}
@@ -500,7 +502,7 @@ export class ChatRoom extends DurableObject<Env> {
 		return this.ctx.blockConcurrencyWhile(async () => {
 			// A claim may register a private room's owner secret: the room needs its storage.
 			this.#ensureStored();
-			const proof = await this.#roles.prove(secret);
+			const proof = await this.#roles.prove(secret, this.#history.empty && !this.#moderation.anyVisitor());
 			if (!proof) return this.#refuse(ws, "bad_secret", "This link is not valid: it may have been replaced");
 			const session = this.#connections.session(ws);
 			if (session.shut) return;

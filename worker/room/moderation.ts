@@ -68,6 +68,12 @@ export class Moderation {
 	 * it was. One that holds the device `by` stays: no one lifts their own
 	 * restriction ("own").
 	 */
+	/** Whose mute or ban a list id is: their device key, if it is still held. */
+	whose(id: string): string | undefined {
+		const [kind, n] = id.split("-") as ["mute" | "ban", string];
+		return this.#store.userOf(kind, Number(n));
+	}
+
 	lift(id: string, by: string): { kind: "mute" | "ban"; name: string; user: string } | "own" | undefined {
 		const [kind, n] = id.split("-") as ["mute" | "ban", string];
 		if (this.#store.userOf(kind, Number(n)) === by) return "own";
@@ -78,6 +84,11 @@ export class Moderation {
 	/** Notes that a device has been in the room, from this address. */
 	visit(user: string, ip: string, now = Date.now()): void {
 		this.#store.visit(user, ip, now);
+	}
+
+	/** Whether anyone at all has been in the room. */
+	anyVisitor(): boolean {
+		return this.#store.anyVisitor();
 	}
 
 	hasVisited(user: string): boolean {

@@ -124,6 +124,7 @@ export class Moderators {
 				now,
 			);
 			this.#remove(target, CLOSE_BANNED, bannedReason(ban.until), { until: ban.until });
+			if (theirs === "moderator") this.#revokeLinkOf(actor, target.name);
 		}
 		this.toStaff(this.lists());
 		this.#room.background(this.#room.scheduleAlarm());
@@ -159,6 +160,15 @@ export class Moderators {
 	#lift(ws: WebSocket, who: Joined, frame: Frame<"lift">) {
 		const role = this.#allowed(ws, who, "moderator");
 		if (!role) return;
+		const held = this.#room.moderation.whose(frame.id);
+		// A restriction on someone at or above the lifter (a moderator the owner muted) is not theirs to lift.
+		if (held !== undefined && held !== who.user && !outranks(role, this.#room.roles.of(held))) {
+			return this.#room.refuse(
+				ws,
+				"forbidden",
+				"You can only lift what holds people below you: not yourself, an owner or a fellow moderator",
+			);
+		}
 		const lifted = this.#room.moderation.lift(frame.id, who.user);
 		if (lifted === "own") return this.#room.refuse(ws, "forbidden", "No one can lift their own mute or ban");
 		if (!lifted) return this.#room.refuse(ws, "not_found", "That mute or ban has already ended");
@@ -230,8 +240,22 @@ export class Moderators {
 			this.#room.audit.record({ name: who.name, role: "owner" }, "demote", m.name);
 			this.tellRole(m.user);
 		}
+		this.#revokeLinkOf({ name: who.name, role: "owner" }, named.map((m) => m.name).join(", "));
 		this.staffChanged();
 		this.toStaff(this.lists());
+	}
+
+	/**
+	 * A moderator who is banned or removed keeps the moderator link they came
+	 * in with, and device keys are free: the link stops working, or the same
+	 * person would be a moderator again from a new key (and could lift their
+	 * own ban). Moderators already made keep their role; the owner makes a new
+	 * link for the next ones.
+	 */
+	#revokeLinkOf(actor: { name: string; role: Exclude<Role, "member"> }, whom: string): void {
+		if (!this.#room.roles.hasModeratorLink()) return;
+		this.#room.roles.revokeModeratorLink();
+		this.#room.audit.record(actor, "revoke_moderator_link", whom, "its moderator was banned or removed");
 	}
 
 	/** The caller's role if it is at least `need`; otherwise the caller is told, and nothing changes. */

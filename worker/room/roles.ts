@@ -50,9 +50,12 @@ export class Roles {
 
 	/**
 	 * What a presented secret proves, if anything. The first secret presented
-	 * in a private room that has no owner becomes its owner secret.
+	 * in a new private room (`fresh`: no one has been in it yet) becomes its
+	 * owner secret, as "New private room" registers it; a room people have been
+	 * in is never given to whoever claims it first, even if its maker never
+	 * registered (a banned device's claim would have made it an owner).
 	 */
-	async prove(secret: string): Promise<Proof | undefined> {
+	async prove(secret: string, fresh: boolean): Promise<Proof | undefined> {
 		const hash = await sha256(secret);
 		const owner = this.#store.secretHash("owner");
 		if (owner === hash) return { role: "owner", via: "owner link" };
@@ -61,7 +64,7 @@ export class Roles {
 			return { role: "owner", via: "operator token" };
 		}
 		// Re-read after the awaits: another claim may have registered meanwhile.
-		if (this.#store.secretHash("owner") === undefined && isPrivateRoomName(this.room)) {
+		if (fresh && this.#store.secretHash("owner") === undefined && isPrivateRoomName(this.room)) {
 			this.#store.setSecretHash("owner", hash);
 			return { role: "owner", via: "registered" };
 		}

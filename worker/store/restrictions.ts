@@ -161,6 +161,10 @@ export class RestrictionStore {
 	}
 
 	/** The address a device last came from, if it has been here. */
+	anyVisitor(): boolean {
+		return this.sql.exec("SELECT 1 FROM visitors LIMIT 1").toArray().length > 0;
+	}
+
 	lastAddress(userKey: string): string | undefined {
 		return this.sql.exec<{ ip: string }>("SELECT ip FROM visitors WHERE user_key = ?", userKey).toArray()[0]?.ip;
 	}
