@@ -185,6 +185,7 @@ try {
 			resumes: sum("resumes"),
 			resets: sum("resets"),
 			resends: sum("resends"),
+			retriesOfStored: sum("retriesOfStored"),
 			syncs: sum("syncs"),
 			pings: sum("pings"),
 		},

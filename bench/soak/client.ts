@@ -48,6 +48,8 @@ export function sendIdOf(line: Line): string {
 	return line.kind === "chat" && line.text?.startsWith(TEXT_PREFIX) ? line.text.slice(TEXT_PREFIX.length) : "";
 }
 
+export type DropKind = "terminate" | "close" | "after-send";
+
 /** What a client tells the ledger. */
 export interface ClientEvents {
 	created(id: string, client: SoakClient): void;
@@ -76,7 +78,20 @@ export class SoakClient {
 	readonly conflicts: string[] = [];
 	/** The outbox: written, not yet acked, in the order written. */
 	readonly outbox = new Map<string, string>();
-	readonly counts = { connects: 0, welcomes: 0, resumes: 0, resets: 0, drops: 0, resends: 0, syncs: 0, pings: 0 };
+	readonly counts = {
+		connects: 0,
+		welcomes: 0,
+		resumes: 0,
+		resets: 0,
+		drops: 0,
+		resends: 0,
+		/** Resent messages the room already had (stored before the welcome): their first ack was lost, the retry stored nothing. */
+		retriesOfStored: 0,
+		syncs: 0,
+		pings: 0,
+	};
+	/** The messages resent after this connection's welcome, with the welcome's seq: an ack at or below it is a stored retry. */
+	#resent = new Map<string, number>();
 
 	#ws: WebSocket | null = null;
 	/** A try to connect under way: dropped (its socket closed on arrival) when the client drops or stops meanwhile. */
@@ -95,6 +110,8 @@ export class SoakClient {
 	#heartbeat: ReturnType<typeof setInterval> | undefined;
 	#rateTimer: ReturnType<typeof setTimeout> | undefined;
 	#onHistory: ((lines: number) => void) | undefined;
+	/** A drop waiting for the next message to go out (how long to stay away then). */
+	#cutAfterSend: number | undefined;
 
 	readonly index: number;
 	readonly room: string;
@@ -135,16 +152,27 @@ export class SoakClient {
 		const id = `c${this.index}m${this.#written++}`;
 		this.outbox.set(id, `${TEXT_PREFIX}${id}`);
 		this.#events.created(id, this);
-		if (this.#online) this.#sendMessage(id);
+		if (!this.#online) return;
+		this.#sendMessage(id);
+		const awayMs = this.#cutAfterSend;
+		if (awayMs !== undefined) {
+			this.#cutAfterSend = undefined;
+			this.drop("terminate", awayMs);
+		}
 	}
 
 	/**
-	 * The connection drops now: cut (`terminate`, as a network that goes away)
-	 * or closed (`close`, as a tab put away), and the client stays away for
-	 * `awayMs` before it starts coming back through its backoff.
+	 * The connection drops: cut now (`terminate`, a network that goes away),
+	 * closed now (`close`, a tab put away), or cut right after the next message
+	 * goes out, before its ack can come back (`after-send`). The client then
+	 * stays away for `awayMs` before it starts coming back through its backoff.
 	 */
-	drop(how: "terminate" | "close", awayMs: number): void {
+	drop(how: DropKind, awayMs: number): void {
 		if (this.#stopped) return;
+		if (how === "after-send") {
+			this.#cutAfterSend = awayMs;
+			return;
+		}
 		this.counts.drops++;
 		this.#away = true;
 		clearTimeout(this.#timer);
@@ -167,7 +195,7 @@ export class SoakClient {
 	 * answer holds nothing: then this client holds all the room has. False
 	 * when it is not joined or the room does not answer.
 	 */
-	async resync(maxRounds = 50): Promise<boolean> {
+	async resync(maxRounds = 20): Promise<boolean> {
 		for (let round = 0; round < maxRounds; round++) {
 			const ws = this.#ws;
 			if (!ws || !this.#online) return false;
@@ -319,6 +347,8 @@ export class SoakClient {
 				break;
 			}
 			case "ack":
+				if ((this.#resent.get(frame.id) ?? -1) >= frame.seq) this.counts.retriesOfStored++;
+				this.#resent.delete(frame.id);
 				this.outbox.delete(frame.id);
 				this.#events.acked(frame.id, frame.seq);
 				break;
@@ -345,8 +375,10 @@ export class SoakClient {
 		this.#joinedOnce = true;
 		this.#online = true;
 		// The outbox goes out again, every message with its first id, in the order written.
+		this.#resent.clear();
 		for (const id of this.outbox.keys()) {
 			this.counts.resends++;
+			this.#resent.set(id, frame.seq);
 			this.#sendMessage(id);
 		}
 		this.#syncIfGap();

@@ -5,13 +5,14 @@
  * stream as it goes; the network's timing is the machine's.)
  */
 import type { Random } from "../lib/random.ts";
+import type { DropKind } from "./client.ts";
 import type { SoakOptions } from "./options.ts";
 
 export interface Drop {
 	/** ms after the chat began. */
 	at: number;
 	client: number;
-	how: "terminate" | "close";
+	how: DropKind;
 	awayMs: number;
 }
 
@@ -34,7 +35,7 @@ export function planSoak(options: SoakOptions, random: Random): Plan {
 		drops.push({
 			at: Math.round(at),
 			client: random.below(options.clients),
-			how: random.next() < 0.5 ? "terminate" : "close",
+			how: (["terminate", "close", "after-send"] as const)[random.below(3)] ?? "terminate",
 			awayMs: Math.round(random.between(0, options.awayMaxMs)),
 		});
 		at += random.between(0.5, 1.5) * options.dropEveryMs;

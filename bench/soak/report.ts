@@ -18,7 +18,15 @@ export interface SoakResults {
 	kills: Kill[];
 	drops: number;
 	/** Connections each client made (its first included), resumes (`since` honoured), fresh pages on a rejoin. */
-	clients: { connects: number; resumes: number; resets: number; resends: number; syncs: number; pings: number };
+	clients: {
+		connects: number;
+		resumes: number;
+		resets: number;
+		resends: number;
+		retriesOfStored: number;
+		syncs: number;
+		pings: number;
+	};
 	/** s from the end of the chat until every client was back, its outbox empty and its last resync answered empty. */
 	settleSeconds: number;
 	settled: boolean;
@@ -42,9 +50,9 @@ export function soakSection(r: SoakResults): string {
 			`${o.clients} clients in ${o.rooms} rooms wrote for ${o.durationMs / 1000} s (each a message every ${o.writeGapMs[0] / 1000}–${o.writeGapMs[1] / 1000} s); ` +
 			`meanwhile \`wrangler dev\` was killed (SIGKILL to its process group) ${r.kills.length === 1 ? "once" : `${r.kills.length} times`}, at ${r.kills.map((k) => `${Math.round(k.at)}`).join(", ")} s, ` +
 			`and restarted on the same state (${downs.length > 0 ? `down ${downs[0]?.toFixed(1)}–${downs.at(-1)?.toFixed(1)} s from the kill until it answered` : "never"}), ` +
-			`and ${fmt(r.drops)} client connections were dropped (cut or closed, away up to ${o.awayMaxMs / 1000} s). ` +
+			`and ${fmt(r.drops)} client connections were dropped (cut, closed, or cut just after a send, before its ack; away up to ${o.awayMaxMs / 1000} s). ` +
 			`The clients made ${fmt(r.clients.connects)} connections, resumed with \`since\` ${fmt(r.clients.resumes)} times ` +
-			`(${r.clients.resets} fresh pages instead), resent ${fmt(r.clients.resends)} unacked messages after a welcome, and dropped ${fmt(r.total.repeats)} lines that came again under a seq they held. ` +
+			`(${r.clients.resets} fresh pages instead), resent ${fmt(r.clients.resends)} unacked messages after a welcome (${fmt(r.clients.retriesOfStored)} of them already stored, their first ack lost, and acked again without a second line), and dropped ${fmt(r.total.repeats)} lines that came again under a seq they held. ` +
 			`The settle took ${r.settleSeconds.toFixed(1)} s${r.settled ? "" : " and did not finish"}. Seed ${o.seed}; the run took ${Math.round(r.seconds)} s.`,
 		"",
 		"| Room | Clients | Sent | Acked | Never acked | Expected deliveries | Delivered | Lost | Doubled |",
