@@ -36,7 +36,7 @@ export class Notifier {
 		private readonly vapid: VapidKeys | null,
 		private readonly room: () => string,
 		private readonly background: (work: Promise<unknown>) => void,
-		/** Whether a device may hear of the room: not while it is banned (moderation.ts). */
+		/** Whether a device may hear of the room: not while it is banned (restrictions.ts). */
 		private readonly mayHear: (user: string) => boolean = () => true,
 	) {
 		this.#store = new PushSubscriptionStore(sql);

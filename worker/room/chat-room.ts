@@ -32,10 +32,10 @@ import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Mentions } from "./mentions";
-import { Moderation } from "./moderation";
 import { bannedReason, Moderators, utc } from "./moderators";
 import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
 import { Reactions } from "./reactions";
+import { Restrictions } from "./restrictions";
 import { type Proof, Roles } from "./roles";
 import { Settings } from "./room-settings";
 import { RoomTitle } from "./room-title";
@@ -62,7 +62,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #push: Notifier;
 	readonly #typing = new Typing();
 	readonly #roles: Roles;
-	readonly #moderation: Moderation;
+	readonly #restrictions: Restrictions;
 	readonly #settings: Settings;
 	readonly #audit: AuditLog;
 	readonly #moderators: Moderators;
@@ -92,11 +92,11 @@ export class ChatRoom extends DurableObject<Env> {
 			vapidKeys(env),
 			() => this.#room,
 			(work) => ctx.waitUntil(work),
-			(user) => this.#moderation.banOf(user, undefined) === undefined,
+			(user) => this.#restrictions.banOf(user, undefined) === undefined,
 		);
 		this.#title = new RoomTitle(ctx.storage.sql);
 		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
-		this.#moderation = new Moderation(ctx.storage.sql, this.#config.addressBanMs);
+		this.#restrictions = new Restrictions(ctx.storage.sql, this.#config.addressBanMs);
 		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
 		this.#audit = new AuditLog(ctx.storage.sql);
 		this.#moderators = new Moderators({
@@ -104,7 +104,7 @@ export class ChatRoom extends DurableObject<Env> {
 			membership: this.#membership,
 			history: this.#history,
 			roles: this.#roles,
-			moderation: this.#moderation,
+			restrictions: this.#restrictions,
 			settings: this.#settings,
 			audit: this.#audit,
 			refuse: (ws, code, reason) => this.#refuse(ws, code, reason),
@@ -167,10 +167,10 @@ export class ChatRoom extends DurableObject<Env> {
 
 	#mayNotRead(user: string | undefined, ip: string): HistoryRefusal | undefined {
 		const role = user === undefined ? "member" : this.#roles.of(user);
-		const ban = this.#moderation.banOf(user ?? "", role === "member" ? ip : undefined);
+		const ban = this.#restrictions.banOf(user ?? "", role === "member" ? ip : undefined);
 		if (ban)
 			return { error: "banned", reason: bannedReason(ban.until), ...(ban.until !== null && { until: ban.until }) };
-		if (role === "member" && this.#settings.current.locked && !(user && this.#moderation.hasVisited(user))) {
+		if (role === "member" && this.#settings.current.locked && !(user && this.#restrictions.hasVisited(user))) {
 			return {
 				error: "room_locked",
 				reason: "This room is locked: only people who have been in it before may read it",
@@ -219,7 +219,7 @@ export class ChatRoom extends DurableObject<Env> {
 			case "send":
 				return this.#send(ws, who, frame);
 			case "typing":
-				if (this.#moderation.mutedUntil(who.user) !== undefined) return;
+				if (this.#restrictions.mutedUntil(who.user) !== undefined) return;
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
 			case "sync":
@@ -279,7 +279,7 @@ export class ChatRoom extends DurableObject<Env> {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
 			}
 			this.#moderators.staffChanged();
-			if (this.#moderation.expire()) this.#moderators.toStaff(this.#moderators.lists());
+			if (this.#restrictions.expire()) this.#moderators.toStaff(this.#moderators.lists());
 			this.#push.due(this.#connections.presentDevices(), (seq) => this.#history.message(seq));
 		}
 		await this.#scheduleAlarm();
@@ -297,14 +297,14 @@ export class ChatRoom extends DurableObject<Env> {
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
 		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
 		this.#ensureStored();
-		const deviceBan = this.#moderation.banOf(frame.user, undefined);
+		const deviceBan = this.#restrictions.banOf(frame.user, undefined);
 		if (deviceBan) return this.#turnAway(ws, deviceBan.until);
 		const proof = session.proof;
 		const role = proof && !atLeast(this.#roles.of(frame.user), proof.role) ? proof.role : this.#roles.of(frame.user);
 		if (role === "member") {
-			const ban = this.#moderation.banOf(frame.user, session.ip);
+			const ban = this.#restrictions.banOf(frame.user, session.ip);
 			if (ban) return this.#turnAway(ws, ban.until);
-			if (this.#settings.current.locked && !this.#moderation.hasVisited(frame.user)) {
+			if (this.#settings.current.locked && !this.#restrictions.hasVisited(frame.user)) {
 				return this.#refuse(ws, "room_locked", "This room is locked: only people who have been in it before may join");
 			}
 		}
@@ -318,7 +318,7 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 		if (proof) this.#grant(claim.who, proof);
 		this.#roles.noteName(frame.user, claim.who.name);
-		this.#moderation.visit(frame.user, session.ip);
+		this.#restrictions.visit(frame.user, session.ip);
 		this.#title.noteJoin(this.#room, frame.user, this.#history.empty);
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
@@ -398,7 +398,7 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/** A muted member may not speak: no message, edit or reaction. */
 	#muted(who: Joined, now = Date.now()): Refusal | undefined {
-		const until = this.#moderation.mutedUntil(who.user, now);
+		const until = this.#restrictions.mutedUntil(who.user, now);
 		if (until === undefined) return undefined;
 		return { ok: false, code: "muted", reason: `You are muted until ${utc(until)}`, until };
 	}
@@ -502,13 +502,13 @@ export class ChatRoom extends DurableObject<Env> {
 		return this.ctx.blockConcurrencyWhile(async () => {
 			// A claim may register a private room's owner secret: the room needs its storage.
 			this.#ensureStored();
-			const proof = await this.#roles.prove(secret, this.#history.empty && !this.#moderation.anyVisitor());
+			const proof = await this.#roles.prove(secret, this.#history.empty && !this.#restrictions.anyVisitor());
 			if (!proof) return this.#refuse(ws, "bad_secret", "This link is not valid: it may have been replaced");
 			const session = this.#connections.session(ws);
 			if (session.shut) return;
 			if (!session.joined) return this.#connections.save(ws, { ...session, proof });
 			// A ban outranks any link (a join checks it before honouring a claim made before it).
-			const ban = this.#moderation.banOf(session.joined.user, undefined);
+			const ban = this.#restrictions.banOf(session.joined.user, undefined);
 			if (ban) return this.#turnAway(ws, ban.until);
 			this.#grant(session.joined, proof);
 			this.#moderators.staffChanged();
@@ -569,7 +569,7 @@ export class ChatRoom extends DurableObject<Env> {
 		// Read after the wait, so that calls overlapping each other all see the newest state.
 		const next = earliest(
 			this.#stored ? this.#membership.nextDue() : undefined,
-			this.#stored ? this.#moderation.nextDue() : undefined,
+			this.#stored ? this.#restrictions.nextDue() : undefined,
 			this.#idle.nextDue(),
 			this.#stored ? this.#push.nextDue() : undefined,
 		);

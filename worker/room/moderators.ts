@@ -20,7 +20,7 @@ import type { AuditLog } from "./audit-log";
 import type { Connections, Joined } from "./connections";
 import type { History } from "./history";
 import type { Membership } from "./membership";
-import type { Moderation } from "./moderation";
+import type { Restrictions } from "./restrictions";
 import type { Roles } from "./roles";
 import type { Settings } from "./room-settings";
 
@@ -37,7 +37,7 @@ export interface RoomParts {
 	membership: Membership;
 	history: History;
 	roles: Roles;
-	moderation: Moderation;
+	restrictions: Restrictions;
 	settings: Settings;
 	audit: AuditLog;
 	refuse(ws: WebSocket, code: ErrorCode, reason: string): void;
@@ -102,7 +102,7 @@ export class Moderators {
 		const actor = { name: who.name, role };
 		const now = Date.now();
 		if (frame.type === "mute") {
-			const until = this.#room.moderation.mute(target.user, target.name, frame.minutes, now);
+			const until = this.#room.restrictions.mute(target.user, target.name, frame.minutes, now);
 			this.#room.audit.record(actor, "mute", target.name, `${frame.minutes} minutes, until ${utc(until)}`, now);
 		} else if (frame.type === "kick") {
 			if (this.#room.connections.socketsOf(target.user).length === 0) {
@@ -112,8 +112,8 @@ export class Moderators {
 			this.#remove(target, CLOSE_KICKED, "You were removed from the room by a moderator; you may come back");
 		} else {
 			const ip = this.#room.connections.socketsOf(target.user)[0];
-			const address = ip ? this.#room.connections.session(ip).ip : this.#room.moderation.addressOf(target.user);
-			const ban = this.#room.moderation.ban(target.user, target.name, address, frame.hours, now);
+			const address = ip ? this.#room.connections.session(ip).ip : this.#room.restrictions.addressOf(target.user);
+			const ban = this.#room.restrictions.ban(target.user, target.name, address, frame.hours, now);
 			// A moderator who is banned is a moderator no more: the device, under whatever name it used.
 			if (theirs === "moderator") this.#room.roles.demote(target.user);
 			this.#room.audit.record(
@@ -160,7 +160,7 @@ export class Moderators {
 	#lift(ws: WebSocket, who: Joined, frame: Frame<"lift">) {
 		const role = this.#allowed(ws, who, "moderator");
 		if (!role) return;
-		const held = this.#room.moderation.whose(frame.id);
+		const held = this.#room.restrictions.whose(frame.id);
 		// A restriction on someone at or above the lifter (a moderator the owner muted) is not theirs to lift.
 		if (held !== undefined && held !== who.user && !outranks(role, this.#room.roles.of(held))) {
 			return this.#room.refuse(
@@ -169,7 +169,7 @@ export class Moderators {
 				"You can only lift what holds people below you: not yourself, an owner or a fellow moderator",
 			);
 		}
-		const lifted = this.#room.moderation.lift(frame.id, who.user);
+		const lifted = this.#room.restrictions.lift(frame.id, who.user);
 		if (lifted === "own") return this.#room.refuse(ws, "forbidden", "No one can lift their own mute or ban");
 		if (!lifted) return this.#room.refuse(ws, "not_found", "That mute or ban has already ended");
 		this.#room.audit.record({ name: who.name, role }, lifted.kind === "mute" ? "lift_mute" : "lift_ban", lifted.name);
@@ -299,7 +299,7 @@ export class Moderators {
 	lists(): ServerMessage {
 		return {
 			type: "moderation",
-			...this.#room.moderation.lists(),
+			...this.#room.restrictions.lists(),
 			moderators: this.#room.roles.moderators(),
 			moderatorLink: this.#room.roles.hasModeratorLink(),
 		};

@@ -18,7 +18,7 @@ export interface Ban {
 	until: number | null;
 }
 
-export class Moderation {
+export class Restrictions {
 	readonly #store: RestrictionStore;
 
 	constructor(
