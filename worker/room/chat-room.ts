@@ -32,13 +32,13 @@ import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Mentions } from "./mentions";
-import { bannedReason, Moderators, utc } from "./moderators";
 import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
 import { Reactions } from "./reactions";
 import { Restrictions } from "./restrictions";
 import { type Proof, Roles } from "./roles";
 import { Settings } from "./room-settings";
 import { RoomTitle } from "./room-title";
+import { bannedReason, StaffActions, utc } from "./staff-actions";
 import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -65,7 +65,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #restrictions: Restrictions;
 	readonly #settings: Settings;
 	readonly #audit: AuditLog;
-	readonly #moderators: Moderators;
+	readonly #staffActions: StaffActions;
 	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
 	#stored: boolean;
 
@@ -99,7 +99,7 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#restrictions = new Restrictions(ctx.storage.sql, this.#config.addressBanMs);
 		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
 		this.#audit = new AuditLog(ctx.storage.sql);
-		this.#moderators = new Moderators({
+		this.#staffActions = new StaffActions({
 			connections: this.#connections,
 			membership: this.#membership,
 			history: this.#history,
@@ -249,7 +249,7 @@ export class ChatRoom extends DurableObject<Env> {
 			case "unsubscribe":
 				return this.#push.unsubscribe(who);
 			default:
-				return this.#moderators.handle(ws, who, frame);
+				return this.#staffActions.handle(ws, who, frame);
 		}
 	}
 
@@ -278,8 +278,8 @@ export class ChatRoom extends DurableObject<Env> {
 			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
 			}
-			this.#moderators.staffChanged();
-			if (this.#restrictions.expire()) this.#moderators.toStaff(this.#moderators.lists());
+			this.#staffActions.staffChanged();
+			if (this.#restrictions.expire()) this.#staffActions.toStaff(this.#staffActions.lists());
 			this.#push.due(this.#connections.presentDevices(), (seq) => this.#history.message(seq));
 		}
 		await this.#scheduleAlarm();
@@ -336,12 +336,12 @@ export class ChatRoom extends DurableObject<Env> {
 			messages: linesForPage(session.version, opening.messages),
 			online: this.#membership.online(),
 			role: this.#roles.of(frame.user),
-			staff: this.#moderators.staff(),
+			staff: this.#staffActions.staff(),
 			settings: this.#settings.current,
 			...this.#title.forWelcome(frame.user, this.#roles.of(frame.user), this.#room),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
-		this.#moderators.staffChanged();
+		this.#staffActions.staffChanged();
 		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
 		this.ctx.waitUntil(this.#scheduleAlarm());
 	}
@@ -511,7 +511,7 @@ export class ChatRoom extends DurableObject<Env> {
 			const ban = this.#restrictions.banOf(session.joined.user, undefined);
 			if (ban) return this.#turnAway(ws, ban.until);
 			this.#grant(session.joined, proof);
-			this.#moderators.staffChanged();
+			this.#staffActions.staffChanged();
 		});
 	}
 
@@ -524,7 +524,7 @@ export class ChatRoom extends DurableObject<Env> {
 			undefined,
 			proof.via,
 		);
-		this.#moderators.tellRole(who.user);
+		this.#staffActions.tellRole(who.user);
 	}
 
 	/** Refuses a banned device at the door and closes the socket. */

@@ -26,8 +26,8 @@ import type { Settings } from "./room-settings";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
 
-/** The moderation frames, which need a joined sender (claim does not). */
-export type ModeratorFrame = Frame<
+/** The staff frames, which need a joined sender (claim does not). */
+export type StaffFrame = Frame<
 	"mute" | "kick" | "ban" | "lift" | "settings" | "clear_history" | "link" | "demote" | "moderation" | "audit"
 >;
 
@@ -49,7 +49,7 @@ export interface RoomParts {
 	background(work: Promise<unknown>): void;
 }
 
-export class Moderators {
+export class StaffActions {
 	readonly #room: RoomParts;
 	/** The staff list last broadcast, to send it again only when it changes. */
 	#staffSent = "";
@@ -58,7 +58,7 @@ export class Moderators {
 		this.#room = room;
 	}
 
-	handle(ws: WebSocket, who: Joined, frame: ModeratorFrame): void | Promise<void> {
+	handle(ws: WebSocket, who: Joined, frame: StaffFrame): void | Promise<void> {
 		switch (frame.type) {
 			case "mute":
 			case "kick":
