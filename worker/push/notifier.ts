@@ -70,11 +70,11 @@ export class Notifier {
 		if (!hostAllowed(frame.subscription.endpoint, this.config.hosts)) {
 			return { ok: false, reason: "endpoint is not a push service this server sends to" };
 		}
-		if (!this.#store.get(who.user)) {
+		if (!this.#store.get(who.device)) {
 			const here = [...present];
 			this.#store.expire(now - this.config.keepMs, here);
-			while (this.#store.countFromAddressOf(who.user) >= this.config.perAddress) {
-				if (!this.#store.dropLeastRecent(here, who.user))
+			while (this.#store.countFromAddressOf(who.device) >= this.config.perAddress) {
+				if (!this.#store.dropLeastRecent(here, who.device))
 					return { ok: false, reason: "Too many devices at your address have notifications on in this room" };
 			}
 			while (this.#store.count() >= this.config.maxSubscriptions) {
@@ -83,7 +83,7 @@ export class Notifier {
 			}
 		}
 		this.#store.put({
-			user: who.user,
+			user: who.device,
 			nameKey: nameKey(who.name),
 			endpoint: frame.subscription.endpoint,
 			p256dh: frame.subscription.keys.p256dh,
@@ -96,7 +96,7 @@ export class Notifier {
 	}
 
 	unsubscribe(who: Joined): void {
-		this.#store.remove(who.user);
+		this.#store.remove(who.device);
 	}
 
 	/**
@@ -105,7 +105,7 @@ export class Notifier {
 	 * mentions are for from now on.
 	 */
 	back(who: Joined): void {
-		if (this.#any) this.#store.back(who.user, nameKey(who.name));
+		if (this.#any) this.#store.back(who.device, nameKey(who.name));
 	}
 
 	/**
@@ -117,7 +117,7 @@ export class Notifier {
 		if (!this.#any || !this.vapid || line.kind !== "chat") return false;
 		const mentioned = (line.mentions ?? []).map(nameKey);
 		let held = false;
-		for (const sub of this.#store.matching(sender.user, mentioned)) {
+		for (const sub of this.#store.matching(sender.device, mentioned)) {
 			if (present.has(sub.user) || !this.mayHear(sub.user)) continue;
 			const mention = mentioned.includes(sub.nameKey);
 			const wait = Math.max(0, sub.lastSent + this.config.deviceIntervalMs - now);

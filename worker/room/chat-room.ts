@@ -121,7 +121,7 @@ export class ChatRoom extends DurableObject<Env> {
 		ctx.blockConcurrencyWhile(async () => {
 			if (!this.#stored) return;
 			// After a restart every socket is gone without a close event.
-			this.#membership.reconcile(this.#connections.presentKeys());
+			this.#membership.reconcile(this.#connections.presentNameKeys());
 			await this.#scheduleAlarm();
 		});
 	}
@@ -219,7 +219,7 @@ export class ChatRoom extends DurableObject<Env> {
 			case "send":
 				return this.#send(ws, who, frame);
 			case "typing":
-				if (this.#restrictions.mutedUntil(who.user) !== undefined) return;
+				if (this.#restrictions.mutedUntil(who.device) !== undefined) return;
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
 			case "sync":
@@ -275,7 +275,7 @@ export class ChatRoom extends DurableObject<Env> {
 	override async alarm(): Promise<void> {
 		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT_CODE, this.#idle.reason);
 		if (this.#stored) {
-			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
+			for (const gone of this.#membership.gone(this.#connections.presentNameKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
 			}
 			this.#staffActions.staffChanged();
@@ -365,7 +365,7 @@ export class ChatRoom extends DurableObject<Env> {
 			this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: stored });
 			return;
 		}
-		const role = this.#roles.of(who.user);
+		const role = this.#roles.of(who.device);
 		const refused = this.#silenced(who, role);
 		const posted =
 			refused ??
@@ -378,7 +378,7 @@ export class ChatRoom extends DurableObject<Env> {
 			this.#refuse(ws, posted.code, posted.reason, frame.id, posted);
 			return;
 		}
-		if (posted.line) this.#settings.sent(who.user, posted.line.at);
+		if (posted.line) this.#settings.sent(who.device, posted.line.at);
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
 		if (!posted.line) return;
 		this.#connections.publish(posted.line);
@@ -392,20 +392,20 @@ export class ChatRoom extends DurableObject<Env> {
 	 * edit. Muted, nobody may; under slow mode a member waits their turn
 	 * (owners and moderators are not slowed).
 	 */
-	#silenced(who: Joined, role = this.#roles.of(who.user), now = Date.now()): Refusal | undefined {
+	#silenced(who: Joined, role = this.#roles.of(who.device), now = Date.now()): Refusal | undefined {
 		return this.#muted(who, now) ?? (role === "member" ? this.#slowed(who, now) : undefined);
 	}
 
 	/** A muted member may not speak: no message, edit or reaction. */
 	#muted(who: Joined, now = Date.now()): Refusal | undefined {
-		const until = this.#restrictions.mutedUntil(who.user, now);
+		const until = this.#restrictions.mutedUntil(who.device, now);
 		if (until === undefined) return undefined;
 		return { ok: false, code: "muted", reason: `You are muted until ${utc(until)}`, until };
 	}
 
 	/** Under slow mode, a member's next message waits its turn. */
 	#slowed(who: Joined, now: number): Refusal | undefined {
-		const wait = this.#settings.slowModeWait(who.user, now);
+		const wait = this.#settings.slowModeWait(who.device, now);
 		if (wait <= 0) return undefined;
 		const seconds = Math.ceil(wait / 1000);
 		return {
@@ -430,7 +430,7 @@ export class ChatRoom extends DurableObject<Env> {
 	#edit(ws: WebSocket, who: Joined, frame: Frame<"edit">): void {
 		const refused = this.#history.stored(who, frame.id) === undefined ? this.#silenced(who) : undefined;
 		const outcome = refused ?? this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text));
-		if (outcome.ok && outcome.change) this.#settings.sent(who.user, outcome.change.at);
+		if (outcome.ok && outcome.change) this.#settings.sent(who.device, outcome.change.at);
 		this.#changed(ws, frame.id, outcome);
 	}
 
@@ -439,7 +439,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 * it shows "Removed by a moderator" and the audit log records who did it.
 	 */
 	#delete(ws: WebSocket, who: Joined, frame: Frame<"delete">): void {
-		const role = this.#roles.of(who.user);
+		const role = this.#roles.of(who.device);
 		const outcome = this.#edits.delete(who, frame.id, frame.seq, role !== "member");
 		if (outcome.ok && role !== "member" && outcome.change?.deleted === "moderator") {
 			this.#audit.record({ name: who.name, role }, "delete", outcome.target?.name, `message ${frame.seq}`);
@@ -475,7 +475,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 * still acknowledged.
 	 */
 	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
-		if (!this.#title.maySet(who.user, this.#roles.of(who.user), this.#room)) {
+		if (!this.#title.maySet(who.device, this.#roles.of(who.device), this.#room)) {
 			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
 			return;
 		}
@@ -487,7 +487,7 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 		if (posted.line) {
 			this.#title.set(frame.text);
-			this.#settings.sent(who.user, posted.line.at);
+			this.#settings.sent(who.device, posted.line.at);
 		}
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
 		if (posted.line) this.#connections.publish(posted.line);
@@ -508,7 +508,7 @@ export class ChatRoom extends DurableObject<Env> {
 			if (session.shut) return;
 			if (!session.joined) return this.#connections.save(ws, { ...session, proof });
 			// A ban outranks any link (a join checks it before honouring a claim made before it).
-			const ban = this.#restrictions.banOf(session.joined.user, undefined);
+			const ban = this.#restrictions.banOf(session.joined.device, undefined);
 			if (ban) return this.#turnAway(ws, ban.until);
 			this.#grant(session.joined, proof);
 			this.#staffActions.staffChanged();
@@ -517,14 +517,14 @@ export class ChatRoom extends DurableObject<Env> {
 
 	/** Gives a device the role a secret proved, tells its pages, and writes it in the audit log. */
 	#grant(who: Joined, proof: Proof): void {
-		if (!this.#roles.grant(who.user, who.name, proof.role)) return;
+		if (!this.#roles.grant(who.device, who.name, proof.role)) return;
 		this.#audit.record(
 			{ name: who.name, role: proof.role },
 			proof.role === "owner" ? "claim_owner" : "claim_moderator",
 			undefined,
 			proof.via,
 		);
-		this.#staffActions.tellRole(who.user);
+		this.#staffActions.tellRole(who.device);
 	}
 
 	/** Refuses a banned device at the door and closes the socket. */
@@ -551,7 +551,7 @@ export class ChatRoom extends DurableObject<Env> {
 		);
 		// A socket that had not joined no longer waits to: the alarm may have nothing left to do.
 		if (who) {
-			if (this.#connections.present(ws).some((p) => p.key === who.key)) return;
+			if (this.#connections.present(ws).some((p) => p.nameKey === who.nameKey)) return;
 			this.#membership.depart(who);
 		}
 		this.ctx.waitUntil(this.#scheduleAlarm());

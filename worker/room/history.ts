@@ -63,7 +63,7 @@ export class History {
 			const original = findTarget(this.store, replyTo);
 			if ("ok" in original) return original;
 		}
-		const line = this.store.append(kind, who.name, text, { clientId, user: who.user, replyTo, role, mentions });
+		const line = this.store.append(kind, who.name, text, { clientId, user: who.device, replyTo, role, mentions });
 		return { ok: true, seq: line.seq, line };
 	}
 

@@ -34,17 +34,17 @@ export class Membership {
 	}
 
 	/**
-	 * Lets `user` in under `name`, unless another device holds it. The same
+	 * Lets `device` in under `name`, unless another device holds it. The same
 	 * device (another tab, or back within the grace period or after a restart)
 	 * is returning: the room says nothing of it.
 	 */
-	claim(name: string, user: string): Claim {
+	claim(name: string, device: string): Claim {
 		const { key, look } = nameKeys(name);
-		if (this.#store.heldByOther(key, look, user)) return { ok: false };
+		if (this.#store.heldByOther(key, look, device)) return { ok: false };
 		const member = this.#store.member(key);
 		this.#store.cancelDeparture(key);
-		if (!member) this.#store.addMember({ nameKey: key, userKey: user, name }, look);
-		return { ok: true, who: { name: member?.name ?? name, key, user }, returning: member !== undefined };
+		if (!member) this.#store.addMember({ nameKey: key, userKey: device, name }, look);
+		return { ok: true, who: { name: member?.name ?? name, nameKey: key, device }, returning: member !== undefined };
 	}
 
 	/** Whether `name` is free: a join under it would be announced (and, later, its leave). */
@@ -54,7 +54,7 @@ export class Membership {
 
 	/** The last socket of `who` closed: they are announced as gone after the grace period, unless they come back. */
 	depart(who: Joined, now = Date.now()): void {
-		this.#store.addDeparture({ nameKey: who.key, userKey: who.user, name: who.name, due: now + this.graceMs });
+		this.#store.addDeparture({ nameKey: who.nameKey, userKey: who.device, name: who.name, due: now + this.graceMs });
 	}
 
 	/** Everyone whose grace period ran out without a reconnect: no longer members. */
@@ -102,9 +102,9 @@ export class Membership {
 	}
 
 	/** Takes someone out of the room at once, without a grace period: kicked or banned. */
-	remove(key: string): void {
-		this.#store.cancelDeparture(key);
-		this.#store.removeMember(key);
+	remove(nameKey: string): void {
+		this.#store.cancelDeparture(nameKey);
+		this.#store.removeMember(nameKey);
 	}
 
 	/** Who is in the room: one entry per person, including those within their grace period. */

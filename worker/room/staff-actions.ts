@@ -92,7 +92,7 @@ export class StaffActions {
 		const target = this.#resolve(frame.target);
 		if (!target) return this.#room.refuse(ws, "not_found", "There is no such member in this room");
 		const theirs = this.#room.roles.of(target.user);
-		if (target.user === who.user || !outranks(role, theirs)) {
+		if (target.user === who.device || !outranks(role, theirs)) {
 			return this.#room.refuse(
 				ws,
 				"forbidden",
@@ -162,14 +162,14 @@ export class StaffActions {
 		if (!role) return;
 		const held = this.#room.restrictions.whose(frame.id);
 		// A restriction on someone at or above the lifter (a moderator the owner muted) is not theirs to lift.
-		if (held !== undefined && held !== who.user && !outranks(role, this.#room.roles.of(held))) {
+		if (held !== undefined && held !== who.device && !outranks(role, this.#room.roles.of(held))) {
 			return this.#room.refuse(
 				ws,
 				"forbidden",
 				"You can only lift what holds people below you: not yourself, an owner or a fellow moderator",
 			);
 		}
-		const lifted = this.#room.restrictions.lift(frame.id, who.user);
+		const lifted = this.#room.restrictions.lift(frame.id, who.device);
 		if (lifted === "own") return this.#room.refuse(ws, "forbidden", "No one can lift their own mute or ban");
 		if (!lifted) return this.#room.refuse(ws, "not_found", "That mute or ban has already ended");
 		this.#room.audit.record({ name: who.name, role }, lifted.kind === "mute" ? "lift_mute" : "lift_ban", lifted.name);
@@ -206,7 +206,7 @@ export class StaffActions {
 			this.#room.audit.record(actor, "revoke_moderator_link");
 		} else {
 			await this.#room.exclusively(async () => {
-				const { secret, demoted } = await this.#room.roles.newLink(frame.kind, who.user);
+				const { secret, demoted } = await this.#room.roles.newLink(frame.kind, who.device);
 				this.#room.audit.record(actor, frame.kind === "owner" ? "owner_link" : "moderator_link");
 				this.#room.connections.sendTo(ws, { type: "link", kind: frame.kind, secret });
 				for (const user of demoted) this.tellRole(user);
@@ -260,7 +260,7 @@ export class StaffActions {
 
 	/** The caller's role if it is at least `need`; otherwise the caller is told, and nothing changes. */
 	#allowed(ws: WebSocket, who: Joined, need: "owner" | "moderator"): Exclude<Role, "member"> | undefined {
-		const role = this.#room.roles.of(who.user);
+		const role = this.#room.roles.of(who.device);
 		if (role !== "member" && atLeast(role, need)) return role;
 		const reason =
 			need === "owner" ? "Only the room's owner can do that" : "Only the room's owner and moderators can do that";
@@ -310,7 +310,7 @@ export class StaffActions {
 		this.#room.connections.broadcast(
 			message,
 			undefined,
-			(s) => s.joined !== undefined && this.#room.roles.of(s.joined.user) !== "member",
+			(s) => s.joined !== undefined && this.#room.roles.of(s.joined.device) !== "member",
 		);
 	}
 }

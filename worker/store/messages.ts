@@ -143,7 +143,7 @@ export class MessageStore {
 	/** Stores a change to message `target` by `who`, and returns its seq; the caller then applies it. */
 	appendChange(
 		kind: ChangeKind,
-		who: { name: string; user: string },
+		who: { name: string; device: string },
 		target: number,
 		clientId: string,
 		emoji: Emoji | null = null,
@@ -151,7 +151,7 @@ export class MessageStore {
 		wellFormed(who.name);
 		return this.#insert(
 			"INSERT INTO messages (id, kind, name, text, at, client_id, user_key, target, emoji) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?) RETURNING seq",
-			(id, at) => [id, kind, who.name, at, clientId, who.user, target, emoji],
+			(id, at) => [id, kind, who.name, at, clientId, who.device, target, emoji],
 		).seq;
 	}
 
