@@ -514,7 +514,7 @@ describe("#27.8 a retried send after Clear history is stored twice: the kept ids
 		const kept = await runInDurableObject(stub, (_instance, state) => {
 			migrate(state.storage.sql);
 			const store = new MessageStore(state.storage.sql, 10);
-			for (let i = 1; i <= 5; i++) store.append("chat", "Зоя", `n${i}`, { clientId: `dev/${i}`, user: "dev" });
+			for (let i = 1; i <= 5; i++) store.append("chat", "Зоя", `n${i}`, { clientId: `dev/${i}`, device: "dev" });
 			const cleared = store.append("cleared", "", "The history was cleared by a moderator");
 			store.deleteBefore(cleared.seq);
 			const afterClear = [1, 5].map((i) => store.seqOfClientId(`dev/${i}`));

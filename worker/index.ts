@@ -79,15 +79,15 @@ app.get("/api/rooms/:room/messages", async (c) => {
 		);
 	}
 	// The reader's device key, if the page sent it: the room reads history by the socket's rules (bans, the lock).
-	const user = c.req.header(USER_KEY_HEADER);
-	if (user !== undefined && !isUserKey(user)) {
+	const device = c.req.header(USER_KEY_HEADER);
+	if (device !== undefined && !isUserKey(device)) {
 		return c.json({ error: "invalid_query", reason: `${USER_KEY_HEADER} must be 8-64 letters, digits, - or _` }, 400);
 	}
 	// The page's protocol version (`v`, as on the socket): an older page takes some lines in another form.
 	const version = clientVersion(c.req.url);
 	const room = c.env.CHAT_ROOM.getByName(c.req.param("room"));
 	const page = await room.read(rawAround !== undefined ? { around, limit, version } : { before, limit, version }, {
-		user,
+		device,
 		ip: clientAddress(c),
 	});
 	// What a room shows depends on who asks (bans, the lock): no cache may keep one reader's page for another.

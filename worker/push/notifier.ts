@@ -37,7 +37,7 @@ export class Notifier {
 		private readonly room: () => string,
 		private readonly background: (work: Promise<unknown>) => void,
 		/** Whether a device may hear of the room: not while it is banned (restrictions.ts). */
-		private readonly mayHear: (user: string) => boolean = () => true,
+		private readonly mayHear: (device: string) => boolean = () => true,
 	) {
 		this.#store = new PushSubscriptionStore(sql);
 		this.#bucket = fullBucket(config.roomRate, Date.now());
@@ -83,7 +83,7 @@ export class Notifier {
 			}
 		}
 		this.#store.put({
-			user: who.device,
+			device: who.device,
 			nameKey: nameKey(who.name),
 			endpoint: frame.subscription.endpoint,
 			p256dh: frame.subscription.keys.p256dh,
@@ -118,11 +118,11 @@ export class Notifier {
 		const mentioned = (line.mentions ?? []).map(nameKey);
 		let held = false;
 		for (const sub of this.#store.matching(sender.device, mentioned)) {
-			if (present.has(sub.user) || !this.mayHear(sub.user)) continue;
+			if (present.has(sub.device) || !this.mayHear(sub.device)) continue;
 			const mention = mentioned.includes(sub.nameKey);
 			const wait = Math.max(0, sub.lastSent + this.config.deviceIntervalMs - now);
 			if (wait === 0 && sub.held === 0 && this.#send(sub, line, 1, mention, now)) continue;
-			this.#store.hold(sub.user, line.seq, mention, now + Math.max(wait, this.#budgetWait(now)));
+			this.#store.hold(sub.device, line.seq, mention, now + Math.max(wait, this.#budgetWait(now)));
 			held = true;
 		}
 		return held;
@@ -148,12 +148,12 @@ export class Notifier {
 		if (!this.vapid) return;
 		for (const sub of this.#store.dueBy(now)) {
 			const line = sub.heldSeq === null ? undefined : lineAt(sub.heldSeq);
-			if (present.has(sub.user) || !line || !this.mayHear(sub.user)) {
-				this.#store.clearHeld(sub.user);
+			if (present.has(sub.device) || !line || !this.mayHear(sub.device)) {
+				this.#store.clearHeld(sub.device);
 				continue;
 			}
 			if (!this.#send(sub, line, sub.held, sub.heldMention, now))
-				this.#store.postpone(sub.user, now + this.#budgetWait(now));
+				this.#store.postpone(sub.device, now + this.#budgetWait(now));
 		}
 	}
 
@@ -165,11 +165,11 @@ export class Notifier {
 	#send(sub: PushSubscriptionRow, line: ChatMessage, count: number, mention: boolean, now: number): boolean {
 		const vapid = this.vapid;
 		if (!vapid || take(this.#bucket, this.config.roomRate, now) > 0) return false;
-		this.#store.sent(sub.user, now);
+		this.#store.sent(sub.device, now);
 		const payload = payloadFor(this.room(), line, count, mention, sub.preview);
 		this.background(
 			sendPush(sub, payload, vapid, mention ? "high" : "normal").then((outcome) => {
-				if (outcome === "gone") this.#store.removeEndpoint(sub.user, sub.endpoint);
+				if (outcome === "gone") this.#store.removeEndpoint(sub.device, sub.endpoint);
 			}),
 		);
 		return true;

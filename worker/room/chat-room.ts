@@ -155,22 +155,22 @@ export class ChatRoom extends DurableObject<Env> {
 	 */
 	read(
 		query: { before: number; limit: number; version: number } | { around: number; limit: number; version: number },
-		reader: { user?: string | undefined; ip: string },
+		reader: { device?: string | undefined; ip: string },
 	): { messages: ChatMessage[]; hasMore: boolean } | HistoryRefusal {
 		if (!this.#stored) return { messages: [], hasMore: false };
-		const refused = this.#mayNotRead(reader.user, reader.ip);
+		const refused = this.#mayNotRead(reader.device, reader.ip);
 		if (refused) return refused;
 		return "around" in query
 			? this.around(query.around, query.limit, query.version)
 			: this.history(query.before, query.limit, query.version);
 	}
 
-	#mayNotRead(user: string | undefined, ip: string): HistoryRefusal | undefined {
-		const role = user === undefined ? "member" : this.#roles.of(user);
-		const ban = this.#restrictions.banOf(user ?? "", role === "member" ? ip : undefined);
+	#mayNotRead(device: string | undefined, ip: string): HistoryRefusal | undefined {
+		const role = device === undefined ? "member" : this.#roles.of(device);
+		const ban = this.#restrictions.banOf(device ?? "", role === "member" ? ip : undefined);
 		if (ban)
 			return { error: "banned", reason: bannedReason(ban.until), ...(ban.until !== null && { until: ban.until }) };
-		if (role === "member" && this.#settings.current.locked && !(user && this.#restrictions.hasVisited(user))) {
+		if (role === "member" && this.#settings.current.locked && !(device && this.#restrictions.hasVisited(device))) {
 			return {
 				error: "room_locked",
 				reason: "This room is locked: only people who have been in it before may read it",

@@ -63,7 +63,7 @@ export class History {
 			const original = findTarget(this.store, replyTo);
 			if ("ok" in original) return original;
 		}
-		const line = this.store.append(kind, who.name, text, { clientId, user: who.device, replyTo, role, mentions });
+		const line = this.store.append(kind, who.name, text, { clientId, device: who.device, replyTo, role, mentions });
 		return { ok: true, seq: line.seq, line };
 	}
 
@@ -91,12 +91,12 @@ export class History {
 	}
 
 	/** When a device's newest stored message was sent, for slow mode after a wake. */
-	lastSentBy(user: string): number | undefined {
-		return this.store.lastAtOf(user);
+	lastSentBy(device: string): number | undefined {
+		return this.store.lastAtOf(device);
 	}
 
 	/** Who sent a chat line: their device key and name. */
-	senderOf(seq: number): { user: string; name: string } | undefined {
+	senderOf(seq: number): { device: string; name: string } | undefined {
 		return this.store.senderOf(seq);
 	}
 

@@ -43,7 +43,7 @@ export class Membership {
 		if (this.#store.heldByOther(key, look, device)) return { ok: false };
 		const member = this.#store.member(key);
 		this.#store.cancelDeparture(key);
-		if (!member) this.#store.addMember({ nameKey: key, userKey: device, name }, look);
+		if (!member) this.#store.addMember({ nameKey: key, device: device, name }, look);
 		return { ok: true, who: { name: member?.name ?? name, nameKey: key, device }, returning: member !== undefined };
 	}
 
@@ -54,7 +54,7 @@ export class Membership {
 
 	/** The last socket of `who` closed: they are announced as gone after the grace period, unless they come back. */
 	depart(who: Joined, now = Date.now()): void {
-		this.#store.addDeparture({ nameKey: who.nameKey, userKey: who.device, name: who.name, due: now + this.graceMs });
+		this.#store.addDeparture({ nameKey: who.nameKey, device: who.device, name: who.name, due: now + this.graceMs });
 	}
 
 	/** Everyone whose grace period ran out without a reconnect: no longer members. */

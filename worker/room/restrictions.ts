@@ -29,25 +29,25 @@ export class Restrictions {
 	}
 
 	/** Mutes a device; returns when it ends. */
-	mute(user: string, name: string, minutes: number, now = Date.now()): number {
+	mute(device: string, name: string, minutes: number, now = Date.now()): number {
 		const until = now + minutes * 60_000;
-		this.#store.mute(user, name, until);
+		this.#store.mute(device, name, until);
 		return until;
 	}
 
 	/** Until when a device is muted, if it is. */
-	mutedUntil(user: string, now = Date.now()): number | undefined {
-		return this.#store.muteOf(user, now)?.until;
+	mutedUntil(device: string, now = Date.now()): number | undefined {
+		return this.#store.muteOf(device, now)?.until;
 	}
 
 	/**
 	 * Bans a device for `hours` (or until lifted) and, if it is known, its
 	 * address for at most addressBanMs.
 	 */
-	ban(user: string, name: string, ip: string | undefined, hours: number | undefined, now = Date.now()): Ban {
+	ban(device: string, name: string, ip: string | undefined, hours: number | undefined, now = Date.now()): Ban {
 		const until = hours === undefined ? null : now + hours * 3_600_000;
 		const ipUntil = Math.min(until ?? Number.POSITIVE_INFINITY, now + this.addressBanMs);
-		this.#store.ban({ userKey: user, ip: ip ?? null, name, until, ipUntil });
+		this.#store.ban({ device: device, ip: ip ?? null, name, until, ipUntil });
 		return { until };
 	}
 
@@ -56,10 +56,10 @@ export class Restrictions {
 	 * is given (members only), on their address. An address ban says until
 	 * when the address is held, which is all the person can wait for.
 	 */
-	banOf(user: string, ip: string | undefined, now = Date.now()): Ban | undefined {
-		const ban = this.#store.banOf(user, ip, now);
+	banOf(device: string, ip: string | undefined, now = Date.now()): Ban | undefined {
+		const ban = this.#store.banOf(device, ip, now);
 		if (!ban) return undefined;
-		const byDevice = ban.userKey === user && (ban.until === null || ban.until > now);
+		const byDevice = ban.device === device && (ban.until === null || ban.until > now);
 		return { until: byDevice ? ban.until : ban.ipUntil };
 	}
 
@@ -74,16 +74,16 @@ export class Restrictions {
 		return this.#store.userOf(kind, Number(n));
 	}
 
-	lift(id: string, by: string): { kind: "mute" | "ban"; name: string; user: string } | "own" | undefined {
+	lift(id: string, by: string): { kind: "mute" | "ban"; name: string; device: string } | "own" | undefined {
 		const [kind, n] = id.split("-") as ["mute" | "ban", string];
 		if (this.#store.userOf(kind, Number(n)) === by) return "own";
 		const row = kind === "mute" ? this.#store.liftMute(Number(n)) : this.#store.liftBan(Number(n));
-		return row && { kind, name: row.name, user: row.userKey };
+		return row && { kind, name: row.name, device: row.device };
 	}
 
 	/** Notes that a device has been in the room, from this address. */
-	visit(user: string, ip: string, now = Date.now()): void {
-		this.#store.visit(user, ip, now);
+	visit(device: string, ip: string, now = Date.now()): void {
+		this.#store.visit(device, ip, now);
 	}
 
 	/** Whether anyone at all has been in the room. */
@@ -91,13 +91,13 @@ export class Restrictions {
 		return this.#store.anyVisitor();
 	}
 
-	hasVisited(user: string): boolean {
-		return this.#store.lastAddress(user) !== undefined;
+	hasVisited(device: string): boolean {
+		return this.#store.lastAddress(device) !== undefined;
 	}
 
 	/** Where a device last came from: where a ban on someone who has left reaches. */
-	addressOf(user: string): string | undefined {
-		return this.#store.lastAddress(user);
+	addressOf(device: string): string | undefined {
+		return this.#store.lastAddress(device);
 	}
 
 	/** Removes what has ended; whether anything did. */

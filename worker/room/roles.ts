@@ -39,13 +39,13 @@ export class Roles {
 		this.#store = new RoleStore(sql);
 	}
 
-	get #byUser(): Map<string, RoleRow> {
-		this.#loaded ??= new Map(this.#store.roles().map((r) => [r.userKey, r]));
+	get #byDevice(): Map<string, RoleRow> {
+		this.#loaded ??= new Map(this.#store.roles().map((r) => [r.device, r]));
 		return this.#loaded;
 	}
 
-	of(user: string): Role {
-		return this.#byUser.get(user)?.role ?? "member";
+	of(device: string): Role {
+		return this.#byDevice.get(device)?.role ?? "member";
 	}
 
 	/**
@@ -72,16 +72,16 @@ export class Roles {
 	}
 
 	/** Gives a device a role, never lowering one it has. Returns whether anything changed. */
-	grant(user: string, name: string, role: StaffMember["role"], now = Date.now()): boolean {
-		const had = this.#byUser.get(user);
+	grant(device: string, name: string, role: StaffMember["role"], now = Date.now()): boolean {
+		const had = this.#byDevice.get(device);
 		if (had && atLeast(had.role, role)) return false;
-		this.#set({ userKey: user, role, name }, now);
+		this.#set({ device: device, role, name }, now);
 		return true;
 	}
 
 	/** Keeps the name a staff member last used, for the lists. */
-	noteName(user: string, name: string): void {
-		const had = this.#byUser.get(user);
+	noteName(device: string, name: string): void {
+		const had = this.#byDevice.get(device);
 		if (had && had.name !== name) this.#set({ ...had, name }, Date.now());
 	}
 
@@ -89,10 +89,10 @@ export class Roles {
 	 * Makes a moderator's device a member again, whatever name it used: the
 	 * role belongs to the device. Returns whether it was a moderator.
 	 */
-	demote(user: string): boolean {
-		if (this.#byUser.get(user)?.role !== "moderator") return false;
-		this.#byUser.delete(user);
-		this.#store.removeRole(user);
+	demote(device: string): boolean {
+		if (this.#byDevice.get(device)?.role !== "moderator") return false;
+		this.#byDevice.delete(device);
+		this.#store.removeRole(device);
 		return true;
 	}
 
@@ -101,11 +101,11 @@ export class Roles {
 	 * protocol's nameKey: NFKC, case), with their device keys. Not by the
 	 * look-alike skeleton: "SARN" is not Sam, as "@Sarn" mentions no Sam.
 	 */
-	moderatorsNamed(name: string): { user: string; name: string }[] {
+	moderatorsNamed(name: string): { device: string; name: string }[] {
 		const wanted = nameKey(name);
 		const named = [];
-		for (const r of this.#byUser.values()) {
-			if (r.role === "moderator" && nameKey(r.name) === wanted) named.push({ user: r.userKey, name: r.name });
+		for (const r of this.#byDevice.values()) {
+			if (r.role === "moderator" && nameKey(r.name) === wanted) named.push({ device: r.device, name: r.name });
 		}
 		return named;
 	}
@@ -122,11 +122,11 @@ export class Roles {
 		this.#store.setSecretHash(kind, hash);
 		const demoted = [];
 		if (kind === "owner") {
-			for (const r of [...this.#byUser.values()]) {
-				if (r.role === "owner" && r.userKey !== requester) {
-					this.#byUser.delete(r.userKey);
-					this.#store.removeRole(r.userKey);
-					demoted.push(r.userKey);
+			for (const r of [...this.#byDevice.values()]) {
+				if (r.role === "owner" && r.device !== requester) {
+					this.#byDevice.delete(r.device);
+					this.#store.removeRole(r.device);
+					demoted.push(r.device);
 				}
 			}
 		}
@@ -143,24 +143,24 @@ export class Roles {
 
 	/** The names of the room's moderators, present or not. */
 	moderators(): string[] {
-		return [...this.#byUser.values()]
+		return [...this.#byDevice.values()]
 			.filter((r) => r.role === "moderator")
 			.map((r) => r.name)
 			.sort((a, b) => a.localeCompare(b));
 	}
 
 	/** Which of these members are owners or moderators: owners first, then by name. */
-	staff(members: { name: string; userKey: string }[]): StaffMember[] {
+	staff(members: { name: string; device: string }[]): StaffMember[] {
 		const staff: StaffMember[] = [];
 		for (const m of members) {
-			const role = this.of(m.userKey);
+			const role = this.of(m.device);
 			if (role !== "member") staff.push({ name: m.name, role });
 		}
 		return staff.sort((a, b) => ROLE_RANK[b.role] - ROLE_RANK[a.role] || a.name.localeCompare(b.name));
 	}
 
 	#set(row: RoleRow, now: number): void {
-		this.#byUser.set(row.userKey, row);
+		this.#byDevice.set(row.device, row);
 		this.#store.setRole(row, now);
 	}
 }

@@ -17,7 +17,7 @@ export class Settings {
 
 	constructor(
 		sql: SqlStorage,
-		private readonly lastSentFromHistory: (user: string) => number | undefined,
+		private readonly lastSentFromHistory: (device: string) => number | undefined,
 	) {
 		this.#store = new SettingsStore(sql);
 	}
@@ -48,19 +48,19 @@ export class Settings {
 	}
 
 	/** How long, ms, a member must still wait before sending under slow mode (0: they may send now). */
-	slowModeWait(user: string, now = Date.now()): number {
+	slowModeWait(device: string, now = Date.now()): number {
 		const { slowMode } = this.current;
 		if (slowMode === 0) return 0;
-		let last = this.#lastSent.get(user);
+		let last = this.#lastSent.get(device);
 		if (last === undefined) {
-			last = this.lastSentFromHistory(user) ?? 0;
-			this.#lastSent.set(user, last);
+			last = this.lastSentFromHistory(device) ?? 0;
+			this.#lastSent.set(device, last);
 		}
 		return Math.max(0, last + slowMode * 1000 - now);
 	}
 
 	/** Notes a message, title or edit a device sent, at the time the room stored it. */
-	sent(user: string, at: number): void {
-		this.#lastSent.set(user, at);
+	sent(device: string, at: number): void {
+		this.#lastSent.set(device, at);
 	}
 }

@@ -91,8 +91,8 @@ export class StaffActions {
 		if (!role) return;
 		const target = this.#resolve(frame.target);
 		if (!target) return this.#room.refuse(ws, "not_found", "There is no such member in this room");
-		const theirs = this.#room.roles.of(target.user);
-		if (target.user === who.device || !outranks(role, theirs)) {
+		const theirs = this.#room.roles.of(target.device);
+		if (target.device === who.device || !outranks(role, theirs)) {
 			return this.#room.refuse(
 				ws,
 				"forbidden",
@@ -102,20 +102,20 @@ export class StaffActions {
 		const actor = { name: who.name, role };
 		const now = Date.now();
 		if (frame.type === "mute") {
-			const until = this.#room.restrictions.mute(target.user, target.name, frame.minutes, now);
+			const until = this.#room.restrictions.mute(target.device, target.name, frame.minutes, now);
 			this.#room.audit.record(actor, "mute", target.name, `${frame.minutes} minutes, until ${utc(until)}`, now);
 		} else if (frame.type === "kick") {
-			if (this.#room.connections.socketsOf(target.user).length === 0) {
+			if (this.#room.connections.socketsOf(target.device).length === 0) {
 				return this.#room.refuse(ws, "not_found", `${target.name} is not in the room`);
 			}
 			this.#room.audit.record(actor, "kick", target.name, undefined, now);
 			this.#remove(target, CLOSE_KICKED, "You were removed from the room by a moderator; you may come back");
 		} else {
-			const ip = this.#room.connections.socketsOf(target.user)[0];
-			const address = ip ? this.#room.connections.session(ip).ip : this.#room.restrictions.addressOf(target.user);
-			const ban = this.#room.restrictions.ban(target.user, target.name, address, frame.hours, now);
+			const ip = this.#room.connections.socketsOf(target.device)[0];
+			const address = ip ? this.#room.connections.session(ip).ip : this.#room.restrictions.addressOf(target.device);
+			const ban = this.#room.restrictions.ban(target.device, target.name, address, frame.hours, now);
 			// A moderator who is banned is a moderator no more: the device, under whatever name it used.
-			if (theirs === "moderator") this.#room.roles.demote(target.user);
+			if (theirs === "moderator") this.#room.roles.demote(target.device);
 			this.#room.audit.record(
 				actor,
 				"ban",
@@ -135,8 +135,13 @@ export class StaffActions {
 	 * reason (frames of theirs still on the wire are dropped), and the room
 	 * says "Ana was removed by a moderator", with no "left the chat" after it.
 	 */
-	#remove(target: { user: string; name: string }, code: number, reason: string, ban?: { until: number | null }): void {
-		const sockets = this.#room.connections.socketsOf(target.user);
+	#remove(
+		target: { device: string; name: string },
+		code: number,
+		reason: string,
+		ban?: { until: number | null },
+	): void {
+		const sockets = this.#room.connections.socketsOf(target.device);
 		for (const ws of sockets) {
 			if (ban) {
 				this.#room.connections.sendTo(ws, {
@@ -148,7 +153,7 @@ export class StaffActions {
 			}
 			this.#room.close(ws, code, reason);
 		}
-		const held = this.#room.membership.members().filter((m) => m.userKey === target.user);
+		const held = this.#room.membership.members().filter((m) => m.device === target.device);
 		for (const m of held) this.#room.membership.remove(m.nameKey);
 		if (held.length > 0 || sockets.length > 0) {
 			this.#room.connections.publish(this.#room.history.announce("removed", held[0]?.name ?? target.name));
@@ -209,7 +214,7 @@ export class StaffActions {
 				const { secret, demoted } = await this.#room.roles.newLink(frame.kind, who.device);
 				this.#room.audit.record(actor, frame.kind === "owner" ? "owner_link" : "moderator_link");
 				this.#room.connections.sendTo(ws, { type: "link", kind: frame.kind, secret });
-				for (const user of demoted) this.tellRole(user);
+				for (const device of demoted) this.tellRole(device);
 			});
 			this.staffChanged();
 		}
@@ -229,16 +234,16 @@ export class StaffActions {
 		const holder = this.#room.membership.holder(name);
 		if (
 			holder &&
-			this.#room.roles.of(holder.userKey) === "moderator" &&
-			!named.some((m) => m.user === holder.userKey)
+			this.#room.roles.of(holder.device) === "moderator" &&
+			!named.some((m) => m.device === holder.device)
 		) {
-			named.push({ user: holder.userKey, name: holder.name });
+			named.push({ device: holder.device, name: holder.name });
 		}
 		if (named.length === 0) return this.#room.refuse(ws, "not_found", `${name} is not a moderator of this room`);
 		for (const m of named) {
-			this.#room.roles.demote(m.user);
+			this.#room.roles.demote(m.device);
 			this.#room.audit.record({ name: who.name, role: "owner" }, "demote", m.name);
-			this.tellRole(m.user);
+			this.tellRole(m.device);
 		}
 		this.#revokeLinkOf({ name: who.name, role: "owner" }, named.map((m) => m.name).join(", "));
 		this.staffChanged();
@@ -269,10 +274,10 @@ export class StaffActions {
 	}
 
 	/** Whom an action is for: the member holding a name, or the sender of a message (who may have left). */
-	#resolve(target: Target): { user: string; name: string } | undefined {
+	#resolve(target: Target): { device: string; name: string } | undefined {
 		if ("seq" in target) return this.#room.history.senderOf(target.seq);
 		const member = this.#room.membership.holder(target.name);
-		return member && { user: member.userKey, name: member.name };
+		return member && { device: member.device, name: member.name };
 	}
 
 	/** The room's owners and moderators among its members. */
@@ -290,9 +295,10 @@ export class StaffActions {
 	}
 
 	/** Tells a device's pages its role. */
-	tellRole(user: string): void {
-		const role = this.#room.roles.of(user);
-		for (const ws of this.#room.connections.socketsOf(user)) this.#room.connections.sendTo(ws, { type: "role", role });
+	tellRole(device: string): void {
+		const role = this.#room.roles.of(device);
+		for (const ws of this.#room.connections.socketsOf(device))
+			this.#room.connections.sendTo(ws, { type: "role", role });
 	}
 
 	/** What Room settings lists: mutes, bans, moderators, whether a moderator link works. */

@@ -12,25 +12,25 @@ export class MemberStore {
 		const r = this.sql
 			.exec<MemberRow>("SELECT name_key, user_key, name FROM members WHERE name_key = ?", nameKey)
 			.toArray()[0];
-		return r && { nameKey: r.name_key, userKey: r.user_key, name: r.name };
+		return r && { nameKey: r.name_key, device: r.user_key, name: r.name };
 	}
 
 	members(): Member[] {
 		return this.sql
 			.exec<MemberRow>("SELECT name_key, user_key, name FROM members")
 			.toArray()
-			.map((r) => ({ nameKey: r.name_key, userKey: r.user_key, name: r.name }));
+			.map((r) => ({ nameKey: r.name_key, device: r.user_key, name: r.name }));
 	}
 
-	/** Whether another device than `userKey` holds a name with either key. */
-	heldByOther(nameKey: string, lookKey: string, userKey: string): boolean {
+	/** Whether a device other than `device` holds a name with either key. */
+	heldByOther(nameKey: string, lookKey: string, device: string): boolean {
 		return (
 			this.sql
 				.exec(
 					"SELECT 1 FROM members WHERE (name_key = ? OR look_key = ?) AND user_key != ? LIMIT 1",
 					nameKey,
 					lookKey,
-					userKey,
+					device,
 				)
 				.toArray().length > 0
 		);
@@ -38,11 +38,11 @@ export class MemberStore {
 
 	/** Adds a member; `lookKey` is their name's look-alike key (name-keys.ts), filled in on wake when absent. */
 	addMember(m: Member, lookKey: string | null = null): void {
-		wellFormed(m.nameKey, m.userKey, m.name, ...(lookKey === null ? [] : [lookKey]));
+		wellFormed(m.nameKey, m.device, m.name, ...(lookKey === null ? [] : [lookKey]));
 		this.sql.exec(
 			"INSERT OR REPLACE INTO members (name_key, user_key, name, look_key) VALUES (?, ?, ?, ?)",
 			m.nameKey,
-			m.userKey,
+			m.device,
 			m.name,
 			lookKey,
 		);
@@ -53,7 +53,7 @@ export class MemberStore {
 		return this.sql
 			.exec<MemberRow>("SELECT name_key, user_key, name FROM members WHERE look_key IS NULL")
 			.toArray()
-			.map((r) => ({ nameKey: r.name_key, userKey: r.user_key, name: r.name }));
+			.map((r) => ({ nameKey: r.name_key, device: r.user_key, name: r.name }));
 	}
 
 	/** Gives a member (and a departure of theirs) the keys of today's rules; a key someone already has stays as it was. */
@@ -73,11 +73,11 @@ export class MemberStore {
 	}
 
 	addDeparture(d: Departure): void {
-		wellFormed(d.nameKey, d.userKey, d.name);
+		wellFormed(d.nameKey, d.device, d.name);
 		this.sql.exec(
 			"INSERT OR REPLACE INTO departures (name_key, user_key, name, due) VALUES (?, ?, ?, ?)",
 			d.nameKey,
-			d.userKey,
+			d.device,
 			d.name,
 			d.due,
 		);
@@ -109,7 +109,7 @@ export class MemberStore {
 
 export interface Member {
 	nameKey: string;
-	userKey: string;
+	device: string;
 	name: string;
 }
 
@@ -121,7 +121,7 @@ interface MemberRow extends Record<string, SqlStorageValue> {
 
 export interface Departure {
 	nameKey: string;
-	userKey: string;
+	device: string;
 	name: string;
 	due: number;
 }
@@ -134,5 +134,5 @@ interface DepartureRow extends Record<string, SqlStorageValue> {
 }
 
 function toDeparture(r: DepartureRow): Departure {
-	return { nameKey: r.name_key, userKey: r.user_key, name: r.name, due: r.due };
+	return { nameKey: r.name_key, device: r.user_key, name: r.name, due: r.due };
 }

@@ -68,7 +68,7 @@ const TRIM_EVERY = 100;
 export interface Stored {
 	kind: MessageKind;
 	/** The sender's device key (null for joins, leaves, and chat stored before the room kept it). */
-	user: string | null;
+	device: string | null;
 	deleted: boolean;
 }
 
@@ -103,7 +103,7 @@ export class MessageStore {
 		text: string,
 		options: {
 			clientId?: string;
-			user?: string;
+			device?: string;
 			replyTo?: number | undefined;
 			role?: ChatMessage["role"];
 			mentions?: string[] | undefined;
@@ -120,7 +120,7 @@ export class MessageStore {
 				text,
 				at,
 				options.clientId ?? null,
-				options.user ?? null,
+				options.device ?? null,
 				options.replyTo ?? null,
 				options.role ?? null,
 				mentionsJson(mentions),
@@ -211,7 +211,7 @@ export class MessageStore {
 				seq,
 			)
 			.toArray()[0];
-		return r && { kind: r.kind as MessageKind, user: r.user_key, deleted: r.deleted !== null };
+		return r && { kind: r.kind as MessageKind, device: r.user_key, deleted: r.deleted !== null };
 	}
 
 	/** The sequence number a client's send or change was stored under, if it was (even if cleared since). */
@@ -226,31 +226,31 @@ export class MessageStore {
 	}
 
 	/**
-	 * When a user last said something still stored (a message, a title or an
-	 * edit; their client ids begin with `user/`), for slow mode.
+	 * When a device last said something still stored (a message, a title or an
+	 * edit; their client ids begin with `device/`), for slow mode.
 	 */
-	lastAtOf(user: string): number | undefined {
-		// "0" follows "/" in code order: the range holds exactly the ids that begin with "user/".
+	lastAtOf(device: string): number | undefined {
+		// "0" follows "/" in code order: the range holds exactly the ids that begin with "device/".
 		return (
 			this.sql
 				.exec<{ at: number | null }>(
 					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ? AND kind IN ('chat', 'title', 'edit')",
-					`${user}/`,
-					`${user}0`,
+					`${device}/`,
+					`${device}0`,
 				)
 				.one().at ?? undefined
 		);
 	}
 
 	/** Who sent a message: their device key and name. */
-	senderOf(seq: number): { user: string; name: string } | undefined {
+	senderOf(seq: number): { device: string; name: string } | undefined {
 		const r = this.sql
 			.exec<{ user_key: string | null; name: string }>(
 				"SELECT user_key, name FROM messages WHERE seq = ? AND kind = 'chat'",
 				seq,
 			)
 			.toArray()[0];
-		return r?.user_key ? { user: r.user_key, name: r.name } : undefined;
+		return r?.user_key ? { device: r.user_key, name: r.name } : undefined;
 	}
 
 	/**
