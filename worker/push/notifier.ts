@@ -24,22 +24,38 @@ const PREVIEW_CHARS = 140;
 
 export type SubscribeVerdict = { ok: true } | { ok: false; reason: string };
 
+/** What a room's Notifier works with: its storage, the server's push settings, and the two things it asks of the room. */
+export interface NotifierOptions {
+	sql: SqlStorage;
+	config: PushConfig;
+	/** The server's VAPID keys; without them nothing is pushed. */
+	vapid: VapidKeys | null;
+	/** The room's name, as a push shows it. */
+	room: string;
+	/** Where sends run: after the event, never on the message path (the Durable Object's state). */
+	background: Pick<DurableObjectState, "waitUntil">;
+	/** The room's bans: a device banned from the room hears of nothing (restrictions.ts). */
+	bans: { banOf(device: string, ip: undefined): unknown };
+}
+
 export class Notifier {
 	readonly #store: PushSubscriptionStore;
+	readonly #config: PushConfig;
+	readonly #vapid: VapidKeys | null;
+	readonly #room: string;
+	readonly #background: NotifierOptions["background"];
+	readonly #bans: NotifierOptions["bans"];
 	readonly #bucket: Bucket;
 	/** Whether the room has any subscription: a room without one spends nothing on a line. Read when first needed. */
 	#known: boolean | undefined;
 
-	constructor(
-		sql: SqlStorage,
-		private readonly config: PushConfig,
-		private readonly vapid: VapidKeys | null,
-		private readonly room: () => string,
-		private readonly background: (work: Promise<unknown>) => void,
-		/** Whether a device may hear of the room: not while it is banned (restrictions.ts). */
-		private readonly mayHear: (device: string) => boolean = () => true,
-	) {
+	constructor({ sql, config, vapid, room, background, bans }: NotifierOptions) {
 		this.#store = new PushSubscriptionStore(sql);
+		this.#config = config;
+		this.#vapid = vapid;
+		this.#room = room;
+		this.#background = background;
+		this.#bans = bans;
 		this.#bucket = fullBucket(config.roomRate, Date.now());
 	}
 
@@ -65,19 +81,19 @@ export class Notifier {
 		present: Set<string>,
 		now = Date.now(),
 	): SubscribeVerdict {
-		if (!this.vapid)
+		if (!this.#vapid)
 			return { ok: false, reason: "This server has no push keys; notifications work only while the page is open" };
-		if (!hostAllowed(frame.subscription.endpoint, this.config.hosts)) {
+		if (!hostAllowed(frame.subscription.endpoint, this.#config.hosts)) {
 			return { ok: false, reason: "endpoint is not a push service this server sends to" };
 		}
 		if (!this.#store.get(who.device)) {
 			const here = [...present];
-			this.#store.expire(now - this.config.keepMs, here);
-			while (this.#store.countFromAddressOf(who.device) >= this.config.perAddress) {
+			this.#store.expire(now - this.#config.keepMs, here);
+			while (this.#store.countFromAddressOf(who.device) >= this.#config.perAddress) {
 				if (!this.#store.dropLeastRecent(here, who.device))
 					return { ok: false, reason: "Too many devices at your address have notifications on in this room" };
 			}
-			while (this.#store.count() >= this.config.maxSubscriptions) {
+			while (this.#store.count() >= this.#config.maxSubscriptions) {
 				if (!this.#store.dropLeastRecent(here))
 					return { ok: false, reason: "This room has as many push subscriptions as it keeps" };
 			}
@@ -114,13 +130,13 @@ export class Notifier {
 	 * held for later (the room's alarm must be set).
 	 */
 	onLine(line: ChatMessage, sender: Joined, present: Set<string>, now = Date.now()): boolean {
-		if (!this.#any || !this.vapid || line.kind !== "chat") return false;
+		if (!this.#any || !this.#vapid || line.kind !== "chat") return false;
 		const mentioned = (line.mentions ?? []).map(nameKey);
 		let held = false;
 		for (const sub of this.#store.matching(sender.device, mentioned)) {
-			if (present.has(sub.device) || !this.mayHear(sub.device)) continue;
+			if (present.has(sub.device) || this.#banned(sub.device)) continue;
 			const mention = mentioned.includes(sub.nameKey);
-			const wait = Math.max(0, sub.lastSent + this.config.deviceIntervalMs - now);
+			const wait = Math.max(0, sub.lastSent + this.#config.deviceIntervalMs - now);
 			if (wait === 0 && sub.held === 0 && this.#send(sub, line, 1, mention, now)) continue;
 			this.#store.hold(sub.device, line.seq, mention, now + Math.max(wait, this.#budgetWait(now)));
 			held = true;
@@ -145,10 +161,10 @@ export class Notifier {
 
 	/** The room's alarm: sends what was held for each device whose interval has ended. */
 	due(present: Set<string>, lineAt: (seq: number) => ChatMessage | undefined, now = Date.now()): void {
-		if (!this.vapid) return;
+		if (!this.#vapid) return;
 		for (const sub of this.#store.dueBy(now)) {
 			const line = sub.heldSeq === null ? undefined : lineAt(sub.heldSeq);
-			if (present.has(sub.device) || !line || !this.mayHear(sub.device)) {
+			if (present.has(sub.device) || !line || this.#banned(sub.device)) {
 				this.#store.clearHeld(sub.device);
 				continue;
 			}
@@ -163,11 +179,11 @@ export class Notifier {
 
 	/** Sends one push in the background, if the room's budget allows; false when it does not. */
 	#send(sub: PushSubscriptionRow, line: ChatMessage, count: number, mention: boolean, now: number): boolean {
-		const vapid = this.vapid;
-		if (!vapid || take(this.#bucket, this.config.roomRate, now) > 0) return false;
+		const vapid = this.#vapid;
+		if (!vapid || take(this.#bucket, this.#config.roomRate, now) > 0) return false;
 		this.#store.sent(sub.device, now);
-		const payload = payloadFor(this.room(), line, count, mention, sub.preview);
-		this.background(
+		const payload = payloadFor(this.#room, line, count, mention, sub.preview);
+		this.#background.waitUntil(
 			sendPush(sub, payload, vapid, mention ? "high" : "normal").then((outcome) => {
 				if (outcome === "gone") this.#store.removeEndpoint(sub.device, sub.endpoint);
 			}),
@@ -175,10 +191,15 @@ export class Notifier {
 		return true;
 	}
 
+	/** Whether a device is banned from the room (by its device key, not its address). */
+	#banned(device: string): boolean {
+		return this.#bans.banOf(device, undefined) !== undefined;
+	}
+
 	/** How long until the room's budget has a send again (0 when it has one now), without spending it. */
 	#budgetWait(now: number): number {
 		const probe = { ...this.#bucket };
-		return take(probe, this.config.roomRate, now);
+		return take(probe, this.#config.roomRate, now);
 	}
 }
 

@@ -86,17 +86,17 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
 		if (this.#stored) this.#membership.upgradeKeys();
 		this.#mentions = new Mentions(ctx.storage.sql);
-		this.#push = new Notifier(
-			ctx.storage.sql,
-			this.#config.push,
-			vapidKeys(env),
-			() => this.#room,
-			(work) => ctx.waitUntil(work),
-			(user) => this.#restrictions.banOf(user, undefined) === undefined,
-		);
+		this.#restrictions = new Restrictions(ctx.storage.sql, this.#config.addressBanMs);
+		this.#push = new Notifier({
+			sql: ctx.storage.sql,
+			config: this.#config.push,
+			vapid: vapidKeys(env),
+			room: this.#room,
+			background: ctx,
+			bans: this.#restrictions,
+		});
 		this.#title = new RoomTitle(ctx.storage.sql);
 		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
-		this.#restrictions = new Restrictions(ctx.storage.sql, this.#config.addressBanMs);
 		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
 		this.#audit = new AuditLog(ctx.storage.sql);
 		this.#staffActions = new StaffActions({
