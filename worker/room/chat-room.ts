@@ -8,7 +8,6 @@ import { DurableObject } from "cloudflare:workers";
 import {
 	atLeast,
 	type ChatMessage,
-	CLOSE_BANNED,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
@@ -27,6 +26,7 @@ import { hasSchema, migrate } from "../store/schema";
 import { AuditLog } from "./audit-log";
 import type { Outcome, Refusal } from "./changes";
 import { Connections, type Joined, type Session } from "./connections";
+import { RoomDoor } from "./door";
 import { Edits } from "./edits";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
@@ -34,11 +34,11 @@ import { Membership } from "./membership";
 import { Mentions } from "./mentions";
 import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
 import { Reactions } from "./reactions";
-import { Restrictions } from "./restrictions";
+import { bannedReason, Restrictions, utc } from "./restrictions";
 import { type Proof, Roles } from "./roles";
 import { Settings } from "./room-settings";
 import { RoomTitle } from "./room-title";
-import { bannedReason, StaffActions, utc } from "./staff-actions";
+import { StaffActions } from "./staff-actions";
 import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -52,6 +52,7 @@ export class ChatRoom extends DurableObject<Env> {
 	readonly #config: RoomConfig;
 	readonly #connections: Connections;
 	readonly #admission: Admission;
+	readonly #door: RoomDoor;
 	readonly #history: History;
 	readonly #edits: Edits;
 	readonly #reactions: Reactions;
@@ -99,25 +100,23 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
 		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
 		this.#audit = new AuditLog(ctx.storage.sql);
+		this.#admission = new Admission(
+			this.#config,
+			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
+			(work) => ctx.waitUntil(work),
+		);
+		this.#door = new RoomDoor(this.#connections, this.#admission);
 		this.#staffActions = new StaffActions({
 			connections: this.#connections,
+			door: this.#door,
 			membership: this.#membership,
 			history: this.#history,
 			roles: this.#roles,
 			restrictions: this.#restrictions,
 			settings: this.#settings,
 			audit: this.#audit,
-			refuse: (ws, code, reason) => this.#refuse(ws, code, reason),
-			close: (ws, code, reason) => this.#close(ws, code, reason),
-			scheduleAlarm: () => this.#scheduleAlarm(),
-			exclusively: (work) => ctx.blockConcurrencyWhile(work),
-			background: (work) => ctx.waitUntil(work),
+			state: ctx,
 		});
-		this.#admission = new Admission(
-			this.#config,
-			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
-			(work) => ctx.waitUntil(work),
-		);
 		ctx.blockConcurrencyWhile(async () => {
 			if (!this.#stored) return;
 			// After a restart every socket is gone without a close event.
@@ -205,16 +204,16 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!verdict.ok) return this.#overLimit(ws, verdict);
 		if (tooLarge(data)) return this.#shutDown(ws, 1009, `Frame larger than ${LIMITS.frameBytes} bytes`);
 		if (typeof data !== "string") {
-			return this.#refuse(ws, "binary_frame", "Frames must be text (JSON), not binary");
+			return this.#door.refuse(ws, "binary_frame", "Frames must be text (JSON), not binary");
 		}
 		const parsed = parseClientFrame(data);
-		if (!parsed.ok) return this.#refuse(ws, parsed.code, parsed.reason, parsed.id);
+		if (!parsed.ok) return this.#door.refuse(ws, parsed.code, parsed.reason, parsed.id);
 		const frame = parsed.frame;
 		if (frame.type === "join") return this.#join(ws, session, frame);
 		// Before joining too: a locked room or an address ban must know an owner or moderator at the door.
 		if (frame.type === "claim") return this.#claim(ws, frame.secret);
 		const who = session.joined;
-		if (!who) return this.#refuse(ws, "not_joined", "Join the room before sending anything else");
+		if (!who) return this.#door.refuse(ws, "not_joined", "Join the room before sending anything else");
 		switch (frame.type) {
 			case "send":
 				return this.#send(ws, who, frame);
@@ -243,11 +242,17 @@ export class ChatRoom extends DurableObject<Env> {
 				);
 			case "subscribe": {
 				const verdict = this.#push.subscribe(who, frame, this.#connections.presentDevices());
-				if (!verdict.ok) return this.#refuse(ws, "invalid_subscription", verdict.reason);
+				if (!verdict.ok) return this.#door.refuse(ws, "invalid_subscription", verdict.reason);
 				return;
 			}
 			case "unsubscribe":
 				return this.#push.unsubscribe(who);
+			case "mute":
+			case "kick":
+			case "ban":
+				// A mute or a ban ends on the alarm; whoever is kicked or banned has no departure due.
+				if (this.#staffActions.act(ws, who, frame)) this.ctx.waitUntil(this.#scheduleAlarm());
+				return;
 			default:
 				return this.#staffActions.handle(ws, who, frame);
 		}
@@ -295,17 +300,21 @@ export class ChatRoom extends DurableObject<Env> {
 	 * address is shared); a locked room lets in only devices that have been in it.
 	 */
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
-		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
+		if (session.joined) return this.#door.refuse(ws, "already_joined", "This connection has already joined the room");
 		this.#ensureStored();
 		const deviceBan = this.#restrictions.banOf(frame.user, undefined);
-		if (deviceBan) return this.#turnAway(ws, deviceBan.until);
+		if (deviceBan) return this.#door.turnAway(ws, deviceBan.until);
 		const proof = session.proof;
 		const role = proof && !atLeast(this.#roles.of(frame.user), proof.role) ? proof.role : this.#roles.of(frame.user);
 		if (role === "member") {
 			const ban = this.#restrictions.banOf(frame.user, session.ip);
-			if (ban) return this.#turnAway(ws, ban.until);
+			if (ban) return this.#door.turnAway(ws, ban.until);
 			if (this.#settings.current.locked && !this.#restrictions.hasVisited(frame.user)) {
-				return this.#refuse(ws, "room_locked", "This room is locked: only people who have been in it before may join");
+				return this.#door.refuse(
+					ws,
+					"room_locked",
+					"This room is locked: only people who have been in it before may join",
+				);
 			}
 		}
 		if (this.#membership.arriving(frame.name)) {
@@ -314,7 +323,11 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 		const claim = this.#membership.claim(frame.name, frame.user);
 		if (!claim.ok) {
-			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
+			return this.#door.refuse(
+				ws,
+				"name_taken",
+				`The name "${frame.name}" is taken in this room; please choose another`,
+			);
 		}
 		if (proof) this.#grant(claim.who, proof);
 		this.#roles.noteName(frame.user, claim.who.name);
@@ -375,7 +388,7 @@ export class ChatRoom extends DurableObject<Env> {
 				mentions: this.#mentions.find(frame.text),
 			});
 		if (!posted.ok) {
-			this.#refuse(ws, posted.code, posted.reason, frame.id, posted);
+			this.#door.refuse(ws, posted.code, posted.reason, frame.id, posted);
 			return;
 		}
 		if (posted.line) this.#settings.sent(who.device, posted.line.at);
@@ -457,7 +470,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 */
 	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
 		if (!outcome.ok) {
-			this.#refuse(ws, outcome.code, outcome.reason, id, outcome);
+			this.#door.refuse(ws, outcome.code, outcome.reason, id, outcome);
 			return;
 		}
 		this.#connections.sendTo(ws, { type: "ack", id, seq: outcome.seq });
@@ -476,13 +489,13 @@ export class ChatRoom extends DurableObject<Env> {
 	 */
 	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
 		if (!this.#title.maySet(who.device, this.#roles.of(who.device), this.#room)) {
-			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
+			this.#door.refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
 			return;
 		}
 		const refused = this.#history.stored(who, frame.id) === undefined ? this.#silenced(who) : undefined;
 		const posted = refused ?? this.#history.post(who, frame.id, frame.text, { kind: "title" });
 		if (!posted.ok) {
-			this.#refuse(ws, posted.code, posted.reason, frame.id, posted);
+			this.#door.refuse(ws, posted.code, posted.reason, frame.id, posted);
 			return;
 		}
 		if (posted.line) {
@@ -503,13 +516,13 @@ export class ChatRoom extends DurableObject<Env> {
 			// A claim may register a private room's owner secret: the room needs its storage.
 			this.#ensureStored();
 			const proof = await this.#roles.prove(secret, this.#history.empty && !this.#restrictions.anyVisitor());
-			if (!proof) return this.#refuse(ws, "bad_secret", "This link is not valid: it may have been replaced");
+			if (!proof) return this.#door.refuse(ws, "bad_secret", "This link is not valid: it may have been replaced");
 			const session = this.#connections.session(ws);
 			if (session.shut) return;
 			if (!session.joined) return this.#connections.save(ws, { ...session, proof });
 			// A ban outranks any link (a join checks it before honouring a claim made before it).
 			const ban = this.#restrictions.banOf(session.joined.device, undefined);
-			if (ban) return this.#turnAway(ws, ban.until);
+			if (ban) return this.#door.turnAway(ws, ban.until);
 			this.#grant(session.joined, proof);
 			this.#staffActions.staffChanged();
 		});
@@ -525,13 +538,6 @@ export class ChatRoom extends DurableObject<Env> {
 			proof.via,
 		);
 		this.#staffActions.tellRole(who.device);
-	}
-
-	/** Refuses a banned device at the door and closes the socket. */
-	#turnAway(ws: WebSocket, until: number | null): void {
-		const reason = bannedReason(until);
-		this.#connections.sendTo(ws, { type: "error", code: "banned", reason, ...(until !== null && { until }) });
-		this.#close(ws, CLOSE_BANNED, reason);
 	}
 
 	/**
@@ -602,40 +608,6 @@ export class ChatRoom extends DurableObject<Env> {
 		// and the socket no longer counts as joined, even after hibernation.
 		this.#connections.save(ws, { ip: session.ip, version: session.version, shut: true });
 		ws.close(code, reason);
-	}
-
-	/**
-	 * Closes a socket for good without a departure (a kick, a ban): the
-	 * caller has said what became of its person. Frames still on the wire
-	 * behind the close are ignored; its close event settles the rest.
-	 */
-	#close(ws: WebSocket, code: number, reason: string): void {
-		const session = this.#connections.session(ws);
-		this.#connections.forget(ws);
-		this.#admission.forget(ws);
-		this.#connections.save(ws, { ip: session.ip, version: session.version, shut: true });
-		try {
-			ws.close(code, reason);
-		} catch {
-			// already closed
-		}
-	}
-
-	#refuse(
-		ws: WebSocket,
-		code: ErrorCode,
-		reason: string,
-		id?: string,
-		when?: { retryAfter?: number; until?: number },
-	): void {
-		this.#connections.sendTo(ws, {
-			type: "error",
-			code,
-			reason,
-			...(id !== undefined && { id }),
-			...(when?.retryAfter !== undefined && { retryAfter: when.retryAfter }),
-			...(when?.until !== undefined && { until: when.until }),
-		});
 	}
 }
 

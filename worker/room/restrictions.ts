@@ -123,3 +123,15 @@ export class Restrictions {
 		};
 	}
 }
+
+/** A time for a reason text; pages of version 3 show `until` in the reader's own time instead. */
+export function utc(at: number): string {
+	return `${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** What a banned device is told, at the door or as it is removed. */
+export function bannedReason(until: number | null): string {
+	return until === null
+		? "You are banned from this room until a moderator lifts the ban"
+		: `You are banned from this room until ${utc(until)}`;
+}

@@ -7,10 +7,8 @@
  */
 import {
 	atLeast,
-	CLOSE_BANNED,
 	CLOSE_KICKED,
 	type ClientMessage,
-	type ErrorCode,
 	outranks,
 	type Role,
 	type ServerMessage,
@@ -18,52 +16,62 @@ import {
 } from "../../protocol";
 import type { AuditLog } from "./audit-log";
 import type { Connections, Joined } from "./connections";
+import type { RoomDoor } from "./door";
 import type { History } from "./history";
 import type { Membership } from "./membership";
-import type { Restrictions } from "./restrictions";
+import { type Ban, type Restrictions, utc } from "./restrictions";
 import type { Roles } from "./roles";
 import type { Settings } from "./room-settings";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
 
-/** The staff frames, which need a joined sender (claim does not). */
-export type StaffFrame = Frame<
-	"mute" | "kick" | "ban" | "lift" | "settings" | "clear_history" | "link" | "demote" | "moderation" | "audit"
->;
+/** Mute, kick and ban: what changes who may be in the room and speak, and so what the room's alarm waits for. */
+export type RestrictFrame = Frame<"mute" | "kick" | "ban">;
 
-/** The parts of the room moderation works on, and the room's own ways to refuse, close and run. */
-export interface RoomParts {
+/** The other staff frames, which need a joined sender too (claim does not). */
+export type StaffFrame = Frame<"lift" | "settings" | "clear_history" | "link" | "demote" | "moderation" | "audit">;
+
+/** What staff actions work on: the room's parts, its door, and the one runtime call a new link needs. */
+export interface StaffActionsParts {
 	connections: Connections;
+	door: RoomDoor;
 	membership: Membership;
 	history: History;
 	roles: Roles;
 	restrictions: Restrictions;
 	settings: Settings;
 	audit: AuditLog;
-	refuse(ws: WebSocket, code: ErrorCode, reason: string): void;
-	/** Closes a socket for good, without a departure. */
-	close(ws: WebSocket, code: number, reason: string): void;
-	scheduleAlarm(): Promise<void>;
-	/** Runs async work with every other event of the room held back. */
-	exclusively(work: () => Promise<void>): Promise<void>;
-	background(work: Promise<unknown>): void;
+	/** Holds the room's other events while a new link's secret is hashed and stored. */
+	state: Pick<DurableObjectState, "blockConcurrencyWhile">;
 }
 
 export class StaffActions {
-	readonly #room: RoomParts;
+	readonly #connections: Connections;
+	readonly #door: RoomDoor;
+	readonly #membership: Membership;
+	readonly #history: History;
+	readonly #roles: Roles;
+	readonly #restrictions: Restrictions;
+	readonly #settings: Settings;
+	readonly #audit: AuditLog;
+	readonly #state: StaffActionsParts["state"];
 	/** The staff list last broadcast, to send it again only when it changes. */
 	#staffSent = "";
 
-	constructor(room: RoomParts) {
-		this.#room = room;
+	constructor(parts: StaffActionsParts) {
+		this.#connections = parts.connections;
+		this.#door = parts.door;
+		this.#membership = parts.membership;
+		this.#history = parts.history;
+		this.#roles = parts.roles;
+		this.#restrictions = parts.restrictions;
+		this.#settings = parts.settings;
+		this.#audit = parts.audit;
+		this.#state = parts.state;
 	}
 
 	handle(ws: WebSocket, who: Joined, frame: StaffFrame): void | Promise<void> {
 		switch (frame.type) {
-			case "mute":
-			case "kick":
-			case "ban":
-				return this.#act(ws, who, frame);
 			case "lift":
 				return this.#lift(ws, who, frame);
 			case "settings":
@@ -75,88 +83,86 @@ export class StaffActions {
 			case "demote":
 				return this.#demote(ws, who, frame.name);
 			case "moderation":
-				if (this.#allowed(ws, who, "moderator")) this.#room.connections.sendTo(ws, this.lists());
+				if (this.#allowed(ws, who, "moderator")) this.#connections.sendTo(ws, this.lists());
 				return;
 			case "audit":
 				if (this.#allowed(ws, who, "moderator")) {
-					this.#room.connections.sendTo(ws, { type: "audit", ...this.#room.audit.page(frame.before) });
+					this.#connections.sendTo(ws, { type: "audit", ...this.#audit.page(frame.before) });
 				}
 				return;
 		}
 	}
 
-	/** Mute, kick or ban: by an owner or a moderator, on someone below them. */
-	#act(ws: WebSocket, who: Joined, frame: Frame<"mute" | "kick" | "ban">) {
+	/**
+	 * Mute, kick or ban: by an owner or a moderator, on someone below them.
+	 * Returns whether it was done (the room's alarm then has new ends to wait
+	 * for, and departures no longer due).
+	 */
+	act(ws: WebSocket, who: Joined, frame: RestrictFrame): boolean {
 		const role = this.#allowed(ws, who, "moderator");
-		if (!role) return;
+		if (!role) return false;
 		const target = this.#resolve(frame.target);
-		if (!target) return this.#room.refuse(ws, "not_found", "There is no such member in this room");
-		const theirs = this.#room.roles.of(target.device);
+		if (!target) {
+			this.#door.refuse(ws, "not_found", "There is no such member in this room");
+			return false;
+		}
+		const theirs = this.#roles.of(target.device);
 		if (target.device === who.device || !outranks(role, theirs)) {
-			return this.#room.refuse(
+			this.#door.refuse(
 				ws,
 				"forbidden",
 				"You can only act on people below you: not yourself, an owner or a fellow moderator",
 			);
+			return false;
 		}
 		const actor = { name: who.name, role };
 		const now = Date.now();
 		if (frame.type === "mute") {
-			const until = this.#room.restrictions.mute(target.device, target.name, frame.minutes, now);
-			this.#room.audit.record(actor, "mute", target.name, `${frame.minutes} minutes, until ${utc(until)}`, now);
+			const until = this.#restrictions.mute(target.device, target.name, frame.minutes, now);
+			this.#audit.record(actor, "mute", target.name, `${frame.minutes} minutes, until ${utc(until)}`, now);
 		} else if (frame.type === "kick") {
-			if (this.#room.connections.socketsOf(target.device).length === 0) {
-				return this.#room.refuse(ws, "not_found", `${target.name} is not in the room`);
+			if (this.#connections.socketsOf(target.device).length === 0) {
+				this.#door.refuse(ws, "not_found", `${target.name} is not in the room`);
+				return false;
 			}
-			this.#room.audit.record(actor, "kick", target.name, undefined, now);
-			this.#remove(target, CLOSE_KICKED, "You were removed from the room by a moderator; you may come back");
+			this.#audit.record(actor, "kick", target.name, undefined, now);
+			this.#remove(target);
 		} else {
-			const ip = this.#room.connections.socketsOf(target.device)[0];
-			const address = ip ? this.#room.connections.session(ip).ip : this.#room.restrictions.addressOf(target.device);
-			const ban = this.#room.restrictions.ban(target.device, target.name, address, frame.hours, now);
+			const ip = this.#connections.socketsOf(target.device)[0];
+			const address = ip ? this.#connections.session(ip).ip : this.#restrictions.addressOf(target.device);
+			const ban = this.#restrictions.ban(target.device, target.name, address, frame.hours, now);
 			// A moderator who is banned is a moderator no more: the device, under whatever name it used.
-			if (theirs === "moderator") this.#room.roles.demote(target.device);
-			this.#room.audit.record(
+			if (theirs === "moderator") this.#roles.demote(target.device);
+			this.#audit.record(
 				actor,
 				"ban",
 				target.name,
 				ban.until === null ? "until lifted" : `until ${utc(ban.until)}`,
 				now,
 			);
-			this.#remove(target, CLOSE_BANNED, bannedReason(ban.until), { until: ban.until });
+			this.#remove(target, ban);
 			if (theirs === "moderator") this.#revokeLinkOf(actor, target.name);
 		}
 		this.toStaff(this.lists());
-		this.#room.background(this.#room.scheduleAlarm());
+		return true;
 	}
 
 	/**
 	 * Takes someone out of the room at once: their sockets close with a clear
-	 * reason (frames of theirs still on the wire are dropped), and the room
-	 * says "Ana was removed by a moderator", with no "left the chat" after it.
+	 * reason (a banned device is turned away as at the door; frames of theirs
+	 * still on the wire are dropped), and the room says "Ana was removed by a
+	 * moderator", with no "left the chat" after it.
 	 */
-	#remove(
-		target: { device: string; name: string },
-		code: number,
-		reason: string,
-		ban?: { until: number | null },
-	): void {
-		const sockets = this.#room.connections.socketsOf(target.device);
+	#remove(target: { device: string; name: string }, ban?: Ban): void {
+		const sockets = this.#connections.socketsOf(target.device);
 		for (const ws of sockets) {
-			if (ban) {
-				this.#room.connections.sendTo(ws, {
-					type: "error",
-					code: "banned",
-					reason,
-					...(ban.until !== null && { until: ban.until }),
-				});
-			}
-			this.#room.close(ws, code, reason);
+			if (ban) this.#door.turnAway(ws, ban.until);
+			else this.#door.close(ws, CLOSE_KICKED, "You were removed from the room by a moderator; you may come back");
 		}
-		const held = this.#room.membership.members().filter((m) => m.device === target.device);
-		for (const m of held) this.#room.membership.remove(m.nameKey);
+		const held = this.#membership.members().filter((m) => m.device === target.device);
+		for (const m of held) this.#membership.remove(m.nameKey);
 		if (held.length > 0 || sockets.length > 0) {
-			this.#room.connections.publish(this.#room.history.announce("removed", held[0]?.name ?? target.name));
+			this.#connections.publish(this.#history.announce("removed", held[0]?.name ?? target.name));
 		}
 		this.staffChanged();
 	}
@@ -165,19 +171,19 @@ export class StaffActions {
 	#lift(ws: WebSocket, who: Joined, frame: Frame<"lift">) {
 		const role = this.#allowed(ws, who, "moderator");
 		if (!role) return;
-		const held = this.#room.restrictions.whose(frame.id);
+		const held = this.#restrictions.whose(frame.id);
 		// A restriction on someone at or above the lifter (a moderator the owner muted) is not theirs to lift.
-		if (held !== undefined && held !== who.device && !outranks(role, this.#room.roles.of(held))) {
-			return this.#room.refuse(
+		if (held !== undefined && held !== who.device && !outranks(role, this.#roles.of(held))) {
+			return this.#door.refuse(
 				ws,
 				"forbidden",
 				"You can only lift what holds people below you: not yourself, an owner or a fellow moderator",
 			);
 		}
-		const lifted = this.#room.restrictions.lift(frame.id, who.device);
-		if (lifted === "own") return this.#room.refuse(ws, "forbidden", "No one can lift their own mute or ban");
-		if (!lifted) return this.#room.refuse(ws, "not_found", "That mute or ban has already ended");
-		this.#room.audit.record({ name: who.name, role }, lifted.kind === "mute" ? "lift_mute" : "lift_ban", lifted.name);
+		const lifted = this.#restrictions.lift(frame.id, who.device);
+		if (lifted === "own") return this.#door.refuse(ws, "forbidden", "No one can lift their own mute or ban");
+		if (!lifted) return this.#door.refuse(ws, "not_found", "That mute or ban has already ended");
+		this.#audit.record({ name: who.name, role }, lifted.kind === "mute" ? "lift_mute" : "lift_ban", lifted.name);
 		this.toStaff(this.lists());
 	}
 
@@ -185,21 +191,21 @@ export class StaffActions {
 	#changeSettings(ws: WebSocket, who: Joined, frame: Frame<"settings">): void {
 		const role = this.#allowed(ws, who, "moderator");
 		if (!role) return;
-		const changed = this.#room.settings.update({ slowMode: frame.slowMode, locked: frame.locked });
+		const changed = this.#settings.update({ slowMode: frame.slowMode, locked: frame.locked });
 		const actor = { name: who.name, role };
 		if (changed.slowMode !== undefined) {
-			this.#room.audit.record(actor, "slow_mode", undefined, changed.slowMode === 0 ? "off" : `${changed.slowMode} s`);
+			this.#audit.record(actor, "slow_mode", undefined, changed.slowMode === 0 ? "off" : `${changed.slowMode} s`);
 		}
-		if (changed.locked !== undefined) this.#room.audit.record(actor, changed.locked ? "lock" : "unlock");
-		this.#room.connections.broadcast({ type: "settings", settings: this.#room.settings.current });
+		if (changed.locked !== undefined) this.#audit.record(actor, changed.locked ? "lock" : "unlock");
+		this.#connections.broadcast({ type: "settings", settings: this.#settings.current });
 	}
 
 	/** Clears the history: its lines are deleted from storage, and every page starts again from a `cleared` line. */
 	#clearHistory(ws: WebSocket, who: Joined): void {
 		const role = this.#allowed(ws, who, "moderator");
 		if (!role) return;
-		this.#room.audit.record({ name: who.name, role }, "clear_history");
-		this.#room.connections.publish(this.#room.history.clear());
+		this.#audit.record({ name: who.name, role }, "clear_history");
+		this.#connections.publish(this.#history.clear());
 	}
 
 	/** A new owner or moderator link (the old one stops working), or no moderator link: the owner's alone. */
@@ -207,13 +213,13 @@ export class StaffActions {
 		if (!this.#allowed(ws, who, "owner")) return;
 		const actor = { name: who.name, role: "owner" as const };
 		if (frame.kind === "moderator" && frame.revoke) {
-			this.#room.roles.revokeModeratorLink();
-			this.#room.audit.record(actor, "revoke_moderator_link");
+			this.#roles.revokeModeratorLink();
+			this.#audit.record(actor, "revoke_moderator_link");
 		} else {
-			await this.#room.exclusively(async () => {
-				const { secret, demoted } = await this.#room.roles.newLink(frame.kind, who.device);
-				this.#room.audit.record(actor, frame.kind === "owner" ? "owner_link" : "moderator_link");
-				this.#room.connections.sendTo(ws, { type: "link", kind: frame.kind, secret });
+			await this.#state.blockConcurrencyWhile(async () => {
+				const { secret, demoted } = await this.#roles.newLink(frame.kind, who.device);
+				this.#audit.record(actor, frame.kind === "owner" ? "owner_link" : "moderator_link");
+				this.#connections.sendTo(ws, { type: "link", kind: frame.kind, secret });
 				for (const device of demoted) this.tellRole(device);
 			});
 			this.staffChanged();
@@ -230,19 +236,15 @@ export class StaffActions {
 	 */
 	#demote(ws: WebSocket, who: Joined, name: string) {
 		if (!this.#allowed(ws, who, "owner")) return;
-		const named = this.#room.roles.moderatorsNamed(name);
-		const holder = this.#room.membership.holder(name);
-		if (
-			holder &&
-			this.#room.roles.of(holder.device) === "moderator" &&
-			!named.some((m) => m.device === holder.device)
-		) {
+		const named = this.#roles.moderatorsNamed(name);
+		const holder = this.#membership.holder(name);
+		if (holder && this.#roles.of(holder.device) === "moderator" && !named.some((m) => m.device === holder.device)) {
 			named.push({ device: holder.device, name: holder.name });
 		}
-		if (named.length === 0) return this.#room.refuse(ws, "not_found", `${name} is not a moderator of this room`);
+		if (named.length === 0) return this.#door.refuse(ws, "not_found", `${name} is not a moderator of this room`);
 		for (const m of named) {
-			this.#room.roles.demote(m.device);
-			this.#room.audit.record({ name: who.name, role: "owner" }, "demote", m.name);
+			this.#roles.demote(m.device);
+			this.#audit.record({ name: who.name, role: "owner" }, "demote", m.name);
 			this.tellRole(m.device);
 		}
 		this.#revokeLinkOf({ name: who.name, role: "owner" }, named.map((m) => m.name).join(", "));
@@ -258,31 +260,31 @@ export class StaffActions {
 	 * link for the next ones.
 	 */
 	#revokeLinkOf(actor: { name: string; role: Exclude<Role, "member"> }, whom: string): void {
-		if (!this.#room.roles.hasModeratorLink()) return;
-		this.#room.roles.revokeModeratorLink();
-		this.#room.audit.record(actor, "revoke_moderator_link", whom, "its moderator was banned or removed");
+		if (!this.#roles.hasModeratorLink()) return;
+		this.#roles.revokeModeratorLink();
+		this.#audit.record(actor, "revoke_moderator_link", whom, "its moderator was banned or removed");
 	}
 
 	/** The caller's role if it is at least `need`; otherwise the caller is told, and nothing changes. */
 	#allowed(ws: WebSocket, who: Joined, need: "owner" | "moderator"): Exclude<Role, "member"> | undefined {
-		const role = this.#room.roles.of(who.device);
+		const role = this.#roles.of(who.device);
 		if (role !== "member" && atLeast(role, need)) return role;
 		const reason =
 			need === "owner" ? "Only the room's owner can do that" : "Only the room's owner and moderators can do that";
-		this.#room.refuse(ws, "forbidden", reason);
+		this.#door.refuse(ws, "forbidden", reason);
 		return undefined;
 	}
 
 	/** Whom an action is for: the member holding a name, or the sender of a message (who may have left). */
 	#resolve(target: Target): { device: string; name: string } | undefined {
-		if ("seq" in target) return this.#room.history.senderOf(target.seq);
-		const member = this.#room.membership.holder(target.name);
+		if ("seq" in target) return this.#history.senderOf(target.seq);
+		const member = this.#membership.holder(target.name);
 		return member && { device: member.device, name: member.name };
 	}
 
 	/** The room's owners and moderators among its members. */
 	staff() {
-		return this.#room.roles.staff(this.#room.membership.members());
+		return this.#roles.staff(this.#membership.members());
 	}
 
 	/** Tells everyone who moderates, when that has changed. */
@@ -291,43 +293,31 @@ export class StaffActions {
 		const json = JSON.stringify(staff);
 		if (json === this.#staffSent) return;
 		this.#staffSent = json;
-		this.#room.connections.broadcast({ type: "staff", staff });
+		this.#connections.broadcast({ type: "staff", staff });
 	}
 
 	/** Tells a device's pages its role. */
 	tellRole(device: string): void {
-		const role = this.#room.roles.of(device);
-		for (const ws of this.#room.connections.socketsOf(device))
-			this.#room.connections.sendTo(ws, { type: "role", role });
+		const role = this.#roles.of(device);
+		for (const ws of this.#connections.socketsOf(device)) this.#connections.sendTo(ws, { type: "role", role });
 	}
 
 	/** What Room settings lists: mutes, bans, moderators, whether a moderator link works. */
 	lists(): ServerMessage {
 		return {
 			type: "moderation",
-			...this.#room.restrictions.lists(),
-			moderators: this.#room.roles.moderators(),
-			moderatorLink: this.#room.roles.hasModeratorLink(),
+			...this.#restrictions.lists(),
+			moderators: this.#roles.moderators(),
+			moderatorLink: this.#roles.hasModeratorLink(),
 		};
 	}
 
 	/** Sends a frame to the pages of owners and moderators. */
 	toStaff(message: ServerMessage): void {
-		this.#room.connections.broadcast(
+		this.#connections.broadcast(
 			message,
 			undefined,
-			(s) => s.joined !== undefined && this.#room.roles.of(s.joined.device) !== "member",
+			(s) => s.joined !== undefined && this.#roles.of(s.joined.device) !== "member",
 		);
 	}
-}
-
-/** A time for a reason text; pages of version 3 show `until` in the reader's own time instead. */
-export function utc(at: number): string {
-	return `${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-export function bannedReason(until: number | null): string {
-	return until === null
-		? "You are banned from this room until a moderator lifts the ban"
-		: `You are banned from this room until ${utc(until)}`;
 }
