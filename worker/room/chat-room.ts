@@ -16,7 +16,7 @@ import {
 	PROTOCOL_VERSION,
 	parseClientFrame,
 } from "../../protocol";
-import { type RoomConfig, roomConfig } from "../config";
+import { roomConfig } from "../config";
 import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
 import { Notifier } from "../push/notifier";
@@ -49,74 +49,63 @@ export type HistoryRefusal = { error: Extract<ErrorCode, "banned" | "room_locked
 const encoder = new TextEncoder();
 
 export class ChatRoom extends DurableObject<Env> {
-	readonly #config: RoomConfig;
-	readonly #connections: Connections;
-	readonly #admission: Admission;
-	readonly #door: RoomDoor;
-	readonly #history: History;
-	readonly #edits: Edits;
-	readonly #reactions: Reactions;
-	readonly #membership: Membership;
-	readonly #title: RoomTitle;
-	readonly #idle: IdleSockets;
-	readonly #mentions: Mentions;
-	readonly #push: Notifier;
-	readonly #typing = new Typing();
-	readonly #roles: Roles;
-	readonly #restrictions: Restrictions;
-	readonly #settings: Settings;
-	readonly #audit: AuditLog;
-	readonly #staffActions: StaffActions;
+	readonly #config = roomConfig(this.env);
+	readonly #sql = this.ctx.storage.sql;
 	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
-	#stored: boolean;
+	#stored = hasSchema(this.#sql);
+
+	// The room's parts, each a module named for its rules. None reads storage when built:
+	// a room only ever read has none, and a stored one is migrated in the constructor first.
+	readonly #connections = new Connections(this.ctx);
+	readonly #idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
+	readonly #admission = new Admission(
+		this.#config,
+		(ip, used, want) => this.env.RATE_LIMITER.getByName(ip).charge(used, want),
+		(work) => this.ctx.waitUntil(work),
+	);
+	readonly #door = new RoomDoor(this.#connections, this.#admission);
+	readonly #typing = new Typing();
+	readonly #membership = new Membership(this.#sql, this.#config.leaveGraceMs);
+	/** One store for history, edits and reactions: it keeps the room's newest seq in memory. */
+	readonly #lines = new MessageStore(this.#sql, this.#config.historyLimit);
+	readonly #history = new History(this.#lines);
+	readonly #edits = new Edits(this.#lines);
+	readonly #reactions = new Reactions(this.#lines);
+	readonly #mentions = new Mentions(this.#sql);
+	readonly #title = new RoomTitle(this.#sql);
+	readonly #roles = new Roles(this.#sql, this.#room, this.env.OPERATOR_TOKEN);
+	readonly #restrictions = new Restrictions(this.#sql, this.#config.addressBanMs);
+	readonly #settings = new Settings(this.#sql, this.#history);
+	readonly #audit = new AuditLog(this.#sql);
+	readonly #staffActions = new StaffActions({
+		connections: this.#connections,
+		door: this.#door,
+		membership: this.#membership,
+		history: this.#history,
+		roles: this.#roles,
+		restrictions: this.#restrictions,
+		settings: this.#settings,
+		audit: this.#audit,
+		state: this.ctx,
+	});
+	readonly #push = new Notifier({
+		sql: this.#sql,
+		config: this.#config.push,
+		vapid: vapidKeys(this.env),
+		room: this.#room,
+		background: this.ctx,
+		bans: this.#restrictions,
+	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		this.#config = roomConfig(env);
-		this.#stored = hasSchema(ctx.storage.sql);
-		if (this.#stored) migrate(ctx.storage.sql);
+		if (this.#stored) {
+			// A stored room wakes with today's schema, and its members with today's name keys.
+			migrate(this.#sql);
+			this.#membership.upgradeKeys();
+		}
 		// The heartbeat is answered by the runtime, without waking a hibernated room (docs/protocol.md).
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
-		this.#connections = new Connections(ctx);
-		this.#idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
-		// One store for all three: it keeps the room's newest seq in memory.
-		const lines = new MessageStore(ctx.storage.sql, this.#config.historyLimit);
-		this.#history = new History(lines);
-		this.#edits = new Edits(lines);
-		this.#reactions = new Reactions(lines);
-		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
-		if (this.#stored) this.#membership.upgradeKeys();
-		this.#mentions = new Mentions(ctx.storage.sql);
-		this.#restrictions = new Restrictions(ctx.storage.sql, this.#config.addressBanMs);
-		this.#push = new Notifier({
-			sql: ctx.storage.sql,
-			config: this.#config.push,
-			vapid: vapidKeys(env),
-			room: this.#room,
-			background: ctx,
-			bans: this.#restrictions,
-		});
-		this.#title = new RoomTitle(ctx.storage.sql);
-		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
-		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
-		this.#audit = new AuditLog(ctx.storage.sql);
-		this.#admission = new Admission(
-			this.#config,
-			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
-			(work) => ctx.waitUntil(work),
-		);
-		this.#door = new RoomDoor(this.#connections, this.#admission);
-		this.#staffActions = new StaffActions({
-			connections: this.#connections,
-			door: this.#door,
-			membership: this.#membership,
-			history: this.#history,
-			roles: this.#roles,
-			restrictions: this.#restrictions,
-			settings: this.#settings,
-			audit: this.#audit,
-			state: ctx,
-		});
 		ctx.blockConcurrencyWhile(async () => {
 			if (!this.#stored) return;
 			// After a restart every socket is gone without a close event.
@@ -362,7 +351,7 @@ export class ChatRoom extends DurableObject<Env> {
 	/** Gives the room its storage on first need: a room only ever read has none. */
 	#ensureStored(): void {
 		if (this.#stored) return;
-		migrate(this.ctx.storage.sql);
+		migrate(this.#sql);
 		this.#stored = true;
 	}
 

@@ -8,6 +8,7 @@
  */
 import type { RoomSettings } from "../../protocol";
 import { SettingsStore } from "../store/room-settings";
+import type { History } from "./history";
 
 export class Settings {
 	readonly #store: SettingsStore;
@@ -17,7 +18,8 @@ export class Settings {
 
 	constructor(
 		sql: SqlStorage,
-		private readonly lastSentFromHistory: (device: string) => number | undefined,
+		/** Where a device's last message is found after a wake. */
+		private readonly history: Pick<History, "lastSentBy">,
 	) {
 		this.#store = new SettingsStore(sql);
 	}
@@ -53,7 +55,7 @@ export class Settings {
 		if (slowMode === 0) return 0;
 		let last = this.#lastSent.get(device);
 		if (last === undefined) {
-			last = this.lastSentFromHistory(device) ?? 0;
+			last = this.history.lastSentBy(device) ?? 0;
 			this.#lastSent.set(device, last);
 		}
 		return Math.max(0, last + slowMode * 1000 - now);
