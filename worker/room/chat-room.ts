@@ -109,7 +109,7 @@ export class ChatRoom extends DurableObject<Env> {
 		ctx.blockConcurrencyWhile(async () => {
 			if (!this.#stored) return;
 			// After a restart every socket is gone without a close event.
-			this.#membership.reconcile(this.#connections.presentNameKeys());
+			this.#membership.reconcile(this.#connections.presentMemberKeys());
 			await this.#scheduleAlarm();
 		});
 	}
@@ -269,7 +269,7 @@ export class ChatRoom extends DurableObject<Env> {
 	override async alarm(): Promise<void> {
 		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT_CODE, this.#idle.reason);
 		if (this.#stored) {
-			for (const gone of this.#membership.gone(this.#connections.presentNameKeys())) {
+			for (const gone of this.#membership.gone(this.#connections.presentMemberKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
 			}
 			this.#staffActions.staffChanged();
@@ -546,7 +546,7 @@ export class ChatRoom extends DurableObject<Env> {
 		);
 		// A socket that had not joined no longer waits to: the alarm may have nothing left to do.
 		if (who) {
-			if (this.#connections.present(ws).some((p) => p.nameKey === who.nameKey)) return;
+			if (this.#connections.present(ws).some((p) => p.memberKey === who.memberKey)) return;
 			this.#membership.depart(who);
 		}
 		this.ctx.waitUntil(this.#scheduleAlarm());

@@ -14,9 +14,11 @@ export interface Joined {
 	/**
 	 * The key the room holds the name under, as members.name_key stores it: the
 	 * look-alike key (nameKeys(name).key, name-keys.ts), so "Аna" with a
-	 * Cyrillic А is Ana's. Not the protocol's nameKey(name), which mentions use.
+	 * Cyrillic А is Ana's. Not the protocol's nameKey(name), which says whom a
+	 * name calls (mentions, pushes): named apart so that the two are never
+	 * mixed again, as they were in #26.
 	 */
-	nameKey: string;
+	memberKey: string;
 	/** The device key (the `user` of join): the same person in every tab. Never sent to anyone. */
 	device: string;
 }
@@ -132,9 +134,9 @@ export class Connections {
 		return new Set(this.present().map((who) => who.device));
 	}
 
-	/** The name keys (Joined.nameKey) of everyone with an open socket. */
-	presentNameKeys(): Set<string> {
-		return new Set(this.present().map((who) => who.nameKey));
+	/** The name keys (Joined.memberKey) of everyone with an open socket. */
+	presentMemberKeys(): Set<string> {
+		return new Set(this.present().map((who) => who.memberKey));
 	}
 
 	/** The joined sockets of one device. */
@@ -213,11 +215,11 @@ export class Connections {
 }
 
 function toAttachment({ joined, ...rest }: Session): Attachment {
-	return joined ? { ...rest, joined: { name: joined.name, key: joined.nameKey, user: joined.device } } : rest;
+	return joined ? { ...rest, joined: { name: joined.name, key: joined.memberKey, user: joined.device } } : rest;
 }
 
 function fromAttachment({ joined, ...rest }: Attachment): Session {
-	return joined ? { ...rest, joined: { name: joined.name, nameKey: joined.key, device: joined.user } } : rest;
+	return joined ? { ...rest, joined: { name: joined.name, memberKey: joined.key, device: joined.user } } : rest;
 }
 
 /** One line as a `message` frame, several as `messages`, none as nothing (""). */

@@ -29,7 +29,7 @@ export class Membership {
 	upgradeKeys(): void {
 		for (const m of this.#store.unkeyed()) {
 			const keys = nameKeys(m.name);
-			this.#store.rekey(m.nameKey, keys.key, keys.look);
+			this.#store.rekey(m.memberKey, keys.key, keys.look);
 		}
 	}
 
@@ -43,8 +43,8 @@ export class Membership {
 		if (this.#store.heldByOther(key, look, device)) return { ok: false };
 		const member = this.#store.member(key);
 		this.#store.cancelDeparture(key);
-		if (!member) this.#store.addMember({ nameKey: key, device: device, name }, look);
-		return { ok: true, who: { name: member?.name ?? name, nameKey: key, device }, returning: member !== undefined };
+		if (!member) this.#store.addMember({ memberKey: key, device: device, name }, look);
+		return { ok: true, who: { name: member?.name ?? name, memberKey: key, device }, returning: member !== undefined };
 	}
 
 	/** Whether `name` is free: a join under it would be announced (and, later, its leave). */
@@ -54,15 +54,15 @@ export class Membership {
 
 	/** The last socket of `who` closed: they are announced as gone after the grace period, unless they come back. */
 	depart(who: Joined, now = Date.now()): void {
-		this.#store.addDeparture({ nameKey: who.nameKey, device: who.device, name: who.name, due: now + this.graceMs });
+		this.#store.addDeparture({ memberKey: who.memberKey, device: who.device, name: who.name, due: now + this.graceMs });
 	}
 
 	/** Everyone whose grace period ran out without a reconnect: no longer members. */
 	gone(present: Set<string>, now = Date.now()): Member[] {
 		const gone = [];
 		for (const d of this.#store.takeDueDepartures(now)) {
-			if (present.has(d.nameKey)) continue;
-			this.#store.removeMember(d.nameKey);
+			if (present.has(d.memberKey)) continue;
+			this.#store.removeMember(d.memberKey);
 			gone.push(d);
 		}
 		return gone;
@@ -78,9 +78,9 @@ export class Membership {
 	 * no socket get the usual grace period to reconnect.
 	 */
 	reconcile(present: Set<string>, now = Date.now()): void {
-		const pending = new Set(this.#store.departures().map((d) => d.nameKey));
+		const pending = new Set(this.#store.departures().map((d) => d.memberKey));
 		for (const m of this.#store.members()) {
-			if (!present.has(m.nameKey) && !pending.has(m.nameKey)) {
+			if (!present.has(m.memberKey) && !pending.has(m.memberKey)) {
 				this.#store.addDeparture({ ...m, due: now + this.graceMs });
 			}
 		}
@@ -102,9 +102,9 @@ export class Membership {
 	}
 
 	/** Takes someone out of the room at once, without a grace period: kicked or banned. */
-	remove(nameKey: string): void {
-		this.#store.cancelDeparture(nameKey);
-		this.#store.removeMember(nameKey);
+	remove(memberKey: string): void {
+		this.#store.cancelDeparture(memberKey);
+		this.#store.removeMember(memberKey);
 	}
 
 	/** Who is in the room: one entry per person, including those within their grace period. */

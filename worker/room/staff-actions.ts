@@ -160,7 +160,7 @@ export class StaffActions {
 			else this.#door.close(ws, CLOSE_KICKED, "You were removed from the room by a moderator; you may come back");
 		}
 		const held = this.#membership.members().filter((m) => m.device === target.device);
-		for (const m of held) this.#membership.remove(m.nameKey);
+		for (const m of held) this.#membership.remove(m.memberKey);
 		if (held.length > 0 || sockets.length > 0) {
 			this.#connections.publish(this.#history.announce("removed", held[0]?.name ?? target.name));
 		}
