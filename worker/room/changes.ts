@@ -27,7 +27,7 @@ export function refuse(code: ErrorCode, reason: string): Refusal {
 }
 
 /** A client's id for a send or a change, scoped by its device key so that one client's ids never meet another's. */
-export function clientIdOf(who: Joined, id: string): string {
+export function clientIdOf(who: Pick<Joined, "device">, id: string): string {
 	return `${who.device}/${id}`;
 }
 

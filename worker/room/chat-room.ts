@@ -12,9 +12,11 @@ import {
 	clientVersion,
 	type ErrorCode,
 	HEARTBEAT,
+	type Joiner,
 	LIMITS,
 	PROTOCOL_VERSION,
 	parseClientFrame,
+	type StoredId,
 } from "../../protocol";
 import { roomConfig } from "../config";
 import { Admission, type Verdict } from "../limits/admission";
@@ -196,6 +198,7 @@ export class ChatRoom extends DurableObject<Env> {
 			return this.#door.refuse(ws, "binary_frame", "Frames must be text (JSON), not binary");
 		}
 		const parsed = parseClientFrame(data);
+		if (!parsed.ok && parsed.joiner) return this.#refuseName(ws, parsed.code, parsed.reason, parsed.joiner);
 		if (!parsed.ok) return this.#door.refuse(ws, parsed.code, parsed.reason, parsed.id);
 		const frame = parsed.frame;
 		if (frame.type === "join") return this.#join(ws, session, frame);
@@ -312,11 +315,8 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 		const claim = this.#membership.claim(frame.name, frame.user);
 		if (!claim.ok) {
-			return this.#door.refuse(
-				ws,
-				"name_taken",
-				`The name "${frame.name}" is taken in this room; please choose another`,
-			);
+			const reason = `The name "${frame.name}" is taken in this room; please choose another`;
+			return this.#refuseName(ws, "name_taken", reason, frame);
 		}
 		if (proof) this.#grant(claim.who, proof);
 		this.#roles.noteName(frame.user, claim.who.name);
@@ -341,11 +341,28 @@ export class ChatRoom extends DurableObject<Env> {
 			staff: this.#staffActions.staff(),
 			settings: this.#settings.current,
 			...this.#title.forWelcome(frame.user, this.#roles.of(frame.user), this.#room),
+			...this.#storedOf(frame),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
 		this.#staffActions.staffChanged();
 		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
 		this.ctx.waitUntil(this.#scheduleAlarm());
+	}
+
+	/**
+	 * A name refused (taken, or invalid): the socket may try another. The
+	 * answer says which of the device's pending ids the room stored, so that
+	 * its page does not take a message whose ack it missed for one never sent.
+	 */
+	#refuseName(ws: WebSocket, code: ErrorCode, reason: string, joiner: Joiner): void {
+		this.#connections.sendTo(ws, { type: "error", code, reason, ...this.#storedOf(joiner) });
+	}
+
+	/** Which of the ids a joining device holds as pending the room stored (absent: none, or none asked). */
+	#storedOf(joiner: Joiner): { stored?: StoredId[] } {
+		if (!this.#stored || !joiner.pending?.length) return {};
+		const stored = this.#history.storedOf(joiner.user, joiner.pending);
+		return stored.length > 0 ? { stored } : {};
 	}
 
 	/** Gives the room its storage on first need: a room only ever read has none. */

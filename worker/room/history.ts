@@ -5,7 +5,7 @@
  * messages, as they are now, are served for scrolling back and for jumping
  * to a message.
  */
-import { type ChatMessage, isChange, LIMITS, type Line } from "../../protocol";
+import { type ChatMessage, isChange, LIMITS, type Line, type StoredId } from "../../protocol";
 import type { MessageStore } from "../store/messages";
 import { clientIdOf, findTarget, type Refusal } from "./changes";
 import type { Joined } from "./connections";
@@ -70,6 +70,20 @@ export class History {
 	/** The seq a send with this id was stored under, if it was: a retry, to be acknowledged again. */
 	stored(who: Joined, id: string): number | undefined {
 		return this.store.seqOfClientId(clientIdOf(who, id));
+	}
+
+	/**
+	 * Which of a device's client ids (sends and changes its page has not seen
+	 * acknowledged) the room stored, with their seqs, in the order asked:
+	 * found by the same key a retry is, so also after Clear history.
+	 */
+	storedOf(device: string, ids: readonly string[]): StoredId[] {
+		const asked = [...new Set(ids)];
+		const seqs = this.store.seqsOfClientIds(asked.map((id) => clientIdOf({ device }, id)));
+		return asked.flatMap((id) => {
+			const seq = seqs.get(clientIdOf({ device }, id));
+			return seq === undefined ? [] : [{ id, seq }];
+		});
 	}
 
 	/** Stores a line of the room's own: someone joined, left, or was removed by a moderator. */

@@ -226,6 +226,21 @@ export class MessageStore {
 	}
 
 	/**
+	 * Of these client ids, those stored (even if cleared since), with their
+	 * seqs: one query, the ids bound as one JSON array, whatever their number.
+	 */
+	seqsOfClientIds(clientIds: readonly string[]): Map<string, number> {
+		const ids = JSON.stringify(clientIds);
+		const rows = this.sql.exec<{ client_id: string; seq: number }>(
+			`SELECT client_id, seq FROM messages WHERE client_id IN (SELECT value FROM json_each(?))
+			UNION ALL SELECT client_id, seq FROM cleared_ids WHERE client_id IN (SELECT value FROM json_each(?))`,
+			ids,
+			ids,
+		);
+		return new Map([...rows].map((r) => [r.client_id, r.seq]));
+	}
+
+	/**
 	 * When a device last said something still stored (a message, a title or an
 	 * edit; their client ids begin with `device/`), for slow mode.
 	 */
