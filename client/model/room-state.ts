@@ -2,27 +2,13 @@
  * The state of one room as this client knows it, and the pure function that
  * folds each server frame into it. No DOM and no socket here: a test can call
  * `applyServerMessage` directly. Changes to messages fold in through
- * message-fold.ts.
+ * message-fold.ts; what this device sent and the room has not yet stored is
+ * the outbox's (outbox.ts).
  */
 import { type Change, type ChatMessage, isChange, type Line, type ServerMessage } from "../../protocol";
 import { addPage, firstIndexAfter, foldLines, seqIndex } from "./message-fold";
 
 export { firstIndexAfter, seqIndex } from "./message-fold";
-
-/** A message this user sent that the room has not yet confirmed it stored. */
-export interface PendingMessage {
-	/** The client's id for it; resent with the same id until acknowledged. */
-	id: string;
-	text: string;
-	/** The name it was written under (as the room accepted it): it is sent under that name or not at all. */
-	as?: string | null;
-	/** Set once acknowledged; the message is then shown from `messages`. */
-	seq?: number;
-	/** Why the room refused it, if it did. */
-	error?: string;
-	/** The seq of the message it answers. */
-	replyTo?: number;
-}
 
 export interface RoomState {
 	room: string;
@@ -47,7 +33,6 @@ export interface RoomState {
 	version: number;
 	/** Older messages can be loaded. */
 	hasMore: boolean;
-	pending: PendingMessage[];
 	/** Who is here, from the welcome, then kept current by the join and leave lines after it. */
 	online: string[];
 	/** The seq the online list is current at: older join and leave lines do not change it. */
@@ -71,7 +56,6 @@ export function initialRoomState(room: string): RoomState {
 		holes: [],
 		version: 1,
 		hasMore: false,
-		pending: [],
 		online: [],
 		onlineSeq: 0,
 		typing: {},
@@ -107,8 +91,6 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				online: msg.online,
 				onlineSeq: msg.seq,
 				title: { text: msg.title ?? null, seq: msg.seq, mine: msg.canSetTitle === true },
-				// Acknowledged before a drop: the room has the line, so it is no longer pending.
-				pending: removeWhere(state.pending, (p) => p.seq !== undefined && p.seq <= msg.seq),
 				error: null,
 			};
 		}
@@ -130,7 +112,6 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 					onlineSeq = m.seq;
 				}
 			}
-			const confirmed = (p: PendingMessage) => p.seq !== undefined && incoming.some((m) => m.seq === p.seq);
 			return {
 				...state,
 				...held,
@@ -138,35 +119,19 @@ export function applyServerMessage(state: RoomState, msg: ServerMessage, now: nu
 				onlineSeq,
 				title,
 				roomSeq: incoming.reduce((n, m) => Math.max(n, m.seq), state.roomSeq),
-				pending: removeWhere(state.pending, confirmed),
 				typing,
 				// Nothing older than a clearing is left to load.
 				hasMore: held.messages[0]?.kind === "cleared" ? false : state.hasMore,
 			};
 		}
-		case "ack": {
-			// Up to lastSeq every line is shown or lies in older history: an old retry's line will not come again.
-			const present = msg.seq <= state.lastSeq || seqIndex(state.messages, msg.seq) !== -1;
-			return {
-				...state,
-				error: null,
-				pending: present
-					? removeWhere(state.pending, (p) => p.id === msg.id)
-					: state.pending.map((p) => (p.id === msg.id ? { ...p, seq: msg.seq } : p)),
-			};
-		}
+		case "ack":
+			// What was sent is the outbox's (model/outbox.ts); the room has answered, so no error stands.
+			return state.error === null ? state : { ...state, error: null };
 		case "typing":
 			if (msg.name === state.name) return state;
 			return { ...state, typing: { ...state.typing, [msg.name]: now + TYPING_SHOWN_MS } };
-		case "error": {
-			const error = { code: msg.code, reason: msg.reason };
-			if (msg.id === undefined) return { ...state, error };
-			return {
-				...state,
-				error,
-				pending: state.pending.map((p) => (p.id === msg.id ? { ...p, error: msg.reason } : p)),
-			};
-		}
+		case "error":
+			return { ...state, error: { code: msg.code, reason: msg.reason } };
 		default:
 			// A newer room's frame this client does not know: ignored (docs/protocol.md, "Versions").
 			return state;
@@ -252,11 +217,6 @@ function afterClearing<H extends { messages: ChatMessage[] }>(held: H, incoming:
 	}
 	return messages === held.messages ? held : { ...held, messages };
 }
-/** The list without the items `drop` matches; the same list when none does, so that its readers see no change. */
-function removeWhere<T>(list: T[], drop: (item: T) => boolean): T[] {
-	return list.some(drop) ? list.filter((item) => !drop(item)) : list;
-}
-
 function without(typing: Record<string, number>, name: string): Record<string, number> {
 	const { [name]: _, ...rest } = typing;
 	return rest;

@@ -1,8 +1,8 @@
 /**
  * The chat's state as signals, and the actions the components call. The
- * socket lives here, never in a component: frames fold into `room` through
- * `applyServerMessage`, and sends wait in `pending`, and on the device in the
- * outbox, until the room confirms.
+ * socket is opened here, never in a component, through the one way out
+ * (outbound.ts), which every frame the page sends goes through: frames fold
+ * into `room` through `applyServerMessage`, and settle what is on its way.
  * Components read the slices (`messages`, `online`, `typing`...), not `room`:
  * a slice tells its readers only when it changes, so a typing frame does not
  * re-render the history, and a message does not re-render the header.
@@ -10,10 +10,8 @@
  */
 import { computed, signal } from "@preact/signals";
 import {
-	ATTENTION_VERSION,
 	type ChatMessage,
 	CLOSE_BANNED,
-	type ClientMessage,
 	isChange,
 	type Line,
 	PROTOCOL_VERSION,
@@ -22,7 +20,7 @@ import {
 } from "../../protocol";
 import { timeOf } from "../model/format";
 import { forgetHeld, heldLines, holdLines, writeHeld } from "../model/held-lines";
-import { keepInOutbox, loadOutbox, settleOutbox } from "../model/outbox";
+import { HANDED_BACK } from "../model/outbox";
 import { forgetRead, placeDivider, readSeq } from "../model/read-marker";
 import {
 	applyServerMessage,
@@ -33,7 +31,6 @@ import {
 	syncAfter,
 	typingNames,
 } from "../model/room-state";
-import { connectRoom, type RoomConnection } from "../net/room-client";
 import {
 	clearUnread,
 	joined,
@@ -48,28 +45,18 @@ import { forget } from "../shell/room-memory";
 import { roomTitle } from "../shell/room-name";
 import { secretFor } from "../shell/room-secrets";
 import { badgeUnread } from "./favicon-badge";
-import { applyModerationFrame, connectModeration, noteRemoval } from "./moderation-state";
+import { applyModerationFrame, noteRemoval } from "./moderation-state";
 import { linesWhileHidden, loadNotifySettings, notifyLevel, notifyPreview, permission, seen } from "./notifications";
-import type { PushFrame } from "./push-subscription";
-
-export type ConnectionStatus = "connecting" | "online" | "reconnecting";
+import { connect, disconnect, flush, leave, rejoin, send, settle } from "./outbound";
 
 const USER_KEY = "hashzap:user";
 
-export const status = signal<ConnectionStatus>("connecting");
-/** What was sent from this device and not yet stored comes back as pending, to be sent after the welcome. */
 /**
  * The lines this device held when it was last here show until the room's first welcome replaces them
  * (lastSeq stays 0: the join asks for a fresh page): a page opened offline shows the conversation.
  */
-export const room = signal({
-	...initialRoomState(roomName),
-	messages: heldLines(roomName),
-	pending: loadOutbox(roomName),
-});
+export const room = signal({ ...initialRoomState(roomName), messages: heldLines(roomName) });
 export const now = signal(Date.now());
-/** Text the room refused (slow mode, a mute), handed back to the composer so nothing typed is lost. */
-export const returnedDraft = signal<string | null>(null);
 export const loadingOlder = signal(false);
 /** A line to bring into view and focus (from a notification, or a link to a message): the list jumps to it. */
 export const focusLine = signal<number | null>(null);
@@ -78,15 +65,9 @@ export const announcement = signal("");
 /** The seq the "New messages" line follows, while there is one (model/read-marker.ts says where it goes). */
 export const dividerAfter = signal<number | null>(null);
 
-/** An edit, delete or reaction, as sent. */
-export type ChangeFrame = Extract<ClientMessage, { type: "edit" | "delete" | "react" }>;
-/** Changes sent and not yet answered: sent again, with the same id, after a reconnect (the room applies each once). */
-const unanswered = new Map<string, ChangeFrame>();
-
 // The slices components read. Each is the same object until its part of the state changes.
 export const myName = computed(() => room.value.name);
 export const messages = computed(() => room.value.messages);
-export const pending = computed(() => room.value.pending);
 export const online = computed(() => room.value.online);
 export const hasMore = computed(() => room.value.hasMore);
 export const holes = computed(() => room.value.holes);
@@ -120,7 +101,6 @@ export function startSession(): void {
 	document.addEventListener("visibilitychange", backToTab);
 }
 
-let connection: RoomConnection | null = null;
 /** Whether this page has had the room's welcome (roomOpened ran). */
 let opened = false;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -138,20 +118,14 @@ function shutOut(): void {
 /** Asks the room to let this user in under `name` (again, after it refused one); the dialog stays until the room says yes. */
 export function joinRoom(name: string): void {
 	setRoom({ ...room.value, error: null });
-	if (connection) {
-		connection.rejoin(name);
-		return;
-	}
-	connection = connectRoom({
+	if (rejoin(name)) return;
+	connect({
 		room: roomName,
 		name,
 		user: userKey(),
 		// 0 until a welcome came on this page; from then on a rejoin, under any name, continues from what it holds.
 		lastSeq: () => room.value.lastSeq || undefined,
 		onFrame,
-		onStatus: (s) => {
-			status.value = s;
-		},
 		secret: () => secretFor(roomName),
 		onRemoved: (code, reason) => {
 			joining.value = false;
@@ -160,20 +134,19 @@ export function joinRoom(name: string): void {
 			if (code === CLOSE_BANNED) shutOut();
 		},
 	});
-	connectModeration(roomName, (frame) => connection?.send(frame));
 }
 
 function onFrame(msg: ServerMessage): void {
-	applyModerationFrame(msg);
-	if ((msg.type === "ack" || msg.type === "error") && msg.id !== undefined) unanswered.delete(msg.id);
 	const before = room.value;
 	let after = applyServerMessage(before, msg, Date.now());
-	if (msg.type === "error" && (msg.code === "slow_mode" || msg.code === "muted")) after = handBack(after, msg);
+	if (msg.type === "error" && HANDED_BACK.has(msg.code))
+		after = { ...after, error: { code: msg.code, reason: forNow(msg) } };
 	setRoom(after);
-	if (after.pending !== before.pending) settleOutbox(after.room, before.pending, after.pending);
+	// What was on its way settles (and after a welcome goes again) before anything new is sent.
+	settle(msg, after);
+	applyModerationFrame(msg);
 	if (msg.type === "welcome") {
 		joined(msg.name);
-		flushPending();
 		// Once per page: a reconnect that replaces the list is not the user coming back.
 		if (!opened) {
 			opened = true;
@@ -198,75 +171,33 @@ function onFrame(msg: ServerMessage): void {
 		announceChanges(lines, after.name);
 	}
 	if (msg.type === "error" && msg.code === "rate_limited" && retryTimer === undefined) {
-		// Whatever was refused is still pending: send it again, once, when the room allows.
+		// Whatever was refused is still on its way: send it again, once, when the room allows.
 		retryTimer = setTimeout(
 			() => {
 				retryTimer = undefined;
-				flushPending();
+				flush();
 				// A refused sync too: a long resume comes page by page, at the pace the room allows.
-				if (hasGap(room.value)) connection?.send({ type: "sync", since: room.value.lastSeq });
+				if (hasGap(room.value)) send({ type: "sync", since: room.value.lastSeq });
 			},
 			(msg.retryAfter ?? 1) * 1000,
 		);
 	}
 	const since = syncAfter(before, after, msg);
-	if (since !== undefined) connection?.send({ type: "sync", since });
+	if (since !== undefined) send({ type: "sync", since });
 	if (msg.type === "typing") scheduleTypingExpiry();
 }
 
-/**
- * A send the room refused for now (slow mode, a mute): the message leaves
- * the pending list and its text goes back to the composer, with the room's
- * reason in the reader's own time.
- */
-function handBack(state: RoomState, msg: Extract<ServerMessage, { type: "error" }>): RoomState {
-	const refused = state.pending.find((p) => p.id === msg.id);
-	if (refused) returnedDraft.value = refused.text;
-	const reason =
-		msg.code === "muted" && msg.until
-			? `You are muted until ${timeOf(msg.until)}`
-			: msg.until
-				? `${msg.reason} (at ${new Date(msg.until).toLocaleTimeString()})`
-				: msg.reason;
-	return { ...state, pending: state.pending.filter((p) => p.id !== msg.id), error: { code: msg.code, reason } };
+/** The room's reason for refusing something for now (slow mode, a mute), with when it ends in the reader's own time. */
+function forNow(msg: Extract<ServerMessage, { type: "error" }>): string {
+	if (msg.code === "muted" && msg.until) return `You are muted until ${timeOf(msg.until)}`;
+	return msg.until ? `${msg.reason} (at ${new Date(msg.until).toLocaleTimeString()})` : msg.reason;
 }
 
-/** Sends a message (maybe a reply): shown at once as pending, delivered once even across reconnects. */
+/** Sends a message (maybe a reply): shown at once as pending, delivered once even across reconnects and reloads. */
 export function sendMessage(text: string, replyTo?: number): void {
 	const id = crypto.randomUUID();
-	const message = { id, text, as: room.value.name, ...(replyTo !== undefined && { replyTo }) };
-	keepInOutbox(room.value.room, message);
-	setRoom({ ...room.value, pending: [...room.value.pending, message] });
+	send(replyTo === undefined ? { type: "send", id, text } : { type: "send", id, text, replyTo });
 	lastTypingSent = 0;
-	if (status.value === "online") connection?.send(sendFrame(id, text, replyTo));
-}
-
-const sendFrame = (id: string, text: string, replyTo?: number): ClientMessage =>
-	replyTo === undefined ? { type: "send", id, text } : { type: "send", id, text, replyTo };
-
-/** Sends an edit, delete or reaction: once answered it shows as a line of the room, for everyone alike. */
-export function sendChange(frame: ChangeFrame): void {
-	unanswered.set(frame.id, frame);
-	if (status.value === "online") connection?.send(frame);
-}
-
-/**
- * Sends every unconfirmed message again, with its original id, so the room
- * stores each once; but only under the name it was written under. Then every
- * unanswered change, which the room likewise applies once.
- */
-function flushPending(): void {
-	const { name, pending } = room.value;
-	if (!name) return;
-	const next = pending.map((p) => {
-		if (p.seq !== undefined || p.error !== undefined) return p;
-		if (p.as && p.as !== name) return { ...p, error: `it was written as ${p.as}` };
-		connection?.send(sendFrame(p.id, p.text, p.replyTo));
-		return p;
-	});
-	settleOutbox(room.value.room, pending, next);
-	setRoom({ ...room.value, pending: next });
-	for (const frame of unanswered.values()) connection?.send(frame);
 }
 
 /** Others' edits and deletes, said once each; a change of one's own is not news to oneself. */
@@ -283,9 +214,8 @@ let lastTypingSent = 0;
 /** Tells the room this user is typing, at most every two seconds. */
 export function noteTyping(): void {
 	const t = Date.now();
-	if (t - lastTypingSent < 2000 || status.value !== "online") return;
-	lastTypingSent = t;
-	connection?.send({ type: "typing" });
+	if (t - lastTypingSent < 2000) return;
+	if (send({ type: "typing" })) lastTypingSent = t;
 }
 
 let typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -342,7 +272,7 @@ function roomOpened(): void {
 	void import("./sw-registration").then((m) => m.registerServiceWorker());
 	if (notifyLevel.value !== "off" && permission.value === "granted") {
 		void import("./push-subscription").then((m) =>
-			m.syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush),
+			m.syncPushSubscription(notifyLevel.value, notifyPreview.value, send),
 		);
 	}
 	const linked = /^#seq-(\d+)$/.exec(location.hash);
@@ -376,42 +306,27 @@ function showLine(seq: number): void {
 	focusLine.value = seq;
 }
 
-/** Tells the room about this device's push subscription (push-subscription.ts), when its version knows of them. */
-export function tellPush(frame: PushFrame): void {
-	sendControl(frame, ATTENTION_VERSION);
-}
-
-/** Sends a control frame (a push subscription) when the room's version knows it. */
-export function sendControl(frame: ClientMessage, since: number): boolean {
-	if (room.value.version < since || status.value !== "online" || !connection) return false;
-	connection.send(frame);
-	return true;
-}
-
 /** Leaves the room and forgets it here: the socket closes (the room says "left" after its grace period). */
 export function leaveRoom(): void {
 	// Nothing more is pushed to this device from a room it left.
-	sendControl({ type: "unsubscribe" }, ATTENTION_VERSION);
-	connection?.close();
-	connection = null;
+	send({ type: "unsubscribe" });
+	leave();
 	forgetHeld(roomName);
 	forgetRead(roomName);
 	forget(roomName);
-	setRoom({ ...initialRoomState(roomName), pending: loadOutbox(roomName) });
-	status.value = "connecting";
+	setRoom(initialRoomState(roomName));
 	screen.value = "landing";
 }
 
 /** Joins again under another name, on a new socket that resumes where this one was; the old name leaves. */
 export function changeName(name: string): void {
-	connection?.close();
-	connection = null;
+	disconnect();
 	joinRoom(name);
 }
 
 /** Asks the room to show this title; only the room's creator may set it, and the room decides. */
 export function setRoomTitle(text: string): void {
-	connection?.send({ type: "title", id: crypto.randomUUID(), text });
+	send({ type: "title", id: crypto.randomUUID(), text });
 }
 
 /** A history request carries this device's key: a locked room shows its history only to devices that have been in it. */

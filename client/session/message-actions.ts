@@ -1,16 +1,21 @@
 /**
  * What a person does to a message: reply to it, react to it, edit or delete
- * their own, and jump to the original of a reply. Components call these; the
- * room decides (a refused change comes back as the room's error).
+ * their own, and jump to the original of a reply. Components call these; a
+ * change goes through the one way out (outbound.ts), kept on the device
+ * until the room has it, and the room decides (a refused change comes back
+ * as the room's error; an edit refused for now, to the composer).
  */
 import { computed, signal } from "@preact/signals";
 import { CHANGES_VERSION, type ChatMessage, type Emoji, PROTOCOL_VERSION } from "../../protocol";
 import { seqIndex } from "../model/message-fold";
 import { fillHole, placeAround } from "../model/room-state";
-import { historyInit, room, sendChange, sendMessage, setRoom } from "./chat-store";
+import { historyInit, room, sendMessage, setRoom } from "./chat-store";
+import { send } from "./outbound";
 
 /** The message being edited in the composer. */
 export const editing = signal<ChatMessage | null>(null);
+/** The text the edit starts from, when not the message's own (an edit the room refused, handed back). */
+export const editFrom = signal<string | null>(null);
 /** The message the composer's next message answers. */
 export const replyingTo = signal<ChatMessage | null>(null);
 /** The message whose delete waits for a yes. */
@@ -37,9 +42,25 @@ export function startReply(m: ChatMessage): void {
 	replyingTo.value = m;
 }
 
-export function startEdit(m: ChatMessage): void {
+/** Edits `m` in the composer, starting from its text, or from `text` (an edit handed back). */
+export function startEdit(m: ChatMessage, text: string | null = null): void {
 	replyingTo.value = null;
+	editFrom.value = text;
 	editing.value = m;
+}
+
+/**
+ * An edit the room refused for now (slow mode, a mute), handed back: the
+ * composer edits the message again with the edit's text, once no other edit
+ * is open. Whether it is dealt with: false while another edit is open (ask
+ * again after it); true once taken up, or when the message can no longer be
+ * edited (deleted, or no longer held).
+ */
+export function resumeEdit(returned: { seq: number; text: string }): boolean {
+	if (editing.value) return false;
+	const m = room.value.messages[seqIndex(room.value.messages, returned.seq)];
+	if (m && isOwn(m)) startEdit(m, returned.text);
+	return true;
 }
 
 /** Up in an empty composer: edits one's last message, if there is one. */
@@ -51,6 +72,7 @@ export function editLast(): boolean {
 
 export function cancelCompose(): void {
 	editing.value = null;
+	editFrom.value = null;
 	replyingTo.value = null;
 }
 
@@ -58,8 +80,9 @@ export function cancelCompose(): void {
 export function submit(text: string): void {
 	const edited = editing.value;
 	editing.value = null;
+	editFrom.value = null;
 	if (edited) {
-		if (text.trim() !== edited.text) sendChange({ type: "edit", id: crypto.randomUUID(), seq: edited.seq, text });
+		if (text.trim() !== edited.text) send({ type: "edit", id: crypto.randomUUID(), seq: edited.seq, text });
 		return;
 	}
 	sendMessage(text, replyingTo.value?.seq);
@@ -67,11 +90,11 @@ export function submit(text: string): void {
 }
 
 export function deleteMessage(m: ChatMessage): void {
-	sendChange({ type: "delete", id: crypto.randomUUID(), seq: m.seq });
+	send({ type: "delete", id: crypto.randomUUID(), seq: m.seq });
 }
 
 export function toggleReaction(m: ChatMessage, emoji: Emoji): void {
-	sendChange({ type: "react", id: crypto.randomUUID(), seq: m.seq, emoji, on: !reacted(m, emoji, room.value.name) });
+	send({ type: "react", id: crypto.randomUUID(), seq: m.seq, emoji, on: !reacted(m, emoji, room.value.name) });
 }
 
 /** A page of history, as this page's protocol version reads it (an older one gets messages without their changes). */

@@ -9,7 +9,6 @@ import { signal } from "@preact/signals";
 import {
 	type AuditEntry,
 	CLOSE_KICKED,
-	type ClientMessage,
 	outranks,
 	type Restriction,
 	type Role,
@@ -17,7 +16,16 @@ import {
 	type ServerMessage,
 	type StaffMember,
 } from "../../protocol";
+import type { OutboundFrame } from "../model/outbound-rules";
+import { roomName } from "../shell/app-store";
 import { dropSecret, keepSecret } from "../shell/room-secrets";
+import { send } from "./outbound";
+
+/** What the staff's controls send. */
+type ModerationFrame = Extract<
+	OutboundFrame,
+	{ type: "mute" | "kick" | "ban" | "lift" | "demote" | "settings" | "clear_history" | "link" | "moderation" | "audit" }
+>;
 
 export const myRole = signal<Role>("member");
 export const staff = signal<StaffMember[]>([]);
@@ -39,18 +47,14 @@ export const freshLink = signal<{ kind: "owner" | "moderator"; url: string } | n
 /** Set when the room closed this page's connection: kicked, or banned (until when; null: until lifted). */
 export const removed = signal<{ kicked: true } | { banned: true; until: number | null; reason: string } | null>(null);
 
-let sendFrame: (frame: ClientMessage) => void = () => {};
-let currentRoom = "";
-
-/** Wires the actions to the room's connection. */
-export function connectModeration(room: string, send: (frame: ClientMessage) => void): void {
-	currentRoom = room;
-	sendFrame = send;
-}
-
-/** Sends a moderation frame; the room checks it against this device's role. */
-export function moderate(frame: ClientMessage): void {
-	sendFrame(frame);
+/**
+ * Sends a moderation frame through the one way out (outbound.ts): an act
+ * goes now or not at all, and the page says why not; the lists and the log
+ * are asked for again once the page is back in the room. The room checks
+ * each against this device's role.
+ */
+export function moderate(frame: ModerationFrame): void {
+	send(frame);
 }
 
 let olderAudit = false;
@@ -98,14 +102,14 @@ export function applyModerationFrame(msg: ServerMessage): void {
 			olderAudit = false;
 			return;
 		case "link": {
-			const url = `${location.origin}/r/${encodeURIComponent(currentRoom)}#${msg.kind === "owner" ? "owner" : "mod"}=${msg.secret}`;
+			const url = `${location.origin}/r/${encodeURIComponent(roomName)}#${msg.kind === "owner" ? "owner" : "mod"}=${msg.secret}`;
 			// The owner link is this device's owner secret too: keep the new one, the old stops working.
-			if (msg.kind === "owner") keepSecret(currentRoom, msg.secret);
+			if (msg.kind === "owner") keepSecret(roomName, msg.secret);
 			freshLink.value = { kind: msg.kind, url };
 			return;
 		}
 		case "error":
-			if (msg.code === "bad_secret") dropSecret(currentRoom);
+			if (msg.code === "bad_secret") dropSecret(roomName);
 			if (msg.code === "banned") {
 				removed.value = { banned: true, until: msg.until ?? null, reason: msg.reason };
 				// A ban outranks any role: the room took it, so the page's controls go too.

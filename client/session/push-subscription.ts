@@ -11,7 +11,7 @@
 import type { ClientMessage, NotifyLevel } from "../../protocol";
 import { registerServiceWorker } from "./sw-registration";
 
-/** What this module tells the room: the chat store sends it, if the room's version knows it. */
+/** What this module tells the room: the one way out (outbound.ts) sends it, or the latest of it once the page is back in the room. */
 export type PushFrame = Extract<ClientMessage, { type: "subscribe" | "unsubscribe" }>;
 
 export async function syncPushSubscription(

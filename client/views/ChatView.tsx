@@ -1,18 +1,9 @@
 import { computed } from "@preact/signals";
 import { useState } from "preact/hooks";
 import { timeOf } from "../model/format";
-import {
-	announcement,
-	displayTitle,
-	hasMore,
-	messages,
-	myName,
-	pending,
-	status,
-	title,
-	typing,
-} from "../session/chat-store";
+import { announcement, displayTitle, hasMore, messages, myName, title, typing } from "../session/chat-store";
 import { myRole, removed } from "../session/moderation-state";
+import { notSent, pending, status } from "../session/outbound";
 import { roomError } from "../shell/app-store";
 import { HeaderIcon } from "../ui/HeaderIcon";
 import { Composer } from "./compose/Composer";
@@ -25,7 +16,11 @@ import { MessageList } from "./messages/MessageList";
 import { OnlineList, OnlineSheet } from "./people/OnlineList";
 import { staffUi } from "./staff/staff-loader";
 
-const STATUS = { online: "Connected", reconnecting: "Reconnecting…", connecting: "Connecting…" };
+const STATUS = {
+	online: "Connected",
+	reconnecting: "Reconnecting…",
+	connecting: "Connecting…",
+};
 
 /** Whether nothing has been said in the room yet (as far back as it goes). Its readers hear of it only when it flips. */
 const emptyRoom = computed(
@@ -37,6 +32,7 @@ export function ChatView() {
 	const tools = staffUi.value;
 	const out = removed.value;
 	const error = roomError.value;
+	const problem = notSent.value ?? (error && !out ? error.reason : null);
 	return (
 		<div class="chat">
 			<header class="chat-header">
@@ -64,9 +60,9 @@ export function ChatView() {
 				<main class="conversation">
 					<MessageList />
 					<EmptyRoom />
-					{error && !out && (
+					{problem && (
 						<p class="chat-error" role="alert">
-							{error.reason}
+							{problem}
 						</p>
 					)}
 					<TypingLine />

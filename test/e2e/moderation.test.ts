@@ -138,6 +138,33 @@ describe("moderation, in Chromium against wrangler dev", () => {
 		expect(await ana.page.getByRole("log").getByText("second, too soon").count()).toBe(0);
 	});
 
+	it("hands an edit refused under slow mode back to the composer's edit, with its text (#19)", async () => {
+		const ana = await ownerOfNewRoom();
+		const bruno = await memberJoins(ana.url, "Bruno");
+		const settings = await openSettings(ana.page);
+		await settings.getByLabel("Slow mode").selectOption({ label: "30 seconds" });
+		await settings.getByRole("button", { name: "Close" }).click();
+
+		await send(bruno.page, "my first mesage");
+		await seeMessage(ana.page, "Bruno", "my first mesage");
+		// An edit is speech: too soon after the message, the room refuses it.
+		await (await actionsOf(bruno.page, "my first mesage")).getByRole("button", { name: "Edit", exact: true }).click();
+		const field = bruno.page.getByLabel("Message", { exact: true });
+		await expect.poll(() => field.inputValue()).toBe("my first mesage");
+		await field.fill("my first message");
+		await field.press("Enter");
+		await bruno.page
+			.getByRole("alert")
+			.filter({ hasText: /Slow mode is on: you can send again in \d+ s/ })
+			.waitFor();
+		// Nothing typed is lost: the edit is open again, with the new text, to save once the room allows.
+		await bruno.page.locator(".composing", { hasText: "Editing your message" }).waitFor();
+		expect(await field.inputValue()).toBe("my first message");
+		expect(await bruno.page.getByRole("button", { name: "Save" }).count()).toBe(1);
+		expect(await bruno.page.locator("article.changing").count()).toBe(0);
+		expect(await ana.page.getByRole("log").getByText("my first message").count()).toBe(0);
+	});
+
 	it("refuses a banned moderator's page, also after a reload with the link still kept, and shows it no moderation controls (#27)", async () => {
 		const ana = await ownerOfNewRoom();
 		const settings = await openSettings(ana.page);

@@ -1,8 +1,17 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import * as v from "valibot";
 import { LIMITS, MessageTextSchema, normalizeMessage } from "../../../protocol";
-import { noteTyping, returnedDraft } from "../../session/chat-store";
-import { cancelCompose, editing, editLast, replyingTo, submit } from "../../session/message-actions";
+import { noteTyping } from "../../session/chat-store";
+import {
+	cancelCompose,
+	editFrom,
+	editing,
+	editLast,
+	replyingTo,
+	resumeEdit,
+	submit,
+} from "../../session/message-actions";
+import { returnedDraft, returnedEdit } from "../../session/outbound";
 import { roomName } from "../../shell/app-store";
 import { recall, remember } from "../../shell/room-memory";
 import { Counter } from "../../ui/Counter";
@@ -42,8 +51,15 @@ export function Composer() {
 		returnedDraft.value = null;
 	}, [handedBack]);
 
+	// An edit the room refused for now (slow mode, a mute) is edited again, with its text, once no other edit is open.
+	const handedBackEdit = returnedEdit.value;
 	useEffect(() => {
-		if (edited) setText(edited.text);
+		if (handedBackEdit && resumeEdit(handedBackEdit)) returnedEdit.value = null;
+	}, [handedBackEdit, edited]);
+
+	// Before the frame is drawn: "Editing your message" never shows over a field without the text it edits.
+	useLayoutEffect(() => {
+		if (edited) setText(editFrom.peek() ?? edited.text);
 		if (edited || answered) ref.current?.focus();
 	}, [edited, answered]);
 

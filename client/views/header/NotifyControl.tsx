@@ -5,8 +5,8 @@
  * the browser for permission.
  */
 import type { NotifyLevel } from "../../../protocol";
-import { tellPush } from "../../session/chat-store";
 import { chooseLevel, choosePreview, notifyLevel, notifyPreview, permission } from "../../session/notifications";
+import { send } from "../../session/outbound";
 import { roomName } from "../../shell/app-store";
 import "../attention.css";
 import { HeaderIcon } from "../../ui/HeaderIcon";
@@ -20,7 +20,7 @@ const LEVELS: [NotifyLevel, string][] = [
 /** Keeps the device's push subscription in step with the setting; loaded only when used. */
 async function syncPush(): Promise<void> {
 	const { syncPushSubscription } = await import("../../session/push-subscription");
-	await syncPushSubscription(notifyLevel.value, notifyPreview.value, tellPush);
+	await syncPushSubscription(notifyLevel.value, notifyPreview.value, send);
 }
 
 export function NotifyControl() {

@@ -14,9 +14,10 @@ import {
 	WINDOW_ROWS,
 	windowRange,
 } from "../../model/message-window";
+import type { PendingChange, PendingMessage } from "../../model/outbox";
 import { isPresence } from "../../model/presence-lines";
 import { markRead } from "../../model/read-marker";
-import { firstIndexAfter, type PendingMessage, seqIndex } from "../../model/room-state";
+import { firstIndexAfter, seqIndex } from "../../model/room-state";
 import {
 	dividerAfter,
 	focusLine,
@@ -26,11 +27,10 @@ import {
 	loadOlder,
 	messages,
 	myName,
-	pending,
-	status,
 } from "../../session/chat-store";
 import { canChange, confirmingDelete, highlighted, jump, jumpTo, loadHole } from "../../session/message-actions";
 import { canActOn, myRole } from "../../session/moderation-state";
+import { changing, outbox, pending, status } from "../../session/outbound";
 import { roomName } from "../../shell/app-store";
 import { RoleBadge } from "../../ui/RoleBadge";
 import { Avatar } from "../people/Avatar";
@@ -280,6 +280,7 @@ export function MessageList() {
 				)}
 				{renderRows(list, from, to, {
 					me: name,
+					changing: changing.value,
 					holes: holes.value,
 					canChange: canChange.value,
 					staff: myRole.value !== "member",
@@ -294,7 +295,7 @@ export function MessageList() {
 					{missed === 1 ? "1 new message" : `${missed} new messages`} ↓
 				</button>
 			)}
-			{status.value === "reconnecting" && waiting.length > 0 && (
+			{status.value === "reconnecting" && (waiting.length > 0 || outbox.value.changes.length > 0) && (
 				<p class="pending-note">Messages will be sent when you are back online.</p>
 			)}
 		</div>
@@ -332,6 +333,8 @@ function dayOf(m: ChatMessage): number {
 /** What every row is drawn with, beyond its line: read here, once, so that rows read no signal themselves. */
 interface RowContext {
 	me: string | null;
+	/** The change on its way to each message, by seq: the message shows it until the room has it. */
+	changing: Map<number, PendingChange>;
 	/** Seqs above which older messages may be missing (after a jump far back). */
 	holes: number[];
 	canChange: boolean;
@@ -401,6 +404,7 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 				<MessageLine
 					key={m.seq}
 					message={m}
+					change={ctx.changing.get(m.seq)}
 					me={ctx.me}
 					grouped={grouped}
 					mention={mention}
@@ -417,6 +421,8 @@ function renderRows(list: readonly ChatMessage[], from: number, to: number, ctx:
 
 interface LineProps {
 	message: ChatMessage;
+	/** A change this device made to it that the room has not yet stored: shown, marked as on its way. */
+	change: PendingChange | undefined;
 	me: string | null;
 	grouped: boolean;
 	/** The line mentions this user (as it is now: an edit may add or take away a mention): set apart, with a mark, and an accessible name that says so. */
@@ -445,6 +451,7 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 		const p = this.props;
 		return (
 			next.message !== p.message ||
+			next.change !== p.change ||
 			next.me !== p.me ||
 			next.grouped !== p.grouped ||
 			next.mention !== p.mention ||
@@ -455,14 +462,16 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 		);
 	}
 
-	override render({ message, me, grouped, mention, canChange, staff, active }: LineProps) {
+	override render({ message, change, me, grouped, mention, canChange, staff, active }: LineProps) {
 		const own = message.name === me;
 		const shown = active || this.state.pressed;
 		const when = new Date(message.at).toISOString();
+		const edit = change?.frame.type === "edit" ? change.frame : undefined;
 		return (
 			<Bubble
-				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${mention ? " mention" : ""}${shown ? " active" : ""}`}
+				class={`msg${own ? " own" : ""}${grouped ? " grouped" : ""}${mention ? " mention" : ""}${shown ? " active" : ""}${change ? " changing" : ""}`}
 				data-seq={message.seq}
+				aria-busy={change ? "true" : undefined}
 				aria-label={mention ? `${message.name} mentioned you` : undefined}
 				tabIndex={-1}
 				onPointerDown={(e) => {
@@ -477,7 +486,7 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 					if (!e.currentTarget.contains(e.relatedTarget as Node | null)) this.setState({ pressed: false });
 				}}
 				name={message.name}
-				text={message.deleted ? "" : message.text}
+				text={message.deleted ? "" : (edit?.text ?? message.text)}
 				grouped={grouped}
 				aside={
 					<>
@@ -504,7 +513,8 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 					<p class="text deleted">{message.deleted === "moderator" ? REMOVED_TEXT : "This message was deleted"}</p>
 				) : (
 					<>
-						{message.edited && <span class="edited">(edited)</span>}
+						{(message.edited || edit) && <span class="edited">(edited)</span>}
+						{change && <span class="state">{onItsWay(change)}</span>}
 						<ReactionBar message={message} me={me} />
 						{canChange && <MessageButtons message={message} own={own} staff={staff} />}
 					</>
@@ -512,6 +522,13 @@ class MessageLine extends Component<LineProps, { pressed: boolean }> {
 			</Bubble>
 		);
 	}
+}
+
+/** What a change on its way says on its message. */
+function onItsWay({ frame }: PendingChange): string {
+	if (frame.type === "edit") return "Saving…";
+	if (frame.type === "delete") return "Deleting…";
+	return frame.type === "react" ? `Sending ${frame.emoji}…` : "Sending…";
 }
 
 /**
