@@ -9,7 +9,8 @@
  * deliver it once.
  *
  * `settleOutbox` is the pure fold of the room's answers into it: an ack,
- * the line itself, a welcome, a refusal. A message leaves it once the room has it, or once it can never
+ * the line itself, a welcome, the ids a join was told are stored, a
+ * refusal. A message leaves it once the room has it, or once it can never
  * be sent: the room refused it (invalid), or it was written under another
  * name than the one the room now gives this tab. It then stays on the
  * page, marked "Not sent", until the page is closed. A refused change
@@ -69,9 +70,11 @@ export const waiting = (m: PendingMessage) => m.seq === undefined && m.error ===
  */
 export function settleOutbox(box: Outbox, msg: ServerMessage, seen: Seen): Outbox {
 	switch (msg.type) {
-		case "welcome":
-			// Acknowledged before a drop: the room has the line, so it is no longer pending.
-			return removed(box, (p) => p.seq !== undefined && p.seq <= msg.seq);
+		case "welcome": {
+			// Stored though never acknowledged (the ack was lost), then everything the welcome's seq covers.
+			const told = acked(box, msg.stored ?? [], () => false);
+			return removed(told, (p) => p.seq !== undefined && p.seq <= msg.seq);
+		}
 		case "message":
 		case "messages":
 		case "history": {
@@ -81,6 +84,8 @@ export function settleOutbox(box: Outbox, msg: ServerMessage, seen: Seen): Outbo
 		case "ack":
 			return acked(box, [msg], shownIn(seen));
 		case "error": {
+			// A refused name: which of the join's pending ids the room has, as if acknowledged.
+			if (msg.stored) return acked(box, msg.stored, shownIn(seen));
 			const { id } = msg;
 			if (id === undefined) return box;
 			const forNow = HANDED_BACK.has(msg.code);
@@ -105,7 +110,7 @@ export function settleOutbox(box: Outbox, msg: ServerMessage, seen: Seen): Outbo
 /** Up to lastSeq every line is shown or lies in older history: an old retry's line will not come again. */
 const shownIn = (seen: Seen) => (seq: number) => seq <= seen.lastSeq || seqIndex(seen.messages, seq) !== -1;
 
-/** Acks: those whose line is already shown leave, the others wait for it. */
+/** Acks (or ids a join was told are stored): those whose line is already shown leave, the others wait for it. */
 function acked(box: Outbox, acks: readonly StoredId[], shown: (seq: number) => boolean): Outbox {
 	if (acks.length === 0) return box;
 	const seqOf = (id: string) => acks.find((a) => a.id === id)?.seq;

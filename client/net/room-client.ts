@@ -1,15 +1,18 @@
 /**
  * The connection to one room: a reconnecting WebSocket that joins again after
  * every reconnect, telling the room the last sequence number it saw so that
- * the room sends exactly what was missed.
+ * the room sends exactly what was missed, and the ids it still holds as
+ * pending so that the room says which it stored. The join (and the claim
+ * before it) is the connection's own opening; everything else the page
+ * sends goes through session/outbound.ts.
  */
 import { CLOSE_BANNED, CLOSE_KICKED, type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from "../../protocol";
 import { ReconnectingSocket } from "./reconnecting-socket";
 
 export interface RoomConnection {
 	send(frame: ClientMessage): void;
-	/** Joins again under another name (after the room refused one). */
-	rejoin(name: string): void;
+	/** Joins again on this connection: under another name (after the room refused one), or the same. */
+	rejoin(name?: string): void;
 	close(): void;
 }
 
@@ -23,6 +26,8 @@ export interface RoomConnectionOptions {
 	onStatus: (status: "connecting" | "online" | "reconnecting") => void;
 	/** A secret this device holds for the room (docs/moderation.md), presented before each join. */
 	secret?: () => string | null;
+	/** The ids of sends and changes not yet acknowledged, to name in the join (protocol version 8), if any. */
+	pending?: () => string[] | undefined;
 	/** The room closed the connection for good: kicked or banned. No reconnecting after it. */
 	onRemoved?: (code: number, reason: string) => void;
 }
@@ -37,7 +42,14 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 		const secret = options.secret?.();
 		if (secret) send({ type: "claim", secret });
 		const since = options.lastSeq();
-		send({ type: "join", name, user: options.user, ...(since !== undefined && { since }) });
+		const pending = options.pending?.();
+		send({
+			type: "join",
+			name,
+			user: options.user,
+			...(since !== undefined && { since }),
+			...(pending && { pending }),
+		});
 	};
 
 	options.onStatus("connecting");
@@ -68,7 +80,7 @@ export function connectRoom(options: RoomConnectionOptions): RoomConnection {
 
 	return {
 		send,
-		rejoin(newName) {
+		rejoin(newName = name) {
 			name = newName;
 			join();
 		},

@@ -6,10 +6,12 @@
  * welcome until the room has it), waits in memory (the latest setting or
  * question), is refused out loud (a moderator's act while not in the room),
  * or is dropped (typing). The room's answers settle the outbox (`settle`,
- * which the chat's store calls for every frame).
+ * which the chat's store calls for every frame), and each join names the
+ * ids still pending to a room that takes them (protocol version 8), so that
+ * what the room stored is never shown as not sent.
  */
 import { computed, signal } from "@preact/signals";
-import type { ServerMessage } from "../../protocol";
+import { LIMITS, PENDING_IDS_VERSION, type ServerMessage } from "../../protocol";
 import { isDeviceFrame, mayGo, type OutboundFrame, RULES, slotOf } from "../model/outbound-rules";
 import {
 	forgetSettled,
@@ -25,6 +27,7 @@ import {
 } from "../model/outbox";
 import { connectRoom, type RoomConnection, type RoomConnectionOptions } from "../net/room-client";
 import { roomName } from "../shell/app-store";
+import { recall, remember } from "../shell/room-memory";
 
 /** The connection as the page shows it. */
 export type ConnectionStatus = "connecting" | "online" | "reconnecting";
@@ -99,9 +102,17 @@ export function settle(msg: ServerMessage, seen: Seen): void {
 		version = msg.version ?? 1;
 		name = msg.name;
 		notSent.value = null;
+		// Kept for the join after a reload, which comes before any welcome: it names pending ids to a room that takes them.
+		remember(roomName, { version });
 	} else if (msg.type === "error") {
 		if (msg.code === "name_taken" || msg.code === "invalid_name") name = null;
 		if (msg.id !== undefined && HANDED_BACK.has(msg.code)) handBack(msg.id);
+		if (msg.code === "invalid_frame" && msg.reason.includes('"pending"')) {
+			// A room older than version 8 (a deploy rolled back): join again without the ids.
+			version = undefined;
+			remember(roomName, { version: undefined });
+			connection?.rejoin();
+		}
 	}
 	update(settleOutbox(outbox.value, msg, seen));
 	if (msg.type === "welcome") flush();
@@ -147,10 +158,22 @@ function update(next: Outbox): void {
 	outbox.value = next;
 }
 
+/**
+ * The ids a join names as pending, oldest first (at most LIMITS.pendingIdsMax), to a room known to take them:
+ * from this page's welcome or, after a reload, the last one this device had.
+ */
+function pendingIds(): string[] | undefined {
+	if ((version ?? recall(roomName).version ?? 1) < PENDING_IDS_VERSION) return undefined;
+	const { messages, changes } = outbox.value;
+	const ids = [...messages.filter(waiting), ...changes.filter((c) => c.seq === undefined)].map((p) => p.id);
+	return ids.length > 0 ? ids.slice(0, LIMITS.pendingIdsMax) : undefined;
+}
+
 /** Opens the room's connection: once per page, and again for another name. */
-export function connect(options: Omit<RoomConnectionOptions, "onStatus">): void {
+export function connect(options: Omit<RoomConnectionOptions, "onStatus" | "pending">): void {
 	connection = connectRoom({
 		...options,
+		pending: pendingIds,
 		onStatus: (s) => {
 			status.value = s;
 		},

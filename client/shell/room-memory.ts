@@ -1,7 +1,8 @@
 /**
  * What this device remembers of each room it has been in (localStorage, one
  * key per room): the name the room accepted, the unsent draft, and where the
- * log was. With it, coming back goes straight in (resume.ts).
+ * log was, and the room's protocol version. With it, coming back goes
+ * straight in (resume.ts).
  */
 
 export interface RoomMemory {
@@ -9,6 +10,8 @@ export interface RoomMemory {
 	draft?: string;
 	/** The line at the top of the log and how far below the log's edge it was; none when at the bottom. */
 	anchor?: { seq: number; offset: number };
+	/** The room's protocol version in its last welcome here: a join after a reload knows what the room takes. */
+	version?: number;
 }
 
 const keyOf = (room: string) => `hashzap:room:${room}`;

@@ -175,6 +175,14 @@ describe("the outbox", () => {
 			expect(acks[0], type).toBeDefined();
 			expect(acks[0], type).toEqual(acks[1]);
 		}
+		// Opened after a restart, before any welcome, each tab named its pending ids to the room it remembered as version 8.
+		const changeIds = CHANGES.map(
+			(type) => JSON.parse(wires[0]?.toRoom.find((f) => f.includes(`"type":"${type}"`)) ?? "{}").id,
+		);
+		for (const wire of wires) {
+			const join = JSON.parse(wire.toRoom.find((f) => f.startsWith('{"type":"join"')) ?? "{}");
+			expect(join.pending).toEqual(changeIds);
+		}
 		const carla = await joinPeer(app, room, "Carla");
 		const welcome = carla.received.find((m) => m.type === "welcome");
 		const shown = welcome?.type === "welcome" ? welcome.messages.filter((l): l is ChatMessage => !isChange(l)) : [];
