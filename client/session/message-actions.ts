@@ -10,6 +10,7 @@ import { CHANGES_VERSION, type ChatMessage, type Emoji, PROTOCOL_VERSION } from 
 import { seqIndex } from "../model/message-fold";
 import { fillHole, placeAround } from "../model/room-state";
 import { historyInit, room, sendMessage, setRoom } from "./chat-store";
+import { removed } from "./moderation-state";
 import { send } from "./outbound";
 
 /** The message being edited in the composer. */
@@ -24,8 +25,8 @@ export const confirmingDelete = signal<ChatMessage | null>(null);
 export const highlighted = signal<number | null>(null);
 /** A message to bring into view and focus, once held and mounted (the list does it, then clears this). */
 export const jump = signal<number | null>(null);
-/** Whether the room knows changes (an older room, during a deploy, would refuse them). */
-export const canChange = computed(() => room.value.version >= CHANGES_VERSION);
+/** Whether the room knows changes (an older room, during a deploy, would refuse them) and this page is in it. */
+export const canChange = computed(() => room.value.version >= CHANGES_VERSION && !removed.value);
 
 /** A message of one's own that can still be changed. The room checks the device key; the page can only go by name. */
 export function isOwn(m: ChatMessage): boolean {

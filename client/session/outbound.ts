@@ -29,8 +29,8 @@ import { connectRoom, type RoomConnection, type RoomConnectionOptions } from "..
 import { roomName } from "../shell/app-store";
 import { recall, remember } from "../shell/room-memory";
 
-/** The connection as the page shows it. */
-export type ConnectionStatus = "connecting" | "online" | "reconnecting";
+/** The connection as the page shows it; `out` once a moderator removed this page (it does not come back by itself). */
+export type ConnectionStatus = "connecting" | "online" | "reconnecting" | "out";
 
 export const status = signal<ConnectionStatus>("connecting");
 /** What this device sent and the room has not yet stored: the device's outbox at first, then this page's. */
@@ -176,6 +176,10 @@ export function connect(options: Omit<RoomConnectionOptions, "onStatus" | "pendi
 		pending: pendingIds,
 		onStatus: (s) => {
 			status.value = s;
+		},
+		onRemoved: (code, reason) => {
+			status.value = "out";
+			options.onRemoved?.(code, reason);
 		},
 	});
 }

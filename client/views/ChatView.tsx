@@ -20,6 +20,7 @@ const STATUS = {
 	online: "Connected",
 	reconnecting: "Reconnecting…",
 	connecting: "Connecting…",
+	out: "Out of the room",
 };
 
 /** Whether nothing has been said in the room yet (as far back as it goes). Its readers hear of it only when it flips. */
@@ -30,6 +31,7 @@ const emptyRoom = computed(
 export function ChatView() {
 	const [settingsOpen, setSettingsOpen] = useState(false);
 	const tools = staffUi.value;
+	// Removed by a moderator: nothing that needs the room is offered (who is online, notifications, the composer).
 	const out = removed.value;
 	const error = roomError.value;
 	const problem = notSent.value ?? (error && !out ? error.reason : null);
@@ -46,14 +48,14 @@ export function ChatView() {
 					</p>
 				</div>
 				<CopyLink />
-				<NotifyControl />
+				{!out && <NotifyControl />}
 				{myRole.value !== "member" && tools && (
 					<button type="button" class="link-button" onClick={() => setSettingsOpen(true)}>
 						<HeaderIcon name="settings" />
 						<span class="label">Room settings</span>
 					</button>
 				)}
-				<OnlineSheet />
+				{!out && <OnlineSheet />}
 				<YouMenu />
 			</header>
 			<div class="chat-body">
@@ -72,7 +74,7 @@ export function ChatView() {
 					{out ? <Removed out={out} /> : <Composer />}
 					<ConfirmDelete />
 				</main>
-				<OnlineList />
+				{!out && <OnlineList />}
 			</div>
 			<RoomTitleDialog />
 			{settingsOpen && tools && <tools.RoomSettings onClose={() => setSettingsOpen(false)} />}
@@ -100,7 +102,7 @@ function TypingLine() {
 
 /** In a room with nothing said yet: how to bring people in. */
 function EmptyRoom() {
-	if (!emptyRoom.value || !myName.value) return null;
+	if (!emptyRoom.value || !myName.value || removed.value) return null;
 	return (
 		<div class="empty-room">
 			<p>

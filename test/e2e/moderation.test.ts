@@ -165,6 +165,41 @@ describe("moderation, in Chromium against wrangler dev", () => {
 		expect(await ana.page.getByRole("log").getByText("my first message").count()).toBe(0);
 	});
 
+	it("tells a banned member's page that they are out of the room, and offers nothing that cannot work (#19)", async () => {
+		const ana = await ownerOfNewRoom();
+		const bruno = await memberJoins(ana.url, "Bruno");
+		const status = bruno.page.getByRole("status").and(bruno.page.locator(".status"));
+		await status.filter({ hasText: "Connected" }).waitFor();
+		await ana.page.getByRole("complementary").getByRole("button", { name: "Moderate Bruno" }).click();
+		await ana.page.getByRole("menu", { name: "Moderate Bruno" }).getByRole("menuitem", { name: "Ban" }).click();
+		const confirm = ana.page.getByRole("dialog", { name: "Ban Bruno" });
+		await confirm.getByLabel("Until lifted").check();
+		await confirm.getByRole("button", { name: "Ban" }).click();
+
+		const outOfTheRoom = async ({ named }: { named: boolean }) => {
+			await bruno.page.getByRole("alert").filter({ hasText: "You are banned from this room" }).waitFor();
+			await status.filter({ hasText: "Out of the room" }).waitFor();
+			// Nothing that needs the room: who is online, the empty room's invitation, notifications, another name.
+			expect(await bruno.page.getByRole("complementary").count()).toBe(0);
+			expect(await bruno.page.getByRole("button", { name: /online$/ }).count()).toBe(0);
+			expect(await bruno.page.getByText("No messages yet.").count()).toBe(0);
+			expect(await bruno.page.getByText("Notifications").count()).toBe(0);
+			expect(await bruno.page.getByLabel("Message", { exact: true }).count()).toBe(0);
+			if (!named) return;
+			// The page had a name in the room: its menu still leaves the room, but offers no other name.
+			await bruno.page.getByRole("button", { name: "You: Bruno" }).click();
+			await bruno.page.getByRole("button", { name: "Leave room" }).waitFor();
+			expect(await bruno.page.getByRole("button", { name: "Change name" }).count()).toBe(0);
+			await bruno.page.keyboard.press("Escape");
+		};
+		await outOfTheRoom({ named: true });
+		await screenshot(bruno.page, "banned-out");
+		// After a reload the room refuses the device at the door: the page says the same.
+		await bruno.page.reload();
+		await outOfTheRoom({ named: false });
+		expect(bruno.problems.filter((p) => !p.includes("WebSocket"))).toEqual([]);
+	});
+
 	it("refuses a banned moderator's page, also after a reload with the link still kept, and shows it no moderation controls (#27)", async () => {
 		const ana = await ownerOfNewRoom();
 		const settings = await openSettings(ana.page);

@@ -1,14 +1,19 @@
 import type { Signal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { leaveRoom, myName, title } from "../../session/chat-store";
+import { removed } from "../../session/moderation-state";
 import { renaming } from "../../shell/app-store";
 import { Avatar } from "../people/Avatar";
 import { namingRoom } from "./RoomTitleDialog";
 
-/** Your avatar in the header: a menu to change your name, name the room (its creator only), or leave it. */
+/**
+ * Your avatar in the header: a menu to change your name, name the room (its creator only), or leave it;
+ * only to leave it once a moderator removed this page.
+ */
 export function YouMenu() {
 	const name = myName.value;
 	if (!name) return null;
+	const inRoom = !removed.value;
 	return (
 		<>
 			<button type="button" class="you-button" popovertarget="you-menu" aria-label={`You: ${name}`}>
@@ -18,8 +23,8 @@ export function YouMenu() {
 				<p>
 					You are <bdi class="who">{name}</bdi>
 				</p>
-				<OpensDialog open={renaming}>Change name</OpensDialog>
-				{title.value.mine && <OpensDialog open={namingRoom}>Name this room</OpensDialog>}
+				{inRoom && <OpensDialog open={renaming}>Change name</OpensDialog>}
+				{inRoom && title.value.mine && <OpensDialog open={namingRoom}>Name this room</OpensDialog>}
 				<button type="button" class="secondary" onClick={leaveRoom}>
 					Leave room
 				</button>
