@@ -5,7 +5,7 @@
  * link makes a moderator in another browser. Each person is a browser
  * context of their own: their own localStorage, so their own device.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppServer, startApp } from "./app-server";
 import { launchBrowser } from "./browser";
@@ -23,9 +23,13 @@ afterAll(async () => {
 	await app?.stop();
 });
 
-/** Ana makes a new private room and enters it: she is its owner. Resolves with her page and the room's URL. */
-async function ownerOfNewRoom() {
+/**
+ * Ana makes a new private room and enters it: she is its owner. Resolves with her page and the room's URL.
+ * `prepare` runs on her page before it opens the room's socket.
+ */
+async function ownerOfNewRoom(prepare?: (page: Page) => Promise<unknown>) {
 	const ana = await openPage(browser, app.url);
+	await prepare?.(ana.page);
 	await ana.page.getByRole("button", { name: "New private room" }).click();
 	await ana.page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
 	// A new private room opens at the Welcome dialog (issue #11).
@@ -50,6 +54,38 @@ async function actionsOf(page: Page, text: string) {
 	const message = page.getByRole("log").locator("article.msg", { hasText: text });
 	await message.hover();
 	return message.locator(".actions");
+}
+
+/**
+ * A page's connection the test can cut, as a dropped network would (Chromium's offline mode leaves open
+ * WebSockets alone): `cut` closes its socket and refuses its reconnects until `restore`. `sent` is what
+ * the page sent the room.
+ */
+async function cuttable(page: Page) {
+	let down = false;
+	const open: WebSocketRoute[] = [];
+	const sent: string[] = [];
+	await page.routeWebSocket(/\/websocket/, (ws) => {
+		if (down) return ws.close({ code: 4000, reason: "offline" });
+		const server = ws.connectToServer();
+		ws.onMessage((frame) => {
+			sent.push(String(frame));
+			server.send(frame);
+		});
+		open.push(ws);
+	});
+	return {
+		sent,
+		cut: async () => {
+			down = true;
+			for (const ws of open.splice(0)) await ws.close({ code: 4000, reason: "offline" });
+		},
+		restore: async () => {
+			down = false;
+			// The network is back: the page tries at once instead of at the end of its backoff.
+			await page.evaluate(() => dispatchEvent(new Event("online")));
+		},
+	};
 }
 
 async function openSettings(page: Page) {
@@ -163,6 +199,32 @@ describe("moderation, in Chromium against wrangler dev", () => {
 		expect(await bruno.page.getByRole("button", { name: "Save" }).count()).toBe(1);
 		expect(await bruno.page.locator("article.changing").count()).toBe(0);
 		expect(await ana.page.getByRole("log").getByText("my first message").count()).toBe(0);
+	});
+
+	it("does not kick while the owner's page is out of the room, and says why, instead of kicking late (#19)", async () => {
+		let line: Awaited<ReturnType<typeof cuttable>> | undefined;
+		const ana = await ownerOfNewRoom(async (page) => {
+			line = await cuttable(page);
+		});
+		const bruno = await memberJoins(ana.url, "Bruno");
+		await ana.page.getByRole("complementary").getByRole("button", { name: "Moderate Bruno" }).click();
+		await line?.cut();
+		await ana.page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+		await ana.page.getByRole("menu", { name: "Moderate Bruno" }).getByRole("menuitem", { name: "Kick" }).click();
+		const notDone = ana.page
+			.getByRole("alert")
+			.filter({ hasText: "Not done: this page is not connected to the room." });
+		await notDone.waitFor();
+
+		await line?.restore();
+		await ana.page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+		await notDone.waitFor({ state: "detached" });
+		// Back in the room, the kick does not go out late: Bruno hears Ana's next message, still in the room.
+		await send(ana.page, "still here, Bruno?");
+		await seeMessage(bruno.page, "Ana", "still here, Bruno?");
+		expect(line?.sent.filter((f) => f.startsWith('{"type":"kick"'))).toEqual([]);
+		expect(await bruno.page.getByText("You were removed from the room").count()).toBe(0);
+		expect(await bruno.page.getByLabel("Message", { exact: true }).count()).toBe(1);
 	});
 
 	it("tells a banned member's page that they are out of the room, and offers nothing that cannot work (#19)", async () => {
