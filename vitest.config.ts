@@ -41,6 +41,9 @@ export default defineConfig({
 								PUSH_DEVICE_INTERVAL_MS: "400",
 								PUSH_ROOM_BURST: "5",
 								PUSH_ROOM_PER_MINUTE: "1",
+								// Small enough to fill a room's subscriptions, and an address's share of them, in a test.
+								PUSH_MAX_SUBSCRIPTIONS: "8",
+								PUSH_SUBSCRIPTIONS_PER_ADDRESS: "2",
 							},
 							outboundService: (request: Request) => pushService.handle(request),
 						},

@@ -12,10 +12,10 @@
  * name,... (only the scenarios whose names start so; written to the temp
  * directory, like --smoke, since a partial run must not replace the tables).
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildClient } from "./lib/build.ts";
 import { sleep } from "./lib/clock.ts";
 import { loadAverage } from "./lib/proc.ts";
 import { LoadPool } from "./load/pool.ts";
@@ -23,6 +23,7 @@ import { parseOptions } from "./options.ts";
 import { latencyChart } from "./report/chart.ts";
 import { machine } from "./report/machine.ts";
 import { performanceSection } from "./report/markdown.ts";
+import { updateReadmes } from "./report/readme.ts";
 import { type BenchResults, checkTargets } from "./report/results.ts";
 import { clientWeight } from "./scenarios/client-weight.ts";
 import type { Context } from "./scenarios/context.ts";
@@ -75,9 +76,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 if (options.build) {
 	log("building the client (vite build)");
-	const build = spawnSync(join(root, "node_modules/.bin/vite"), ["build"], { cwd: root, encoding: "utf8" });
-	if (build.status !== 0) {
-		console.error(build.stdout, build.stderr);
+	try {
+		buildClient();
+	} catch (e) {
+		console.error(e instanceof Error ? e.message : e);
 		process.exit(1);
 	}
 }
@@ -186,7 +188,7 @@ writeFileSync(
 // From the repo root, so that the same markdown works in README.md and in bench/README.md on GitHub.
 const section = performanceSection(results, partialRun ? chartFile : "/bench/results/latency.svg");
 writeFileSync(join(outDir, "latest.md"), `# Hashzap benchmark: latest run\n\n${section}`);
-if (!partialRun) updateReadme(section);
+if (!partialRun) updateReadmes("bench", section);
 
 log(`\n${section}`);
 log(`results in ${outDir}`);
@@ -197,21 +199,3 @@ if (failures.length > 0) {
 }
 log(`bench: ok (${Math.round(results.seconds)} s)`);
 process.exit(0);
-
-/** Replaces the generated part of README.md and bench/README.md (between their markers) with this run's section. */
-function updateReadme(section: string): void {
-	const start = "<!-- bench:results:start -->";
-	const end = "<!-- bench:results:end -->";
-	for (const file of [join(root, "README.md"), join(root, "bench/README.md")]) {
-		let text: string;
-		try {
-			text = readFileSync(file, "utf8");
-		} catch {
-			continue;
-		}
-		const i = text.indexOf(start);
-		const j = text.indexOf(end);
-		if (i < 0 || j < i) continue;
-		writeFileSync(file, `${text.slice(0, i + start.length)}\n${section}${text.slice(j)}`);
-	}
-}

@@ -25,8 +25,10 @@ import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
  * `settings` in the welcome; `until` on errors; a `delete` by an owner or a
  * moderator of someone else's message (`deleted: "moderator"`).
  * 7: chat lines and edit lines carry `mentions`; `subscribe` and `unsubscribe` (Web Push) (ATTENTION_VERSION).
+ * 8: `join` may name the client ids a device still holds as pending (`pending`), and the room answers with
+ * those it stored, and their seqs (`stored`), in the welcome and in a refused name (PENDING_IDS_VERSION).
  */
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 
 /**
  * The version that knows change lines and the message fields that go with
@@ -41,10 +43,29 @@ export const MODERATION_VERSION = 6;
 /** The first version whose lines carry `mentions` and whose rooms take `subscribe` and `unsubscribe`. */
 export const ATTENTION_VERSION = 7;
 
+/**
+ * The first version whose rooms take `pending` in a `join` and answer with
+ * `stored`: a page names its pending ids only to a room it knows to be of
+ * this version or newer (an older one refuses the unknown field).
+ */
+export const PENDING_IDS_VERSION = 8;
+
 /** The version a client gave in its socket URL (`?v=`); a client that gave none is version 1. */
 export function clientVersion(url: string): number {
 	const v = Number(new URL(url).searchParams.get("v"));
 	return Number.isSafeInteger(v) && v >= 1 ? v : 1;
+}
+
+/**
+ * The header a page sends its device key in (the `user` of `join`) when it
+ * reads history over HTTP: a locked room shows its history only to devices
+ * that have been in it, and a banned device sees none (docs/protocol.md).
+ */
+export const USER_KEY_HEADER = "X-Hashzap-User";
+
+/** Whether text is a device key as `join` takes one. */
+export function isUserKey(text: string): boolean {
+	return /^[A-Za-z0-9_-]{8,64}$/.test(text);
 }
 
 /** Ids made by clients: a send's id, a device's user key. */
@@ -55,6 +76,23 @@ const TokenSchema = (what: string, min: number) =>
 	);
 
 const ChangeId = TokenSchema("A change id", 1);
+
+/** A device's key, as `join` takes it. */
+const UserKeySchema = TokenSchema("A user key", 8);
+
+/** Version 8: the client ids of sends and changes a device has not seen acknowledged. */
+const PendingIdsSchema = v.optional(
+	v.pipe(
+		v.array(TokenSchema("A pending id", 1), "pending must be a list of ids"),
+		v.maxLength(LIMITS.pendingIdsMax, `pending can name at most ${LIMITS.pendingIdsMax} ids`),
+	),
+);
+
+/** A send or change the room has, by the client's id: what a join's `pending` is answered with. */
+export interface StoredId {
+	id: string;
+	seq: number;
+}
 
 const SeqSchema = v.pipe(
 	v.number("A sequence number must be a number"),
@@ -98,9 +136,11 @@ export const ClientMessageSchema = v.variant(
 			type: v.literal("join"),
 			name: NameSchema,
 			/** A random key this device keeps: two tabs with the same key are one person. Never sent to others. */
-			user: TokenSchema("A user key", 8),
+			user: UserKeySchema,
 			/** The last sequence number this client saw: the room sends what came after it. */
 			since: v.optional(SeqSchema),
+			/** Version 8: the ids this device sent and has not seen acknowledged; the room says which it stored. */
+			pending: PendingIdsSchema,
 		}),
 		v.strictObject({
 			type: v.literal("send"),
@@ -307,6 +347,8 @@ export type ServerMessage =
 			title?: string;
 			/** Present (true) when this person created the room and so may set its title. */
 			canSetTitle?: true;
+			/** Version 8: which of the join's `pending` ids the room stored (absent: none of them). */
+			stored?: StoredId[];
 	  }
 	| { type: "message"; message: Line }
 	/** Several new lines at once: what the room stored in one tick, in seq order. */
@@ -323,6 +365,8 @@ export type ServerMessage =
 			retryAfter?: number;
 			/** When a mute, a ban or slow mode lets this person send again, ms since the epoch (version 6). */
 			until?: number;
+			/** Version 8, with `name_taken` or `invalid_name`: which of the join's `pending` ids the room stored. */
+			stored?: StoredId[];
 	  }
 	| ModerationServerMessage;
 
@@ -397,9 +441,15 @@ function asOlder(line: Line, version: number): Line {
 /** What a message a moderator deleted shows instead of its text. */
 export const REMOVED_TEXT = "Removed by a moderator";
 
+/** Who asked to join, as far as a join refused for its name says it validly: the room still answers its `pending`. */
+export interface Joiner {
+	user: string;
+	pending?: string[] | undefined;
+}
+
 export type ParseResult =
 	| { ok: true; frame: ClientMessage }
-	| { ok: false; code: ErrorCode; reason: string; id?: string };
+	| { ok: false; code: ErrorCode; reason: string; id?: string; joiner?: Joiner };
 
 /**
  * Checks one text frame from a client.
@@ -432,11 +482,18 @@ export function parseClientFrame(raw: string): ParseResult {
 			`${what} field "${path}"`,
 		);
 	}
-	if (field === "name") return refuse("invalid_name", issue.message);
+	if (field === "name") return { ...refuse("invalid_name", issue.message), ...joinerOf(data) };
 	if (field === "text" && (data as { type?: unknown }).type === "title") return refuse("invalid_title", issue.message);
 	if (field === "text") return refuse("invalid_message", issue.message);
 	if (inSubscription) return refuse("invalid_subscription", issue.message);
 	return refuse("invalid_frame", `${String(field)}: ${issue.message}`);
+}
+
+/** The device key and pending ids of a join whose name was refused, when they are valid themselves. */
+function joinerOf(data: unknown): { joiner?: Joiner } {
+	if (parsedType(data) !== "join") return {};
+	const joiner = v.safeParse(v.object({ user: UserKeySchema, pending: PendingIdsSchema }), data);
+	return joiner.success ? { joiner: { user: joiner.output.user, pending: joiner.output.pending } } : {};
 }
 
 function parsedType(data: unknown): unknown {

@@ -17,5 +17,6 @@ export * from "./frames";
 export * from "./limits";
 export * from "./moderation";
 export * from "./reactions";
+export * from "./secrets";
 export * from "./text";
 export * from "./timing";

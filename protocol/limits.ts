@@ -31,6 +31,12 @@ export const LIMITS = {
 	reactorsMax: 100,
 	/** Characters in a push subscription's endpoint URL (real ones are 150–500). */
 	pushEndpointMax: 1024,
+	/**
+	 * Client ids a `join` may name as still pending (version 8): 100 ids of
+	 * at most 64 characters fit well within a frame; a device with more
+	 * waiting names its oldest, and sends the rest again as always.
+	 */
+	pendingIdsMax: 100,
 } as const;
 
 /** Room names: what fits in a URL path segment without escaping. */
@@ -39,4 +45,13 @@ export const DEFAULT_ROOM = "lobby";
 
 export function isRoomName(room: string): boolean {
 	return ROOM_NAME.test(room);
+}
+
+/**
+ * The names "New private room" makes: 128 random bits, 22 characters of
+ * base64url. The page says "A private room" for them; their creator may
+ * register as owner.
+ */
+export function isPrivateRoomName(room: string): boolean {
+	return /^[A-Za-z0-9_-]{22}$/.test(room);
 }

@@ -6,9 +6,30 @@
  * docs/moderation.md says what each role may do and why.
  */
 import * as v from "valibot";
+import { SECRET } from "./secrets";
 
 /** Who someone is in a room. Owners hold the owner secret; moderators were made so by a moderator link. */
 export type Role = "owner" | "moderator" | "member";
+
+/** How roles rank: the room checks every action by it, and the page shows controls by it. */
+export const ROLE_RANK: Readonly<Record<Role, number>> = { member: 0, moderator: 1, owner: 2 };
+
+/**
+ * Whether `role` is at least `need`.
+ * @example atLeast("owner", "moderator") // true
+ */
+export function atLeast(role: Role, need: Role): boolean {
+	return ROLE_RANK[role] >= ROLE_RANK[need];
+}
+
+/**
+ * Whether someone of `role` may act on someone of `target` (mute, kick,
+ * ban, delete their message): only on people below them.
+ * @example outranks("moderator", "moderator") // false
+ */
+export function outranks(role: Role, target: Role): boolean {
+	return ROLE_RANK[role] > ROLE_RANK[target];
+}
 
 /** How many minutes a mute lasts: 5 minutes, an hour or a day. */
 export const MUTE_MINUTES = [5, 60, 24 * 60] as const;
@@ -20,7 +41,7 @@ export const SLOW_MODE_MAX_SECONDS = 3600;
 /** The secret of an owner or moderator link, or the operator token: what a link carries after `#`. */
 export const SecretSchema = v.pipe(
 	v.string("A secret must be text"),
-	v.regex(/^[A-Za-z0-9_-]{16,128}$/, "A secret must be 16-128 letters, digits, - or _"),
+	v.regex(SECRET, "A secret must be 16-128 letters, digits, - or _"),
 );
 
 const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
@@ -28,7 +49,7 @@ const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 /** Whom an action is for: a member of the room by name (the Online list), or whoever sent a message (its seq). */
 const TargetSchema = v.union(
 	[
-		v.strictObject({ name: v.pipe(v.string(), v.trim(), v.nonEmpty(), v.maxLength(64)) }),
+		v.strictObject({ name: v.pipe(v.string(), v.trim(), v.nonEmpty("Say whom to act on"), v.maxLength(64)) }),
 		v.strictObject({ seq: SeqSchema }),
 	],
 	"A target is { name } or { seq }",
@@ -45,7 +66,10 @@ export const ModerationFrameSchemas = [
 	/** Lifts a mute or a ban, by the id the `moderation` list gave it. */
 	v.strictObject({ type: v.literal("lift"), id: v.pipe(v.string(), v.regex(/^(mute|ban)-\d{1,15}$/)) }),
 	/** Owner only: the moderator is a member again. */
-	v.strictObject({ type: v.literal("demote"), name: v.pipe(v.string(), v.trim(), v.nonEmpty(), v.maxLength(64)) }),
+	v.strictObject({
+		type: v.literal("demote"),
+		name: v.pipe(v.string(), v.trim(), v.nonEmpty("Say whom to remove as moderator"), v.maxLength(64)),
+	}),
 	v.strictObject({
 		type: v.literal("settings"),
 		slowMode: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(SLOW_MODE_MAX_SECONDS))),
@@ -53,11 +77,22 @@ export const ModerationFrameSchemas = [
 	}),
 	v.strictObject({ type: v.literal("clear_history") }),
 	/** Owner only: a new link of this kind (the old one stops working), or, with `revoke`, none for moderators. */
-	v.strictObject({
-		type: v.literal("link"),
-		kind: v.picklist(["owner", "moderator"]),
-		revoke: v.optional(v.literal(true)),
-	}),
+	v.pipe(
+		v.strictObject({
+			type: v.literal("link"),
+			kind: v.picklist(["owner", "moderator"]),
+			revoke: v.optional(v.literal(true)),
+		}),
+		// A room always has an owner link: "revoking" it would only have made a new one, quietly demoting the other owners.
+		v.forward(
+			v.partialCheck(
+				[["kind"], ["revoke"]],
+				(f) => !(f.revoke && f.kind === "owner"),
+				"Only the moderator link can be revoked",
+			),
+			["revoke"],
+		),
+	),
 	/** Asks for the lists behind Room settings; the room answers `moderation`. */
 	v.strictObject({ type: v.literal("moderation") }),
 	/** Asks for a page of the audit log, newest first, before the entry `before`. */
@@ -135,11 +170,6 @@ export type ModerationServerMessage =
 	  }
 	| { type: "audit"; entries: AuditEntry[]; hasMore: boolean };
 
-/** Close codes the room uses to end a member's sockets; a client does not reconnect after them by itself. */
+/** Close codes the room uses to end a member's sockets; a client does not reconnect after them by itself, and says why. */
 export const CLOSE_KICKED = 4001;
 export const CLOSE_BANNED = 4003;
-
-/** The names "New private room" makes: 128 random bits, 22 characters of base64url. Its creator may register as owner. */
-export function isPrivateRoomName(room: string): boolean {
-	return /^[A-Za-z0-9_-]{22}$/.test(room);
-}

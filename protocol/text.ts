@@ -43,9 +43,30 @@ export function normalizeName(name: string): string {
 		.replace(/\p{Zs}+/gu, " ");
 }
 
-/** The form of a name the room compares: two names are the same person's if these match. */
+/**
+ * Text folded the way names are compared (NFKC, each run of spaces one
+ * space, no emoji presentation selectors, lower case), but not trimmed: for
+ * reading a name out of running text, where `@Ana  Silva` calls Ana Silva.
+ * @example foldName("Hi ＡＮＡ") // "hi ana"
+ */
+export function foldName(text: string): string {
+	return text
+		.normalize("NFKC")
+		.replace(/\p{Zs}+/gu, " ")
+		.replace(EMOJI_PRESENTATION, "")
+		.toLowerCase();
+}
+
+/**
+ * The form of a name the room compares: two names are the same person's if
+ * these match. It is also whom `@Name` calls, in the room (mentions, pushes)
+ * and in the page (the highlight, the `@` list). Look-alike names ("Sarn"
+ * for "Sam") are kept apart by a second key, the worker's skeleton, which
+ * decides only who may hold a name, never whom a mention calls.
+ * @example nameKey(" ＡＮＡ ") // "ana"
+ */
 export function nameKey(name: string): string {
-	return normalizeName(name).replace(EMOJI_PRESENTATION, "").toLowerCase();
+	return foldName(name).trim();
 }
 
 /**
@@ -100,6 +121,8 @@ function lineSchema(what: "name" | "title", max: number) {
 
 export const NameSchema = v.pipe(
 	lineSchema("name", LIMITS.nameMax),
+	// "Ana @Bob" would turn every "@Ana @Bob" into a mention of itself and hide both.
+	v.check((s) => !s.includes("@"), "A name cannot contain @, which starts a mention"),
 	v.check(
 		(s) => !mixesLookAlikeScripts(s),
 		"A name cannot mix Latin, Greek and Cyrillic letters, which look alike: write it in one of them",

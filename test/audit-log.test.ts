@@ -45,6 +45,13 @@ describe("the audit log", () => {
 		expect(hasMore).toBe(false);
 		const strip = entries.map(({ id: _id, at: _at, detail, ...rest }) => ({ ...rest, detail }));
 		expect(strip).toEqual([
+			{
+				actor: "Ana",
+				role: "owner",
+				action: "revoke_moderator_link",
+				target: "Carla",
+				detail: "its moderator was banned or removed",
+			},
 			{ actor: "Ana", role: "owner", action: "demote", target: "Carla", detail: undefined },
 			{ actor: "Carla", role: "moderator", action: "clear_history", detail: undefined },
 			{ actor: "Carla", role: "moderator", action: "lock", detail: undefined },

@@ -1,10 +1,10 @@
 /**
- * The client's fold of change lines (client/changes.ts, through
+ * The client's fold of change lines (client/model/message-fold.ts, through
  * applyServerMessage): in seq order, once, into the room's state whatever
  * arrived first, without touching the online list or the gap logic.
  */
 import { describe, expect, it } from "vitest";
-import { addPage, applyChange } from "../client/changes";
+import { addPage, applyChange } from "../client/model/message-fold";
 import {
 	applyServerMessage,
 	fillHole,
@@ -13,7 +13,7 @@ import {
 	placeAround,
 	prependHistory,
 	type RoomState,
-} from "../client/room-state";
+} from "../client/model/room-state";
 import { CHANGES_VERSION, type Change, type ChatMessage, type Line, type ServerMessage } from "../protocol";
 import { chatLine as chat } from "./chat-line";
 
@@ -95,14 +95,12 @@ describe("folding changes", () => {
 	it("gives a reaction's message a new object and leaves the rest of the state as it was, so only that row renders again", () => {
 		let state = welcomed([chat(1), chat(2), chat(3)]);
 		state = applyServerMessage(state, { type: "typing", name: "Carla" }, 0);
-		state = { ...state, pending: [{ id: "p1", text: "on its way" }] };
 		const before = state;
 		state = live(state, react(4, 2, "👍", ["Carla"]));
 		expect(state.messages[1]).not.toBe(before.messages[1]);
 		expect(state.messages[0]).toBe(before.messages[0]);
 		expect(state.messages[2]).toBe(before.messages[2]);
 		expect(state.typing).toBe(before.typing);
-		expect(state.pending).toBe(before.pending);
 		expect(state.online).toBe(before.online);
 		expect(state.holes).toBe(before.holes);
 	});

@@ -10,7 +10,7 @@ import {
 	linkParts,
 	shortTimeOf,
 	timeOf,
-} from "../client/format";
+} from "../client/model/format";
 import {
 	around,
 	earlier,
@@ -22,8 +22,8 @@ import {
 	WINDOW_ROWS,
 	WINDOW_STEP,
 	windowRange,
-} from "../client/message-window";
-import { foldPresence, nameList } from "../client/presence-lines";
+} from "../client/model/message-window";
+import { foldPresence, nameList } from "../client/model/presence-lines";
 import {
 	applyServerMessage,
 	hasGap,
@@ -32,8 +32,8 @@ import {
 	type RoomState,
 	syncAfter,
 	typingNames,
-} from "../client/room-state";
-import { roomTitle } from "../client/room-title";
+} from "../client/model/room-state";
+import { roomTitle } from "../client/shell/room-name";
 import type { Change, ChatMessage, ServerMessage } from "../protocol";
 import { chatLine as line } from "./chat-line";
 
@@ -159,19 +159,6 @@ describe("applyServerMessage", () => {
 		expect(syncAfter(state, after, welcome)).toBe(3);
 	});
 
-	it("keeps a sent message pending until the room's line with its seq arrives, in either order", () => {
-		const start = { ...welcomed([line(1)]), pending: [{ id: "c1", text: "hi" }] };
-		const ackFirst = applyServerMessage(start, { type: "ack", id: "c1", seq: 2 }, 0);
-		expect(ackFirst.pending).toEqual([{ id: "c1", text: "hi", seq: 2 }]);
-		const thenLine = applyServerMessage(ackFirst, { type: "message", message: line(2, "hi", "Ana") }, 0);
-		expect(thenLine.pending).toEqual([]);
-
-		const lineFirst = applyServerMessage(start, { type: "message", message: line(2, "hi", "Ana") }, 0);
-		const thenAck = applyServerMessage(lineFirst, { type: "ack", id: "c1", seq: 2 }, 0);
-		expect(thenAck.pending).toEqual([]);
-		expect(thenAck.messages.map((m) => m.text)).toEqual(["m1", "hi"]);
-	});
-
 	it("keeps the online list from the welcome, then from the join and leave lines after it only", () => {
 		const join = (seq: number, name: string): ChatMessage => ({
 			...line(seq, `${name} joined the chat`, name),
@@ -256,42 +243,6 @@ describe("applyServerMessage", () => {
 		expect(state.lastSeq).toBe(4);
 	});
 
-	it("clears a send acknowledged before a drop once the welcome shows the room has it", () => {
-		const acked = {
-			...welcomed([line(1)]),
-			pending: [
-				{ id: "c1", text: "hi", seq: 2 },
-				{ id: "c2", text: "later" },
-			],
-		};
-		const back = applyServerMessage(
-			acked,
-			{
-				type: "welcome",
-				room: "lobby",
-				name: "Ana",
-				seq: 2,
-				messages: [line(2, "hi", "Ana")],
-				reset: false,
-				hasMore: false,
-				online: ["Ana"],
-			},
-			0,
-		);
-		expect(back.pending).toEqual([{ id: "c2", text: "later" }]);
-		expect(back.messages.map((m) => m.text)).toEqual(["m1", "hi"]);
-	});
-
-	it("marks a refused send with the room's reason", () => {
-		const start = { ...welcomed([]), pending: [{ id: "c1", text: "x" }] };
-		const refused = applyServerMessage(
-			start,
-			{ type: "error", code: "invalid_message", reason: "A message can be at most 2000 characters", id: "c1" },
-			0,
-		);
-		expect(refused.pending[0]?.error).toBe("A message can be at most 2000 characters");
-	});
-
 	it("shows typing for a few seconds, not for oneself, and clears it when that person's message arrives", () => {
 		let state = welcomed([]);
 		state = applyServerMessage(state, { type: "typing", name: "Bruno" }, 1000);
@@ -311,25 +262,10 @@ describe("a long conversation", () => {
 		state = applyServerMessage(state, { type: "typing", name: "Carla" }, 0);
 		const before = state;
 		state = applyServerMessage(state, { type: "message", message: line(101) }, 0);
-		expect(state.pending).toBe(before.pending);
 		expect(state.typing).toBe(before.typing);
 		expect(state.online).toBe(before.online);
 		const typed = applyServerMessage(state, { type: "typing", name: "Carla" }, 0);
 		expect(typed.messages).toBe(state.messages);
-	});
-
-	it("finds an acknowledged line among 5,000 with a binary search, not a scan", () => {
-		const state = { ...welcomed(history(5000)), pending: [{ id: "c1", text: "hi" }] };
-		let reads = 0;
-		const counted = new Proxy(state.messages, {
-			get(target, key, receiver) {
-				if (typeof key === "string" && /^\d+$/.test(key)) reads++;
-				return Reflect.get(target, key, receiver);
-			},
-		});
-		const acked = applyServerMessage({ ...state, messages: counted }, { type: "ack", id: "c1", seq: 5001 }, 0);
-		expect(acked.pending).toEqual([{ id: "c1", text: "hi", seq: 5001 }]);
-		expect(reads).toBeLessThan(30);
 	});
 
 	it("puts an older page in front and merges a batch that overlaps what it holds, each line once", () => {

@@ -269,6 +269,70 @@ describe("changes to messages", () => {
 	});
 });
 
+describe("held pushes and edits", () => {
+	/** Joins as Carla in a room where the device's last push has just gone out: what comes next is held. */
+	async function heldRoom(level: "all" | "mentions") {
+		const room = newRoom();
+		const device = await newDevice();
+		await subscribedAway(room, "Bruno", device, level);
+		const stub = env.CHAT_ROOM.getByName(room);
+		await runInDurableObject(stub, (_i, state) => {
+			state.storage.sql.exec("UPDATE push_subscriptions SET last_sent = ?", Date.now() + 3_600_000);
+		});
+		const { client: carla } = await TestClient.join(room, "Carla");
+		/** Ends the device's interval and runs the room's alarm: what is still held goes out. */
+		const due = async () => {
+			await runInDurableObject(stub, (_i, state) => {
+				state.storage.sql.exec("UPDATE push_subscriptions SET due = 0 WHERE due IS NOT NULL");
+			});
+			await runDurableObjectAlarm(stub);
+		};
+		return { room, device, carla, due };
+	}
+
+	it("says 'mentioned you' in a held push when an edit adds the mention, and not when an edit takes it away", async () => {
+		const { room, device, carla, due } = await heldRoom("all");
+		carla.send({ type: "send", id: "c1", text: "plain" });
+		const plain = await carla.message("plain");
+		carla.send({ type: "send", id: "c2", text: "@Bruno look" });
+		const mention = await carla.message("@Bruno look");
+		expect(await subscriptions(room)).toEqual([expect.objectContaining({ held: 2 })]);
+		// The mention goes, and the other line gains one: still one mention held, now on the first line.
+		carla.send({ type: "edit", id: "e1", seq: mention.seq, text: "look" });
+		carla.send({ type: "edit", id: "e2", seq: plain.seq, text: "plain, @bruno" });
+		await carla.waitFor("ack", (m) => m.id === "e2");
+		const held = await runInDurableObject(env.CHAT_ROOM.getByName(room), (_i, state) =>
+			state.storage.sql
+				.exec<{ seq: number; mention: number }>("SELECT seq, mention FROM push_held ORDER BY seq")
+				.toArray(),
+		);
+		expect(held).toEqual([
+			{ seq: plain.seq, mention: 1 },
+			{ seq: mention.seq, mention: 0 },
+		]);
+		await due();
+		const [push] = await pushes(device, 1);
+		if (!push) throw new Error("no push");
+		expect(await open(push, device.keys)).toMatchObject({ body: "2 new messages · Carla mentioned you" });
+	});
+
+	it("takes a line out of a mentions-only device's held push when an edit no longer mentions it", async () => {
+		const { room, device, carla, due } = await heldRoom("mentions");
+		carla.send({ type: "send", id: "c1", text: "@Bruno first" });
+		carla.send({ type: "send", id: "c2", text: "@Bruno second" });
+		const second = await carla.message("@Bruno second");
+		expect(await subscriptions(room)).toEqual([expect.objectContaining({ held: 2 })]);
+		carla.send({ type: "edit", id: "e1", seq: second.seq, text: "second, to no one" });
+		await carla.waitFor("ack", (m) => m.id === "e1");
+		expect(await subscriptions(room)).toEqual([expect.objectContaining({ held: 1 })]);
+		await due();
+		const [push] = await pushes(device, 1);
+		if (!push) throw new Error("no push");
+		// One line is left, and it is the first: the push names it (the one held line's seq), not the edited one.
+		expect(await open(push, device.keys)).toMatchObject({ body: "Carla mentioned you" });
+	});
+});
+
 describe("moderation", () => {
 	it("pushes nothing to a banned device: the room no longer tells it of its conversation", async () => {
 		const { room, ana, bruno, carla } = await ownedRoom();

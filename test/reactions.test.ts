@@ -137,7 +137,7 @@ describe("trimming", () => {
 			const sql = state.storage.sql;
 			migrate(sql);
 			const store = new MessageStore(sql, 10);
-			const first = store.append("chat", "Ana", "soon gone", { user: "ana-device" });
+			const first = store.append("chat", "Ana", "soon gone", { device: "ana-device" });
 			sql.exec(
 				"INSERT INTO reactions (target, emoji, user_key, name, seq) VALUES (?, '👍', 'b-device', 'Bruno', 1)",
 				first.seq,

@@ -1,12 +1,12 @@
 /**
- * Where the "New messages" line goes (client/read-marker.ts): after what
+ * Where the "New messages" line goes (client/model/read-marker.ts): after what
  * this device last showed, when a message someone else wrote came after it.
  * Edits, deletes and reactions are lines of the stream with seqs of their
  * own but no row: only messages are looked at, and one deleted since is
  * nothing new to read.
  */
 import { describe, expect, it } from "vitest";
-import { placeDivider } from "../client/read-marker";
+import { placeDivider } from "../client/model/read-marker";
 import type { ChatMessage } from "../protocol";
 
 const chat = (seq: number, name = "Bruno", extra: Partial<ChatMessage> = {}): ChatMessage => ({

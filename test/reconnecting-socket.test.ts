@@ -6,7 +6,7 @@
  * half-open connection is test/e2e/heartbeat.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ReconnectingSocket, retryDelay } from "../client/reconnecting-socket";
+import { ReconnectingSocket, retryDelay } from "../client/net/reconnecting-socket";
 import { HEARTBEAT, RECONNECT } from "../protocol";
 
 /** A WebSocket whose network is the test: nothing happens unless the test says so. */

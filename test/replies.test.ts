@@ -55,9 +55,9 @@ describe("replies", () => {
 		const quote = await runInDurableObject(stub, (_i, state) => {
 			migrate(state.storage.sql);
 			const store = new MessageStore(state.storage.sql, 100);
-			const original = store.append("chat", "Ana", "soon trimmed", { user: "ana-device" });
+			const original = store.append("chat", "Ana", "soon trimmed", { device: "ana-device" });
 			for (let i = 0; i < 150; i++) store.append("chat", "Ana", `filler ${i}`);
-			const reply = store.append("chat", "Bruno", "noted", { user: "b-device", replyTo: original.seq });
+			const reply = store.append("chat", "Bruno", "noted", { device: "b-device", replyTo: original.seq });
 			store.trim();
 			return store.before(Number.MAX_SAFE_INTEGER, 200).find((m) => m.seq === reply.seq)?.replyTo;
 		});

@@ -8,7 +8,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { applyServerMessage, initialRoomState, type RoomState, syncAfter } from "../client/room-state";
+import { applyServerMessage, initialRoomState, type RoomState, syncAfter } from "../client/model/room-state";
 import type { ChatMessage, Line, ServerMessage } from "../protocol";
 import { MessageStore } from "../worker/store/messages";
 import { migrate } from "../worker/store/schema";

@@ -89,8 +89,8 @@ describe("the store", () => {
 			const attempts = [
 				() => messages.append("chat", "Ana", "a\udc00b"),
 				() => messages.append("chat", GHOST, "hi"),
-				() => members.addMember({ nameKey: GHOST, userKey: "ghostkey01", name: GHOST }),
-				() => members.addDeparture({ nameKey: GHOST, userKey: "ghostkey01", name: GHOST, due: 0 }),
+				() => members.addMember({ memberKey: GHOST, device: "ghostkey01", name: GHOST }),
+				() => members.addDeparture({ memberKey: GHOST, device: "ghostkey01", name: GHOST, due: 0 }),
 			];
 			return attempts.map((attempt) => {
 				try {

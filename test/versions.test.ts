@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyServerMessage, initialRoomState } from "../client/room-state";
+import { applyServerMessage, initialRoomState } from "../client/model/room-state";
 import { PROTOCOL_VERSION, type ServerMessage } from "../protocol";
 import { newRoom, TestClient } from "./ws-client";
 
@@ -26,6 +26,22 @@ describe("protocol versions (old and new code talk during a deploy)", () => {
 		await client.error("unknown_type");
 		client.send({ type: "send", id: "after", text: "after" });
 		await client.message("after");
+	});
+
+	it("lets a version 7 page, which names no pending ids, be refused a taken name and welcomed as before", async () => {
+		const room = newRoom();
+		const { client: ana } = await TestClient.join(room, "Ana");
+		ana.send({ type: "send", id: "v7-1", text: "stored" });
+		await ana.waitFor("ack");
+		const old = await openWith(room, "?v=7");
+		old.send({ type: "join", name: "Ana", user: "user-versions-7" });
+		const refused = await old.error("name_taken");
+		expect(Object.keys(refused).sort()).toEqual(["code", "reason", "type"]);
+		old.send({ type: "join", name: "Seven", user: "user-versions-7" });
+		const welcome = await old.waitFor("welcome");
+		expect(welcome).toMatchObject({ name: "Seven", version: PROTOCOL_VERSION });
+		expect(welcome.stored).toBeUndefined();
+		expect(welcome.messages.map((m) => m.kind === "chat" && m.text).filter(Boolean)).toEqual(["stored"]);
 	});
 
 	it("has the client ignore a server frame type it does not know", () => {

@@ -32,6 +32,10 @@ export interface PushConfig {
 	deviceIntervalMs: number;
 	/** Devices a room keeps a push subscription for. */
 	maxSubscriptions: number;
+	/** Of those, devices that last joined from one address (an IPv6 /64). */
+	perAddress: number;
+	/** How long a subscription is kept after its device last joined the room, ms. */
+	keepMs: number;
 	/** The push services a subscription may point at: host names, `*.` for any subdomain, `host:port` for a port. */
 	hosts: string[];
 }
@@ -66,6 +70,8 @@ export function roomConfig(env: Env): RoomConfig {
 			roomRate: { burst: n(env.PUSH_ROOM_BURST, 30), perSecond: n(env.PUSH_ROOM_PER_MINUTE, 60) / 60 },
 			deviceIntervalMs: n(env.PUSH_DEVICE_INTERVAL_MS, 30_000),
 			maxSubscriptions: n(env.PUSH_MAX_SUBSCRIPTIONS, 1000),
+			perAddress: n(env.PUSH_SUBSCRIPTIONS_PER_ADDRESS, 20),
+			keepMs: n(env.PUSH_SUBSCRIPTION_DAYS, 30) * 86_400_000,
 			hosts: (env.PUSH_HOSTS ?? "")
 				.split(",")
 				.map((h) => h.trim().toLowerCase())

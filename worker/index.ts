@@ -5,7 +5,7 @@
  * Object.
  */
 import { type Context, Hono } from "hono";
-import { clientVersion, isRoomName } from "../protocol";
+import { clientVersion, isRoomName, isUserKey, USER_KEY_HEADER } from "../protocol";
 import { addressKey } from "./limits/rate-limiter";
 import { vapidKeys } from "./push/sender";
 import { securityHeaders } from "./security-headers";
@@ -78,12 +78,22 @@ app.get("/api/rooms/:room/messages", async (c) => {
 			400,
 		);
 	}
+	// The reader's device key, if the page sent it: the room reads history by the socket's rules (bans, the lock).
+	const device = c.req.header(USER_KEY_HEADER);
+	if (device !== undefined && !isUserKey(device)) {
+		return c.json({ error: "invalid_query", reason: `${USER_KEY_HEADER} must be 8-64 letters, digits, - or _` }, 400);
+	}
 	// The page's protocol version (`v`, as on the socket): an older page takes some lines in another form.
 	const version = clientVersion(c.req.url);
 	const room = c.env.CHAT_ROOM.getByName(c.req.param("room"));
-	return c.json(
-		rawAround !== undefined ? await room.around(around, limit, version) : await room.history(before, limit, version),
-	);
+	const page = await room.read(rawAround !== undefined ? { around, limit, version } : { before, limit, version }, {
+		device,
+		ip: clientAddress(c),
+	});
+	// What a room shows depends on who asks (bans, the lock): no cache may keep one reader's page for another.
+	c.header("Cache-Control", "private, no-store");
+	c.header("Vary", USER_KEY_HEADER);
+	return "error" in page ? c.json(page, 403) : c.json(page);
 });
 
 app.get("/r/:room", async (c) => {

@@ -11,6 +11,8 @@ const CLK_TCK = 100;
 interface Stat {
 	pid: number;
 	comm: string;
+	/** R, S, D, Z (a zombie: dead, waiting to be reaped)... */
+	state: string;
 	pgrp: number;
 	/** utime + stime, seconds. */
 	cpuSeconds: number;
@@ -27,6 +29,7 @@ function readStat(pid: number): Stat | undefined {
 		return {
 			pid,
 			comm,
+			state: fields[0] ?? "",
 			pgrp: Number(fields[2]),
 			cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLK_TCK,
 		};
@@ -35,15 +38,25 @@ function readStat(pid: number): Stat | undefined {
 	}
 }
 
-/** The processes of a group whose command name starts with `comm` (all of them without it). */
+/**
+ * The live processes of a group whose command name starts with `comm` (all of them without it). Zombies do not
+ * count: they hold no memory, no CPU and no port, and one whose parent died may wait long for a reaper.
+ */
 export function groupMembers(pgrp: number, comm?: string): number[] {
 	const pids: number[] = [];
 	for (const entry of readdirSync("/proc")) {
 		if (!/^\d+$/.test(entry)) continue;
 		const stat = readStat(Number(entry));
-		if (stat && stat.pgrp === pgrp && (comm === undefined || stat.comm.startsWith(comm))) pids.push(stat.pid);
+		if (stat && stat.pgrp === pgrp && stat.state !== "Z" && (comm === undefined || stat.comm.startsWith(comm))) {
+			pids.push(stat.pid);
+		}
 	}
 	return pids;
+}
+
+/** The process group of a process, if it still exists. */
+export function groupOf(pid: number): number | undefined {
+	return readStat(pid)?.pgrp;
 }
 
 /** The process group of the process whose command line holds `needle` (e.g. a unique state directory). */

@@ -10,8 +10,9 @@ import WebSocket from "ws";
 /** Bench texts look like "b|<phase>|<sender>|<index>|<sent µs>"; nothing else in a room starts with "b|". */
 const TEXT_MARK = '"text":"b|';
 
-export function joinFrame(name: string, user: string): string {
-	return JSON.stringify({ type: "join", name, user });
+/** A join; `since` (the last seq held without a gap) asks the room for exactly what came after it. */
+export function joinFrame(name: string, user: string, since?: number): string {
+	return JSON.stringify({ type: "join", name, user, ...(since !== undefined && { since }) });
 }
 
 export function sendFrame(phase: number, sender: number, index: number, sentUs: number): string {

@@ -331,6 +331,32 @@ describe("notifications", () => {
 		await context.close();
 		await bruno.context.close();
 	});
+	it("Emma, whose name the look-alike key once hid (m is rn to it), is mentioned: the highlight, and a notification while hidden", async () => {
+		const url = newRoomUrl();
+		const context = await browser.newContext();
+		await context.grantPermissions(["notifications"], { origin: app.url });
+		await context.addInitScript(recordNotifications);
+		const page = await context.newPage();
+		await page.goto(url);
+		const writer = await openPage(browser, url);
+		await joinAs(page, "Emma");
+		await joinAs(writer.page, "Writer");
+		await page.getByText("Notifications", { exact: true }).click();
+		await page.getByRole("button", { name: "Turn on notifications" }).click();
+		await page.waitForFunction(() => window.permissionAsked === 1);
+
+		await setTabHidden(page, true);
+		await send(writer.page, "@EMMA are you there?");
+		await page.waitForFunction(() => window.notes.length === 1);
+		expect(await page.evaluate(() => window.notes[0])).toMatchObject({ title: "Writer", body: "@EMMA are you there?" });
+		await setTabHidden(page, false);
+		const mention = page.getByRole("article", { name: "Writer mentioned you" });
+		await mention.waitFor();
+		expect(await mention.locator(".text").textContent()).toBe("@EMMA are you there?");
+		await context.close();
+		await writer.context.close();
+	});
+
 	it("notifies new messages only: an edit or a reaction while hidden tells nothing, a deleted message counts no more", async () => {
 		const { room, context, page } = await recordedPage();
 		await joinAs(page, "Ana");

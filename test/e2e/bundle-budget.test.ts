@@ -19,7 +19,7 @@ const dist = new URL("../../dist/client/", import.meta.url).pathname;
 const assets = join(dist, "assets");
 /** Text only the chat's screen has: the label of its history. */
 const CHAT_MARK = "Chat history";
-/** Text only the chat's session has: the room's socket URL (client/room-client.ts). */
+/** Text only the chat's session has: the room's socket URL (client/net/room-client.ts). */
 const SESSION_MARK = "websocket?v=";
 
 // The lobby of the `raised` server is this file's (harness.ts): its people are the only ones there.

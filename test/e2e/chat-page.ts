@@ -59,8 +59,15 @@ export async function joinAs(page: Page, name: string, { pressEnter = false } = 
  * Ana makes a new private room and enters it, in a browser context of her own: she is its owner (the Owner badge
  * by her name, Room settings in the header). Resolves with her page and the room's address.
  */
-export async function ownerOfNewRoom(browser: Browser, appUrl: string, name = "Ana") {
+export async function ownerOfNewRoom(
+	browser: Browser,
+	appUrl: string,
+	name = "Ana",
+	/** Runs on the page before it opens the room's socket (to route it, say). */
+	prepare?: (page: Page) => Promise<unknown>,
+) {
 	const owner = await openPage(browser, appUrl);
+	await prepare?.(owner.page);
 	await owner.page.getByRole("button", { name: "New private room" }).click();
 	await owner.page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
 	// A new private room opens at the Welcome dialog (issue #11).

@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { WINDOW_MAX } from "../../client/message-window";
+import { WINDOW_MAX } from "../../client/model/message-window";
 import { joinAs, openPage, seeMessage } from "./chat-page";
 import { newRoom, sharedApp } from "./harness";
 import { joinPeer } from "./peer";

@@ -131,6 +131,54 @@ describe("the client store", () => {
 		expect(await messageTexts(page)).toEqual(["hello from Ana", "now as Ana Two"]);
 	}, 90_000);
 
+	it("shows a message the room stored as sent, when its ack was lost and its name is then refused on reconnect (#19)", async () => {
+		const room = `store-stored-${Date.now()}`;
+		const { page } = await openPage(browser, roomUrl(room));
+		const wire = await controlWire(page);
+		await joinAs(page, "Ana");
+		const bruno = await joinPeer(app, room, "Bruno");
+		await seeSystemLine(page, "Bruno joined");
+
+		// The room stores Ana's message, but neither its ack nor its line reaches her page.
+		const text = "stored, ack lost";
+		wire.dropNext((f) => f.type === "ack");
+		wire.dropNext(
+			(f) =>
+				(f.type === "message" && f.message.text === text) ||
+				(f.type === "messages" && f.messages.some((m) => m.text === text)),
+		);
+		await send(page, text);
+		await bruno.hear(text);
+		await page.locator("article.pending", { hasText: text }).waitFor();
+
+		// Her network goes before anything else arrives; her name is taken meanwhile.
+		network.cut();
+		await page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+		await bruno.hear("Ana left the chat");
+		const impostor = await joinPeer(app, room, "Ana");
+		network.allow();
+		const dialog = page.getByRole("dialog", { name: "Welcome to Hashzap" });
+		await dialog.getByText("is taken").waitFor({ timeout: 30_000 });
+		// The refusal said which of her pending ids the room has.
+		const sent = JSON.parse(wire.toRoom.find((f) => f.includes(`"text":"${text}"`)) ?? "{}");
+		const refusal = wire.toPage.find((f) => f.type === "error" && f.code === "name_taken");
+		expect(refusal).toMatchObject({ stored: [{ id: sent.id, seq: expect.any(Number) }] });
+
+		await dialog.getByLabel("Your name").fill("Ana Two");
+		await dialog.getByRole("button", { name: "Enter Chat" }).click();
+		await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+		// Shown as Ana's message, stored, and not as one that was never sent.
+		await seeMessage(page, "Ana", text);
+		expect(await page.locator("article.pending").count()).toBe(0);
+		await send(page, "now as Ana Two");
+		await bruno.hear("now as Ana Two");
+		expect(bruno.texts().filter((t) => t === text)).toHaveLength(1);
+		await impostor.hear("now as Ana Two");
+		expect(impostor.texts()).not.toContain(text);
+		expect(await messageTexts(page)).toEqual([text, "now as Ana Two"]);
+		expect(await page.getByText("Not sent").count()).toBe(0);
+	}, 90_000);
+
 	it("drops a page of older history that returns after a reconnect has replaced the list", async () => {
 		const room = newRoom("store-older");
 		await fill(room, 120, "early");

@@ -12,8 +12,10 @@ export interface Wire {
 	readonly toRoom: string[];
 	/** Frames the room sent, parsed (pongs left out), in order, dropped ones included. */
 	readonly toPage: ServerMessage[];
-	/** Holds back the page's `send` frames until release(). */
-	holdSends(): void;
+	/** Holds back the page's frames of these types (its `send` frames unless told) until release(). */
+	holdSends(types?: string[]): void;
+	/** How many frames are held back now. */
+	held(): number;
 	/** Lets every held frame go, in order, and holds no more. */
 	release(): void;
 	/** Drops the next frame from the room for which `match` holds. */
@@ -27,7 +29,7 @@ export interface Wire {
 export async function controlWire(page: Page): Promise<Wire> {
 	const toRoom: string[] = [];
 	const toPage: ServerMessage[] = [];
-	let holding = false;
+	let holding: string[] = [];
 	let held: (() => void)[] = [];
 	const drops: ((frame: ServerMessage) => boolean)[] = [];
 	let edit = (frame: string) => frame;
@@ -42,7 +44,7 @@ export async function controlWire(page: Page): Promise<Wire> {
 				toRoom.push(frame);
 				server.send(frame);
 			};
-			if (holding && frame.startsWith('{"type":"send"')) held.push(forward);
+			if (holding.some((type) => frame.startsWith(`{"type":"${type}"`))) held.push(forward);
 			else forward();
 		});
 		server.onMessage((message) => {
@@ -63,11 +65,12 @@ export async function controlWire(page: Page): Promise<Wire> {
 	return {
 		toRoom,
 		toPage,
-		holdSends() {
-			holding = true;
+		holdSends(types = ["send"]) {
+			holding = types;
 		},
+		held: () => held.length,
 		release() {
-			holding = false;
+			holding = [];
 			for (const forward of held) forward();
 			held = [];
 		},

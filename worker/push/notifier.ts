@@ -12,7 +12,7 @@
  * Sends go out in the background: the message path never waits for a push
  * service.
  */
-import type { ChatMessage, ClientMessage, PushPayload } from "../../protocol";
+import { type ChatMessage, type ClientMessage, nameKey, type PushPayload } from "../../protocol";
 import type { PushConfig } from "../config";
 import { type Bucket, fullBucket, take } from "../limits/token-bucket";
 import type { Joined } from "../room/connections";
@@ -24,22 +24,38 @@ const PREVIEW_CHARS = 140;
 
 export type SubscribeVerdict = { ok: true } | { ok: false; reason: string };
 
+/** What a room's Notifier works with: its storage, the server's push settings, and the two things it asks of the room. */
+export interface NotifierOptions {
+	sql: SqlStorage;
+	config: PushConfig;
+	/** The server's VAPID keys; without them nothing is pushed. */
+	vapid: VapidKeys | null;
+	/** The room's name, as a push shows it. */
+	room: string;
+	/** Where sends run: after the event, never on the message path (the Durable Object's state). */
+	background: Pick<DurableObjectState, "waitUntil">;
+	/** The room's bans: a device banned from the room hears of nothing (restrictions.ts). */
+	bans: { banOf(device: string, ip: undefined): unknown };
+}
+
 export class Notifier {
 	readonly #store: PushSubscriptionStore;
+	readonly #config: PushConfig;
+	readonly #vapid: VapidKeys | null;
+	readonly #room: string;
+	readonly #background: NotifierOptions["background"];
+	readonly #bans: NotifierOptions["bans"];
 	readonly #bucket: Bucket;
 	/** Whether the room has any subscription: a room without one spends nothing on a line. Read when first needed. */
 	#known: boolean | undefined;
 
-	constructor(
-		sql: SqlStorage,
-		private readonly config: PushConfig,
-		private readonly vapid: VapidKeys | null,
-		private readonly room: () => string,
-		private readonly background: (work: Promise<unknown>) => void,
-		/** Whether a device may hear of the room: not while it is banned (moderation.ts). */
-		private readonly mayHear: (user: string) => boolean = () => true,
-	) {
+	constructor({ sql, config, vapid, room, background, bans }: NotifierOptions) {
 		this.#store = new PushSubscriptionStore(sql);
+		this.#config = config;
+		this.#vapid = vapid;
+		this.#room = room;
+		this.#background = background;
+		this.#bans = bans;
 		this.#bucket = fullBucket(config.roomRate, Date.now());
 	}
 
@@ -49,19 +65,42 @@ export class Notifier {
 		return this.#known;
 	}
 
-	/** Keeps a device's subscription, for the name it is in the room under. */
-	subscribe(who: Joined, frame: Extract<ClientMessage, { type: "subscribe" }>): SubscribeVerdict {
-		if (!this.vapid)
+	/**
+	 * Keeps a device's subscription, for the name it is in the room under,
+	 * by the key a mention names it by (nameKey, as mentions.ts finds them).
+	 * Device keys cost nothing, so a new device's is bounded: subscriptions
+	 * of devices that have not joined for a while (keepMs) go first; then,
+	 * if its address or the room has as many as it keeps, the one whose
+	 * device joined least recently makes room, from that address or from
+	 * the room. A device in `present` (with a socket here) is never made to
+	 * make room: when only those are left, the new one is refused.
+	 */
+	subscribe(
+		who: Joined,
+		frame: Extract<ClientMessage, { type: "subscribe" }>,
+		present: Set<string>,
+		now = Date.now(),
+	): SubscribeVerdict {
+		if (!this.#vapid)
 			return { ok: false, reason: "This server has no push keys; notifications work only while the page is open" };
-		if (!hostAllowed(frame.subscription.endpoint, this.config.hosts)) {
+		if (!hostAllowed(frame.subscription.endpoint, this.#config.hosts)) {
 			return { ok: false, reason: "endpoint is not a push service this server sends to" };
 		}
-		if (!this.#store.get(who.user) && this.#store.count() >= this.config.maxSubscriptions) {
-			return { ok: false, reason: "This room has as many push subscriptions as it keeps" };
+		if (!this.#store.get(who.device)) {
+			const here = [...present];
+			this.#store.expire(now - this.#config.keepMs, here);
+			while (this.#store.countFromAddressOf(who.device) >= this.#config.perAddress) {
+				if (!this.#store.dropLeastRecent(here, who.device))
+					return { ok: false, reason: "Too many devices at your address have notifications on in this room" };
+			}
+			while (this.#store.count() >= this.#config.maxSubscriptions) {
+				if (!this.#store.dropLeastRecent(here))
+					return { ok: false, reason: "This room has as many push subscriptions as it keeps" };
+			}
 		}
 		this.#store.put({
-			user: who.user,
-			nameKey: who.key,
+			device: who.device,
+			nameKey: nameKey(who.name),
 			endpoint: frame.subscription.endpoint,
 			p256dh: frame.subscription.keys.p256dh,
 			auth: frame.subscription.keys.auth,
@@ -73,12 +112,16 @@ export class Notifier {
 	}
 
 	unsubscribe(who: Joined): void {
-		this.#store.remove(who.user);
+		this.#store.remove(who.device);
 	}
 
-	/** A device joined: it sees the room's lines itself now, so nothing held is pushed. */
+	/**
+	 * A device joined: it sees the room's lines itself now, so nothing held is
+	 * pushed; and it may have come back under another name, which its
+	 * mentions are for from now on.
+	 */
 	back(who: Joined): void {
-		if (this.#any) this.#store.clearHeld(who.user);
+		if (this.#any) this.#store.back(who.device, nameKey(who.name));
 	}
 
 	/**
@@ -87,18 +130,28 @@ export class Notifier {
 	 * held for later (the room's alarm must be set).
 	 */
 	onLine(line: ChatMessage, sender: Joined, present: Set<string>, now = Date.now()): boolean {
-		if (!this.#any || !this.vapid || line.kind !== "chat") return false;
-		const mentioned = (line.mentions ?? []).map((n) => n.normalize("NFKC").trim().toLowerCase());
+		if (!this.#any || !this.#vapid || line.kind !== "chat") return false;
+		const mentioned = (line.mentions ?? []).map(nameKey);
 		let held = false;
-		for (const sub of this.#store.matching(sender.user, mentioned)) {
-			if (present.has(sub.user) || !this.mayHear(sub.user)) continue;
+		for (const sub of this.#store.matching(sender.device, mentioned)) {
+			if (present.has(sub.device) || this.#banned(sub.device)) continue;
 			const mention = mentioned.includes(sub.nameKey);
-			const wait = Math.max(0, sub.lastSent + this.config.deviceIntervalMs - now);
+			const wait = Math.max(0, sub.lastSent + this.#config.deviceIntervalMs - now);
 			if (wait === 0 && sub.held === 0 && this.#send(sub, line, 1, mention, now)) continue;
-			this.#store.hold(sub.user, line.seq, mention, now + Math.max(wait, this.#budgetWait(now)));
+			this.#store.hold(sub.device, line.seq, mention, now + Math.max(wait, this.#budgetWait(now)));
 			held = true;
 		}
 		return held;
+	}
+
+	/**
+	 * A message was edited: whether it mentions each device it is held for is
+	 * decided again by its new text, and a device that hears only of mentions
+	 * no longer waits for it when it no longer mentions them. An edit is
+	 * never pushed by itself (it may only change what is already held).
+	 */
+	edited(seq: number, mentions: string[] | undefined): void {
+		if (this.#any) this.#store.remention(seq, (mentions ?? []).map(nameKey));
 	}
 
 	/** A message was deleted: it no longer counts in any device's next push. */
@@ -108,15 +161,15 @@ export class Notifier {
 
 	/** The room's alarm: sends what was held for each device whose interval has ended. */
 	due(present: Set<string>, lineAt: (seq: number) => ChatMessage | undefined, now = Date.now()): void {
-		if (!this.vapid) return;
+		if (!this.#vapid) return;
 		for (const sub of this.#store.dueBy(now)) {
 			const line = sub.heldSeq === null ? undefined : lineAt(sub.heldSeq);
-			if (present.has(sub.user) || !line || !this.mayHear(sub.user)) {
-				this.#store.clearHeld(sub.user);
+			if (present.has(sub.device) || !line || this.#banned(sub.device)) {
+				this.#store.clearHeld(sub.device);
 				continue;
 			}
 			if (!this.#send(sub, line, sub.held, sub.heldMention, now))
-				this.#store.postpone(sub.user, now + this.#budgetWait(now));
+				this.#store.postpone(sub.device, now + this.#budgetWait(now));
 		}
 	}
 
@@ -126,22 +179,27 @@ export class Notifier {
 
 	/** Sends one push in the background, if the room's budget allows; false when it does not. */
 	#send(sub: PushSubscriptionRow, line: ChatMessage, count: number, mention: boolean, now: number): boolean {
-		const vapid = this.vapid;
-		if (!vapid || take(this.#bucket, this.config.roomRate, now) > 0) return false;
-		this.#store.sent(sub.user, now);
-		const payload = payloadFor(this.room(), line, count, mention, sub.preview);
-		this.background(
+		const vapid = this.#vapid;
+		if (!vapid || take(this.#bucket, this.#config.roomRate, now) > 0) return false;
+		this.#store.sent(sub.device, now);
+		const payload = payloadFor(this.#room, line, count, mention, sub.preview);
+		this.#background.waitUntil(
 			sendPush(sub, payload, vapid, mention ? "high" : "normal").then((outcome) => {
-				if (outcome === "gone") this.#store.removeEndpoint(sub.user, sub.endpoint);
+				if (outcome === "gone") this.#store.removeEndpoint(sub.device, sub.endpoint);
 			}),
 		);
 		return true;
 	}
 
+	/** Whether a device is banned from the room (by its device key, not its address). */
+	#banned(device: string): boolean {
+		return this.#bans.banOf(device, undefined) !== undefined;
+	}
+
 	/** How long until the room's budget has a send again (0 when it has one now), without spending it. */
 	#budgetWait(now: number): number {
 		const probe = { ...this.#bucket };
-		return take(probe, this.config.roomRate, now);
+		return take(probe, this.#config.roomRate, now);
 	}
 }
 

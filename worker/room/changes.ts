@@ -27,8 +27,8 @@ export function refuse(code: ErrorCode, reason: string): Refusal {
 }
 
 /** A client's id for a send or a change, scoped by its device key so that one client's ids never meet another's. */
-export function clientIdOf(who: Joined, id: string): string {
-	return `${who.user}/${id}`;
+export function clientIdOf(who: Pick<Joined, "device">, id: string): string {
+	return `${who.device}/${id}`;
 }
 
 /** The message a reply or a change is about: a chat message, still stored, not deleted. */

@@ -6,17 +6,19 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+	atLeast,
 	type ChatMessage,
-	CLOSE_BANNED,
 	type ClientMessage,
 	clientVersion,
 	type ErrorCode,
 	HEARTBEAT,
+	type Joiner,
 	LIMITS,
 	PROTOCOL_VERSION,
 	parseClientFrame,
+	type StoredId,
 } from "../../protocol";
-import { type RoomConfig, roomConfig } from "../config";
+import { roomConfig } from "../config";
 import { Admission, type Verdict } from "../limits/admission";
 import { addressKey } from "../limits/rate-limiter";
 import { Notifier } from "../push/notifier";
@@ -26,98 +28,90 @@ import { hasSchema, migrate } from "../store/schema";
 import { AuditLog } from "./audit-log";
 import type { Outcome, Refusal } from "./changes";
 import { Connections, type Joined, type Session } from "./connections";
+import { RoomDoor } from "./door";
 import { Edits } from "./edits";
 import { History } from "./history";
 import { IdleSockets, JOIN_TIMEOUT_CODE } from "./idle-sockets";
 import { Membership } from "./membership";
 import { Mentions } from "./mentions";
-import { Moderation } from "./moderation";
-import { bannedReason, Moderators, utc } from "./moderators";
 import { forOldPage, linesForPage, messagesForPage } from "./old-pages";
 import { Reactions } from "./reactions";
-import { atLeast, type Proof, Roles } from "./roles";
+import { bannedReason, Restrictions, utc } from "./restrictions";
+import { type Proof, Roles } from "./roles";
 import { Settings } from "./room-settings";
 import { RoomTitle } from "./room-title";
+import { StaffActions } from "./staff-actions";
 import { Typing } from "./typing";
 
 type Frame<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
 
+/** Why history over HTTP is not shown to a reader: the socket's refusals, as the JSON of a 403. */
+export type HistoryRefusal = { error: Extract<ErrorCode, "banned" | "room_locked">; reason: string; until?: number };
+
 const encoder = new TextEncoder();
 
 export class ChatRoom extends DurableObject<Env> {
-	readonly #config: RoomConfig;
-	readonly #connections: Connections;
-	readonly #admission: Admission;
-	readonly #history: History;
-	readonly #edits: Edits;
-	readonly #reactions: Reactions;
-	readonly #membership: Membership;
-	readonly #title: RoomTitle;
-	readonly #idle: IdleSockets;
-	readonly #mentions: Mentions;
-	readonly #push: Notifier;
-	readonly #typing = new Typing();
-	readonly #roles: Roles;
-	readonly #moderation: Moderation;
-	readonly #settings: Settings;
-	readonly #audit: AuditLog;
-	readonly #moderators: Moderators;
+	readonly #config = roomConfig(this.env);
+	readonly #sql = this.ctx.storage.sql;
 	/** Whether the room has storage: made by its first join, so that reading an empty room writes nothing. */
-	#stored: boolean;
+	#stored = hasSchema(this.#sql);
+
+	// The room's parts, each a module named for its rules. None reads storage when built:
+	// a room only ever read has none, and a stored one is migrated in the constructor first.
+	readonly #connections = new Connections(this.ctx);
+	readonly #idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
+	readonly #admission = new Admission(
+		this.#config,
+		(ip, used, want) => this.env.RATE_LIMITER.getByName(ip).charge(used, want),
+		(work) => this.ctx.waitUntil(work),
+	);
+	readonly #door = new RoomDoor(this.#connections, this.#admission);
+	readonly #typing = new Typing();
+	readonly #membership = new Membership(this.#sql, this.#config.leaveGraceMs);
+	/** One store for history, edits and reactions: it keeps the room's newest seq in memory. */
+	readonly #lines = new MessageStore(this.#sql, this.#config.historyLimit);
+	readonly #history = new History(this.#lines);
+	readonly #edits = new Edits(this.#lines);
+	readonly #reactions = new Reactions(this.#lines);
+	readonly #mentions = new Mentions(this.#sql);
+	readonly #title = new RoomTitle(this.#sql);
+	readonly #roles = new Roles(this.#sql, this.#room, this.env.OPERATOR_TOKEN);
+	readonly #restrictions = new Restrictions(this.#sql, this.#config.addressBanMs);
+	readonly #settings = new Settings(this.#sql, this.#history);
+	readonly #audit = new AuditLog(this.#sql);
+	readonly #staffActions = new StaffActions({
+		connections: this.#connections,
+		door: this.#door,
+		membership: this.#membership,
+		history: this.#history,
+		roles: this.#roles,
+		restrictions: this.#restrictions,
+		settings: this.#settings,
+		audit: this.#audit,
+		state: this.ctx,
+	});
+	readonly #push = new Notifier({
+		sql: this.#sql,
+		config: this.#config.push,
+		vapid: vapidKeys(this.env),
+		room: this.#room,
+		background: this.ctx,
+		bans: this.#restrictions,
+	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		this.#config = roomConfig(env);
-		this.#stored = hasSchema(ctx.storage.sql);
-		if (this.#stored) migrate(ctx.storage.sql);
+		if (this.#stored) {
+			// A stored room wakes with today's schema, and its members with today's name keys.
+			migrate(this.#sql);
+			this.#membership.upgradeKeys();
+		}
 		// The heartbeat is answered by the runtime, without waking a hibernated room (docs/protocol.md).
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
-		this.#connections = new Connections(ctx);
-		this.#idle = new IdleSockets(this.#connections, this.#config.joinWithinMs);
-		// One store for all three: it keeps the room's newest seq in memory.
-		const lines = new MessageStore(ctx.storage.sql, this.#config.historyLimit);
-		this.#history = new History(lines);
-		this.#edits = new Edits(lines);
-		this.#reactions = new Reactions(lines);
-		this.#membership = new Membership(ctx.storage.sql, this.#config.leaveGraceMs);
-		if (this.#stored) this.#membership.upgradeKeys();
-		this.#mentions = new Mentions(ctx.storage.sql);
-		this.#push = new Notifier(
-			ctx.storage.sql,
-			this.#config.push,
-			vapidKeys(env),
-			() => this.#room,
-			(work) => ctx.waitUntil(work),
-			(user) => this.#moderation.banOf(user, undefined) === undefined,
-		);
-		this.#title = new RoomTitle(ctx.storage.sql);
-		this.#roles = new Roles(ctx.storage.sql, this.#room, env.OPERATOR_TOKEN);
-		this.#moderation = new Moderation(ctx.storage.sql, this.#config.addressBanMs);
-		this.#settings = new Settings(ctx.storage.sql, (user) => this.#history.lastSentBy(user));
-		this.#audit = new AuditLog(ctx.storage.sql);
-		this.#moderators = new Moderators({
-			connections: this.#connections,
-			membership: this.#membership,
-			history: this.#history,
-			roles: this.#roles,
-			moderation: this.#moderation,
-			settings: this.#settings,
-			audit: this.#audit,
-			refuse: (ws, code, reason) => this.#refuse(ws, code, reason),
-			close: (ws, code, reason) => this.#close(ws, code, reason),
-			scheduleAlarm: () => this.#scheduleAlarm(),
-			exclusively: (work) => ctx.blockConcurrencyWhile(work),
-			background: (work) => ctx.waitUntil(work),
-		});
-		this.#admission = new Admission(
-			this.#config,
-			(ip, used, want) => env.RATE_LIMITER.getByName(ip).charge(used, want),
-			(work) => ctx.waitUntil(work),
-		);
 		ctx.blockConcurrencyWhile(async () => {
 			if (!this.#stored) return;
 			// After a restart every socket is gone without a close event.
-			this.#membership.reconcile(this.#connections.presentKeys());
+			this.#membership.reconcile(this.#connections.presentMemberKeys());
 			await this.#scheduleAlarm();
 		});
 	}
@@ -140,6 +134,39 @@ export class ChatRoom extends DurableObject<Env> {
 		this.#connections.accept(server, { ip, version: clientVersion(request.url), joinBy: this.#idle.deadline() });
 		await this.#scheduleAlarm();
 		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	/**
+	 * A page of history over HTTP (before `before`, or around `around`), by
+	 * the socket's rules: a banned device is refused, and so is a member's
+	 * banned address (staff are not held by an address ban); a locked room
+	 * shows its history only to devices that have been in it. Without a
+	 * device key the reader is a member who has never been in the room.
+	 */
+	read(
+		query: { before: number; limit: number; version: number } | { around: number; limit: number; version: number },
+		reader: { device?: string | undefined; ip: string },
+	): { messages: ChatMessage[]; hasMore: boolean } | HistoryRefusal {
+		if (!this.#stored) return { messages: [], hasMore: false };
+		const refused = this.#mayNotRead(reader.device, reader.ip);
+		if (refused) return refused;
+		return "around" in query
+			? this.around(query.around, query.limit, query.version)
+			: this.history(query.before, query.limit, query.version);
+	}
+
+	#mayNotRead(device: string | undefined, ip: string): HistoryRefusal | undefined {
+		const role = device === undefined ? "member" : this.#roles.of(device);
+		const ban = this.#restrictions.banOf(device ?? "", role === "member" ? ip : undefined);
+		if (ban)
+			return { error: "banned", reason: bannedReason(ban.until), ...(ban.until !== null && { until: ban.until }) };
+		if (role === "member" && this.#settings.current.locked && !(device && this.#restrictions.hasVisited(device))) {
+			return {
+				error: "room_locked",
+				reason: "This room is locked: only people who have been in it before may read it",
+			};
+		}
+		return undefined;
 	}
 
 	/** A page of history, for scrolling back: up to `limit` messages before `before`, as a page of `version` takes them. */
@@ -168,21 +195,22 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!verdict.ok) return this.#overLimit(ws, verdict);
 		if (tooLarge(data)) return this.#shutDown(ws, 1009, `Frame larger than ${LIMITS.frameBytes} bytes`);
 		if (typeof data !== "string") {
-			return this.#refuse(ws, "binary_frame", "Frames must be text (JSON), not binary");
+			return this.#door.refuse(ws, "binary_frame", "Frames must be text (JSON), not binary");
 		}
 		const parsed = parseClientFrame(data);
-		if (!parsed.ok) return this.#refuse(ws, parsed.code, parsed.reason, parsed.id);
+		if (!parsed.ok && parsed.joiner) return this.#refuseName(ws, parsed.code, parsed.reason, parsed.joiner);
+		if (!parsed.ok) return this.#door.refuse(ws, parsed.code, parsed.reason, parsed.id);
 		const frame = parsed.frame;
 		if (frame.type === "join") return this.#join(ws, session, frame);
 		// Before joining too: a locked room or an address ban must know an owner or moderator at the door.
 		if (frame.type === "claim") return this.#claim(ws, frame.secret);
 		const who = session.joined;
-		if (!who) return this.#refuse(ws, "not_joined", "Join the room before sending anything else");
+		if (!who) return this.#door.refuse(ws, "not_joined", "Join the room before sending anything else");
 		switch (frame.type) {
 			case "send":
 				return this.#send(ws, who, frame);
 			case "typing":
-				if (this.#moderation.mutedUntil(who.user) !== undefined) return;
+				if (this.#restrictions.mutedUntil(who.device) !== undefined) return;
 				if (this.#typing.pass(ws)) this.#connections.broadcast({ type: "typing", name: who.name }, ws);
 				return;
 			case "sync":
@@ -193,29 +221,32 @@ export class ChatRoom extends DurableObject<Env> {
 			case "title":
 				return this.#retitle(ws, who, frame);
 			case "edit":
-				return this.#changed(
-					ws,
-					frame.id,
-					this.#mutedChange(who, frame.id) ??
-						this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text)),
-				);
+				return this.#edit(ws, who, frame);
 			case "delete":
 				return this.#delete(ws, who, frame);
 			case "react":
 				return this.#changed(
 					ws,
 					frame.id,
-					this.#mutedChange(who, frame.id) ?? this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on),
+					// Taking back one's own reaction is allowed even while muted: it says nothing.
+					(frame.on ? this.#mutedChange(who, frame.id) : undefined) ??
+						this.#reactions.react(who, frame.id, frame.seq, frame.emoji, frame.on),
 				);
 			case "subscribe": {
-				const verdict = this.#push.subscribe(who, frame);
-				if (!verdict.ok) return this.#refuse(ws, "invalid_subscription", verdict.reason);
+				const verdict = this.#push.subscribe(who, frame, this.#connections.presentDevices());
+				if (!verdict.ok) return this.#door.refuse(ws, "invalid_subscription", verdict.reason);
 				return;
 			}
 			case "unsubscribe":
 				return this.#push.unsubscribe(who);
+			case "mute":
+			case "kick":
+			case "ban":
+				// A mute or a ban ends on the alarm; whoever is kicked or banned has no departure due.
+				if (this.#staffActions.act(ws, who, frame)) this.ctx.waitUntil(this.#scheduleAlarm());
+				return;
 			default:
-				return this.#moderators.handle(ws, who, frame);
+				return this.#staffActions.handle(ws, who, frame);
 		}
 	}
 
@@ -241,11 +272,11 @@ export class ChatRoom extends DurableObject<Env> {
 	override async alarm(): Promise<void> {
 		for (const ws of this.#idle.expired()) this.#shutDown(ws, JOIN_TIMEOUT_CODE, this.#idle.reason);
 		if (this.#stored) {
-			for (const gone of this.#membership.gone(this.#connections.presentKeys())) {
+			for (const gone of this.#membership.gone(this.#connections.presentMemberKeys())) {
 				this.#connections.publish(this.#history.announce("leave", gone.name));
 			}
-			this.#moderators.staffChanged();
-			if (this.#moderation.expire()) this.#moderators.toStaff(this.#moderators.lists());
+			this.#staffActions.staffChanged();
+			if (this.#restrictions.expire()) this.#staffActions.toStaff(this.#staffActions.lists());
 			this.#push.due(this.#connections.presentDevices(), (seq) => this.#history.message(seq));
 		}
 		await this.#scheduleAlarm();
@@ -255,19 +286,27 @@ export class ChatRoom extends DurableObject<Env> {
 	 * A name is the room's to give: taken names are refused; a new arrival is
 	 * announced to all. Churn costs what it writes: an arrival writes its
 	 * "joined" line now and its "left" line later, so it pays for two frames.
-	 * A banned member is turned away and their socket closed; a locked room
-	 * lets in only devices that have been in it.
+	 * A banned device is turned away and its socket closed, whatever role or
+	 * link it has: a ban outranks both, so its claims are never honoured. A
+	 * member is also turned away from a banned address (staff are not: an
+	 * address is shared); a locked room lets in only devices that have been in it.
 	 */
 	#join(ws: WebSocket, session: Session, frame: Frame<"join">) {
-		if (session.joined) return this.#refuse(ws, "already_joined", "This connection has already joined the room");
+		if (session.joined) return this.#door.refuse(ws, "already_joined", "This connection has already joined the room");
 		this.#ensureStored();
+		const deviceBan = this.#restrictions.banOf(frame.user, undefined);
+		if (deviceBan) return this.#door.turnAway(ws, deviceBan.until);
 		const proof = session.proof;
 		const role = proof && !atLeast(this.#roles.of(frame.user), proof.role) ? proof.role : this.#roles.of(frame.user);
 		if (role === "member") {
-			const ban = this.#moderation.banOf(frame.user, session.ip);
-			if (ban) return this.#turnAway(ws, ban.until);
-			if (this.#settings.current.locked && !this.#moderation.hasVisited(frame.user)) {
-				return this.#refuse(ws, "room_locked", "This room is locked: only people who have been in it before may join");
+			const ban = this.#restrictions.banOf(frame.user, session.ip);
+			if (ban) return this.#door.turnAway(ws, ban.until);
+			if (this.#settings.current.locked && !this.#restrictions.hasVisited(frame.user)) {
+				return this.#door.refuse(
+					ws,
+					"room_locked",
+					"This room is locked: only people who have been in it before may join",
+				);
 			}
 		}
 		if (this.#membership.arriving(frame.name)) {
@@ -276,11 +315,12 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 		const claim = this.#membership.claim(frame.name, frame.user);
 		if (!claim.ok) {
-			return this.#refuse(ws, "name_taken", `The name "${frame.name}" is taken in this room; please choose another`);
+			const reason = `The name "${frame.name}" is taken in this room; please choose another`;
+			return this.#refuseName(ws, "name_taken", reason, frame);
 		}
 		if (proof) this.#grant(claim.who, proof);
 		this.#roles.noteName(frame.user, claim.who.name);
-		this.#moderation.visit(frame.user, session.ip);
+		this.#restrictions.visit(frame.user, session.ip);
 		this.#title.noteJoin(this.#room, frame.user, this.#history.empty);
 		// What is stored goes out to the others first, so that this socket's stream begins at its welcome.
 		this.#connections.flush();
@@ -298,20 +338,37 @@ export class ChatRoom extends DurableObject<Env> {
 			messages: linesForPage(session.version, opening.messages),
 			online: this.#membership.online(),
 			role: this.#roles.of(frame.user),
-			staff: this.#moderators.staff(),
+			staff: this.#staffActions.staff(),
 			settings: this.#settings.current,
-			...this.#title.forWelcome(frame.user),
+			...this.#title.forWelcome(frame.user, this.#roles.of(frame.user), this.#room),
+			...this.#storedOf(frame),
 		});
 		if (!claim.returning) this.#connections.publish(this.#history.announce("join", claim.who.name));
-		this.#moderators.staffChanged();
+		this.#staffActions.staffChanged();
 		// This socket no longer waits to join: with nobody else waiting and nothing else due, the alarm goes.
 		this.ctx.waitUntil(this.#scheduleAlarm());
+	}
+
+	/**
+	 * A name refused (taken, or invalid): the socket may try another. The
+	 * answer says which of the device's pending ids the room stored, so that
+	 * its page does not take a message whose ack it missed for one never sent.
+	 */
+	#refuseName(ws: WebSocket, code: ErrorCode, reason: string, joiner: Joiner): void {
+		this.#connections.sendTo(ws, { type: "error", code, reason, ...this.#storedOf(joiner) });
+	}
+
+	/** Which of the ids a joining device holds as pending the room stored (absent: none, or none asked). */
+	#storedOf(joiner: Joiner): { stored?: StoredId[] } {
+		if (!this.#stored || !joiner.pending?.length) return {};
+		const stored = this.#history.storedOf(joiner.user, joiner.pending);
+		return stored.length > 0 ? { stored } : {};
 	}
 
 	/** Gives the room its storage on first need: a room only ever read has none. */
 	#ensureStored(): void {
 		if (this.#stored) return;
-		migrate(this.ctx.storage.sql);
+		migrate(this.#sql);
 		this.#stored = true;
 	}
 
@@ -327,9 +384,8 @@ export class ChatRoom extends DurableObject<Env> {
 			this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: stored });
 			return;
 		}
-		const now = Date.now();
-		const role = this.#roles.of(who.user);
-		const refused = this.#muted(who, now) ?? (role === "member" ? this.#slowed(who, now) : undefined);
+		const role = this.#roles.of(who.device);
+		const refused = this.#silenced(who, role);
 		const posted =
 			refused ??
 			this.#history.post(who, frame.id, frame.text, {
@@ -338,10 +394,10 @@ export class ChatRoom extends DurableObject<Env> {
 				mentions: this.#mentions.find(frame.text),
 			});
 		if (!posted.ok) {
-			this.#refuse(ws, posted.code, posted.reason, frame.id, posted);
+			this.#door.refuse(ws, posted.code, posted.reason, frame.id, posted);
 			return;
 		}
-		if (posted.line) this.#settings.sent(who.user, posted.line.at);
+		if (posted.line) this.#settings.sent(who.device, posted.line.at);
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
 		if (!posted.line) return;
 		this.#connections.publish(posted.line);
@@ -350,16 +406,25 @@ export class ChatRoom extends DurableObject<Env> {
 		}
 	}
 
+	/**
+	 * Whether someone may not say something now: a message, a title or an
+	 * edit. Muted, nobody may; under slow mode a member waits their turn
+	 * (owners and moderators are not slowed).
+	 */
+	#silenced(who: Joined, role = this.#roles.of(who.device), now = Date.now()): Refusal | undefined {
+		return this.#muted(who, now) ?? (role === "member" ? this.#slowed(who, now) : undefined);
+	}
+
 	/** A muted member may not speak: no message, edit or reaction. */
 	#muted(who: Joined, now = Date.now()): Refusal | undefined {
-		const until = this.#moderation.mutedUntil(who.user, now);
+		const until = this.#restrictions.mutedUntil(who.device, now);
 		if (until === undefined) return undefined;
 		return { ok: false, code: "muted", reason: `You are muted until ${utc(until)}`, until };
 	}
 
 	/** Under slow mode, a member's next message waits its turn. */
 	#slowed(who: Joined, now: number): Refusal | undefined {
-		const wait = this.#settings.slowModeWait(who.user, now);
+		const wait = this.#settings.slowModeWait(who.device, now);
 		if (wait <= 0) return undefined;
 		const seconds = Math.ceil(wait / 1000);
 		return {
@@ -371,9 +436,21 @@ export class ChatRoom extends DurableObject<Env> {
 		};
 	}
 
-	/** An edit or a reaction by a muted member; a retry of one made before the mute is still acknowledged. */
+	/** A reaction by a muted member; a retry of one made before the mute is still acknowledged. */
 	#mutedChange(who: Joined, id: string): Refusal | undefined {
 		return this.#history.stored(who, id) === undefined ? this.#muted(who) : undefined;
+	}
+
+	/**
+	 * An edit is speech, like a message: refused while muted or, for a member
+	 * under slow mode, too soon; once made, it starts the slow-mode wait
+	 * again. A retry of an edit already made is still acknowledged.
+	 */
+	#edit(ws: WebSocket, who: Joined, frame: Frame<"edit">): void {
+		const refused = this.#history.stored(who, frame.id) === undefined ? this.#silenced(who) : undefined;
+		const outcome = refused ?? this.#edits.edit(who, frame.id, frame.seq, frame.text, this.#mentions.find(frame.text));
+		if (outcome.ok && outcome.change) this.#settings.sent(who.device, outcome.change.at);
+		this.#changed(ws, frame.id, outcome);
 	}
 
 	/**
@@ -381,7 +458,7 @@ export class ChatRoom extends DurableObject<Env> {
 	 * it shows "Removed by a moderator" and the audit log records who did it.
 	 */
 	#delete(ws: WebSocket, who: Joined, frame: Frame<"delete">): void {
-		const role = this.#roles.of(who.user);
+		const role = this.#roles.of(who.device);
 		const outcome = this.#edits.delete(who, frame.id, frame.seq, role !== "member");
 		if (outcome.ok && role !== "member" && outcome.change?.deleted === "moderator") {
 			this.#audit.record({ name: who.name, role }, "delete", outcome.target?.name, `message ${frame.seq}`);
@@ -394,11 +471,12 @@ export class ChatRoom extends DurableObject<Env> {
 	 * to its sender and broadcast like a message. An older page, which knows
 	 * no changes, is sent an edited or deleted message again instead. A change
 	 * is pushed to no one (an edit's new mentions show in the page, not on a
-	 * lock screen), and a deleted message is no longer waiting to be pushed.
+	 * lock screen); a deleted message is no longer waiting to be pushed, and
+	 * an edited one waits as what it now says, mentions included.
 	 */
 	#changed(ws: WebSocket, id: string, outcome: Outcome): void {
 		if (!outcome.ok) {
-			this.#refuse(ws, outcome.code, outcome.reason, id, outcome);
+			this.#door.refuse(ws, outcome.code, outcome.reason, id, outcome);
 			return;
 		}
 		this.#connections.sendTo(ws, { type: "ack", id, seq: outcome.seq });
@@ -406,17 +484,30 @@ export class ChatRoom extends DurableObject<Env> {
 		if (!change) return;
 		this.#connections.publish(change, change.kind === "react" ? undefined : target && forOldPage(target));
 		if (change.kind === "delete") this.#push.deleted(change.target);
+		else if (change.kind === "edit") this.#push.edited(change.target, change.mentions);
 	}
 
-	/** Only the room's creator may title it (room-title.ts); the title is a line, stored once per id like a message. */
+	/**
+	 * Only the room's creator may title it (room-title.ts); the title is a
+	 * line, stored once per id like a message, and speech like a message: not
+	 * while muted, nor too soon under slow mode. A retry of a stored title is
+	 * still acknowledged.
+	 */
 	#retitle(ws: WebSocket, who: Joined, frame: Frame<"title">): void {
-		if (!this.#title.maySet(who.user)) {
-			this.#refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
+		if (!this.#title.maySet(who.device, this.#roles.of(who.device), this.#room)) {
+			this.#door.refuse(ws, "not_creator", "Only the person who made this room can give it a title", frame.id);
 			return;
 		}
-		const posted = this.#history.post(who, frame.id, frame.text, { kind: "title" });
-		if (!posted.ok) return; // a title answers no message, so nothing refuses it
-		if (posted.line) this.#title.set(frame.text);
+		const refused = this.#history.stored(who, frame.id) === undefined ? this.#silenced(who) : undefined;
+		const posted = refused ?? this.#history.post(who, frame.id, frame.text, { kind: "title" });
+		if (!posted.ok) {
+			this.#door.refuse(ws, posted.code, posted.reason, frame.id, posted);
+			return;
+		}
+		if (posted.line) {
+			this.#title.set(frame.text);
+			this.#settings.sent(who.device, posted.line.at);
+		}
 		this.#connections.sendTo(ws, { type: "ack", id: frame.id, seq: posted.seq });
 		if (posted.line) this.#connections.publish(posted.line);
 	}
@@ -430,33 +521,29 @@ export class ChatRoom extends DurableObject<Env> {
 		return this.ctx.blockConcurrencyWhile(async () => {
 			// A claim may register a private room's owner secret: the room needs its storage.
 			this.#ensureStored();
-			const proof = await this.#roles.prove(secret);
-			if (!proof) return this.#refuse(ws, "bad_secret", "This link is not valid: it may have been replaced");
+			const proof = await this.#roles.prove(secret, this.#history.empty && !this.#restrictions.anyVisitor());
+			if (!proof) return this.#door.refuse(ws, "bad_secret", "This link is not valid: it may have been replaced");
 			const session = this.#connections.session(ws);
 			if (session.shut) return;
 			if (!session.joined) return this.#connections.save(ws, { ...session, proof });
+			// A ban outranks any link (a join checks it before honouring a claim made before it).
+			const ban = this.#restrictions.banOf(session.joined.device, undefined);
+			if (ban) return this.#door.turnAway(ws, ban.until);
 			this.#grant(session.joined, proof);
-			this.#moderators.staffChanged();
+			this.#staffActions.staffChanged();
 		});
 	}
 
 	/** Gives a device the role a secret proved, tells its pages, and writes it in the audit log. */
 	#grant(who: Joined, proof: Proof): void {
-		if (!this.#roles.grant(who.user, who.name, proof.role)) return;
+		if (!this.#roles.grant(who.device, who.name, proof.role)) return;
 		this.#audit.record(
 			{ name: who.name, role: proof.role },
 			proof.role === "owner" ? "claim_owner" : "claim_moderator",
 			undefined,
 			proof.via,
 		);
-		this.#moderators.tellRole(who.user);
-	}
-
-	/** Refuses a banned member at the door and closes the socket. */
-	#turnAway(ws: WebSocket, until: number | null): void {
-		const reason = bannedReason(until);
-		this.#connections.sendTo(ws, { type: "error", code: "banned", reason, ...(until !== null && { until }) });
-		this.#close(ws, CLOSE_BANNED, reason);
+		this.#staffActions.tellRole(who.device);
 	}
 
 	/**
@@ -476,7 +563,7 @@ export class ChatRoom extends DurableObject<Env> {
 		);
 		// A socket that had not joined no longer waits to: the alarm may have nothing left to do.
 		if (who) {
-			if (this.#connections.present(ws).some((p) => p.key === who.key)) return;
+			if (this.#connections.present(ws).some((p) => p.memberKey === who.memberKey)) return;
 			this.#membership.depart(who);
 		}
 		this.ctx.waitUntil(this.#scheduleAlarm());
@@ -494,7 +581,7 @@ export class ChatRoom extends DurableObject<Env> {
 		// Read after the wait, so that calls overlapping each other all see the newest state.
 		const next = earliest(
 			this.#stored ? this.#membership.nextDue() : undefined,
-			this.#stored ? this.#moderation.nextDue() : undefined,
+			this.#stored ? this.#restrictions.nextDue() : undefined,
 			this.#idle.nextDue(),
 			this.#stored ? this.#push.nextDue() : undefined,
 		);
@@ -527,40 +614,6 @@ export class ChatRoom extends DurableObject<Env> {
 		// and the socket no longer counts as joined, even after hibernation.
 		this.#connections.save(ws, { ip: session.ip, version: session.version, shut: true });
 		ws.close(code, reason);
-	}
-
-	/**
-	 * Closes a socket for good without a departure (a kick, a ban): the
-	 * caller has said what became of its person. Frames still on the wire
-	 * behind the close are ignored; its close event settles the rest.
-	 */
-	#close(ws: WebSocket, code: number, reason: string): void {
-		const session = this.#connections.session(ws);
-		this.#connections.forget(ws);
-		this.#admission.forget(ws);
-		this.#connections.save(ws, { ip: session.ip, version: session.version, shut: true });
-		try {
-			ws.close(code, reason);
-		} catch {
-			// already closed
-		}
-	}
-
-	#refuse(
-		ws: WebSocket,
-		code: ErrorCode,
-		reason: string,
-		id?: string,
-		when?: { retryAfter?: number; until?: number },
-	): void {
-		this.#connections.sendTo(ws, {
-			type: "error",
-			code,
-			reason,
-			...(id !== undefined && { id }),
-			...(when?.retryAfter !== undefined && { retryAfter: when.retryAfter }),
-			...(when?.until !== undefined && { until: when.until }),
-		});
 	}
 }
 

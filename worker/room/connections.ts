@@ -11,10 +11,16 @@ import { linesFor } from "./room-title";
 /** Who a joined socket speaks for. */
 export interface Joined {
 	name: string;
-	/** The name as the room compares it (nameKey). */
-	key: string;
-	/** The device key: the same person in every tab. Never sent to anyone. */
-	user: string;
+	/**
+	 * The key the room holds the name under, as members.name_key stores it: the
+	 * look-alike key (nameKeys(name).key, name-keys.ts), so "Аna" with a
+	 * Cyrillic А is Ana's. Not the protocol's nameKey(name), which says whom a
+	 * name calls (mentions, pushes): named apart so that the two are never
+	 * mixed again, as they were in #26.
+	 */
+	memberKey: string;
+	/** The device key (the `user` of join): the same person in every tab. Never sent to anyone. */
+	device: string;
 }
 
 /** What a socket carries through hibernation (its attachment). */
@@ -31,6 +37,13 @@ export interface Session {
 	/** A role a secret proved before the socket joined: given to its device on joining. */
 	proof?: Proof;
 }
+
+/**
+ * A session as its attachment holds it: Joined under the field names the
+ * attachment has always had (`key`, `user`), because a socket accepted by
+ * older code may wake under newer code, its attachment as it was written.
+ */
+type Attachment = Omit<Session, "joined"> & { joined?: { name: string; key: string; user: string } };
 
 export class Connections {
 	// Caches of the attachments; rebuilt lazily after hibernation.
@@ -67,7 +80,7 @@ export class Connections {
 	session(ws: WebSocket): Session {
 		let session = this.#sessions.get(ws);
 		if (!session) {
-			session = ws.deserializeAttachment() as Session;
+			session = fromAttachment(ws.deserializeAttachment() as Attachment);
 			this.#sessions.set(ws, session);
 		}
 		return session;
@@ -75,7 +88,7 @@ export class Connections {
 
 	/** Writes a socket's session to its attachment, where it survives hibernation. */
 	save(ws: WebSocket, session: Session): void {
-		ws.serializeAttachment(session);
+		ws.serializeAttachment(toAttachment(session));
 		this.#sessions.set(ws, session);
 		if (session.joined) this.joined().add(ws);
 		else this.#joined?.delete(ws);
@@ -118,17 +131,17 @@ export class Connections {
 
 	/** The device keys with an open socket: devices the room need not push to. */
 	presentDevices(): Set<string> {
-		return new Set(this.present().map((who) => who.user));
+		return new Set(this.present().map((who) => who.device));
 	}
 
-	/** The name keys of everyone with an open socket. */
-	presentKeys(): Set<string> {
-		return new Set(this.present().map((who) => who.key));
+	/** The name keys (Joined.memberKey) of everyone with an open socket. */
+	presentMemberKeys(): Set<string> {
+		return new Set(this.present().map((who) => who.memberKey));
 	}
 
 	/** The joined sockets of one device. */
-	socketsOf(user: string): WebSocket[] {
-		return [...this.joined()].filter((ws) => this.session(ws).joined?.user === user);
+	socketsOf(device: string): WebSocket[] {
+		return [...this.joined()].filter((ws) => this.session(ws).joined?.device === device);
 	}
 
 	/** Sends a frame as the socket's protocol version knows it (nothing, if it knows no such frame). */
@@ -199,6 +212,14 @@ export class Connections {
 			if (frame !== "") send(ws, frame);
 		}
 	}
+}
+
+function toAttachment({ joined, ...rest }: Session): Attachment {
+	return joined ? { ...rest, joined: { name: joined.name, key: joined.memberKey, user: joined.device } } : rest;
+}
+
+function fromAttachment({ joined, ...rest }: Attachment): Session {
+	return joined ? { ...rest, joined: { name: joined.name, memberKey: joined.key, device: joined.user } } : rest;
 }
 
 /** One line as a `message` frame, several as `messages`, none as nothing (""). */

@@ -22,7 +22,7 @@ export class Edits {
 			target,
 			kind: "edit",
 			rule: (message) =>
-				message.user === who.user ? undefined : refuse("not_yours", "Only its sender can edit a message"),
+				message.device === who.device ? undefined : refuse("not_yours", "Only its sender can edit a message"),
 			apply: (seq) => this.store.setText(target, text, seq, mentions),
 		});
 	}
@@ -35,10 +35,10 @@ export class Edits {
 			target,
 			kind: "delete",
 			rule: (message) =>
-				staff || message.user === who.user
+				staff || message.device === who.device
 					? undefined
 					: refuse("not_yours", "Only its sender, an owner or a moderator can delete a message"),
-			apply: (seq, message) => this.store.scrub(target, message.user === who.user ? "sender" : "moderator", seq),
+			apply: (seq, message) => this.store.scrub(target, message.device === who.device ? "sender" : "moderator", seq),
 		});
 	}
 }

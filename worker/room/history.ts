@@ -5,7 +5,7 @@
  * messages, as they are now, are served for scrolling back and for jumping
  * to a message.
  */
-import { type ChatMessage, isChange, LIMITS, type Line } from "../../protocol";
+import { type ChatMessage, isChange, LIMITS, type Line, type StoredId } from "../../protocol";
 import type { MessageStore } from "../store/messages";
 import { clientIdOf, findTarget, type Refusal } from "./changes";
 import type { Joined } from "./connections";
@@ -63,13 +63,27 @@ export class History {
 			const original = findTarget(this.store, replyTo);
 			if ("ok" in original) return original;
 		}
-		const line = this.store.append(kind, who.name, text, { clientId, user: who.user, replyTo, role, mentions });
+		const line = this.store.append(kind, who.name, text, { clientId, device: who.device, replyTo, role, mentions });
 		return { ok: true, seq: line.seq, line };
 	}
 
 	/** The seq a send with this id was stored under, if it was: a retry, to be acknowledged again. */
 	stored(who: Joined, id: string): number | undefined {
 		return this.store.seqOfClientId(clientIdOf(who, id));
+	}
+
+	/**
+	 * Which of a device's client ids (sends and changes its page has not seen
+	 * acknowledged) the room stored, with their seqs, in the order asked:
+	 * found by the same key a retry is, so also after Clear history.
+	 */
+	storedOf(device: string, ids: readonly string[]): StoredId[] {
+		const asked = [...new Set(ids)];
+		const seqs = this.store.seqsOfClientIds(asked.map((id) => clientIdOf({ device }, id)));
+		return asked.flatMap((id) => {
+			const seq = seqs.get(clientIdOf({ device }, id));
+			return seq === undefined ? [] : [{ id, seq }];
+		});
 	}
 
 	/** Stores a line of the room's own: someone joined, left, or was removed by a moderator. */
@@ -80,7 +94,9 @@ export class History {
 
 	/**
 	 * Clears the history: every line before a new `cleared` line is deleted
-	 * from storage. A client resuming from before it gets a fresh page.
+	 * from storage (only the client ids stay, so that a send retried after
+	 * the clear is acknowledged, not stored again). A client resuming from
+	 * before it gets a fresh page.
 	 */
 	clear(): ChatMessage {
 		const line = this.store.append("cleared", "", "The history was cleared by a moderator");
@@ -89,12 +105,12 @@ export class History {
 	}
 
 	/** When a device's newest stored message was sent, for slow mode after a wake. */
-	lastSentBy(user: string): number | undefined {
-		return this.store.lastAtOf(user);
+	lastSentBy(device: string): number | undefined {
+		return this.store.lastAtOf(device);
 	}
 
 	/** Who sent a chat line: their device key and name. */
-	senderOf(seq: number): { user: string; name: string } | undefined {
+	senderOf(seq: number): { device: string; name: string } | undefined {
 		return this.store.senderOf(seq);
 	}
 

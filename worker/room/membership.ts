@@ -5,6 +5,7 @@
  * and reconnects share their device key, so coming back within the grace
  * period says nothing.
  */
+import { nameKey } from "../../protocol";
 import { type Member, MemberStore } from "../store/members";
 import type { Joined } from "./connections";
 import { nameKeys } from "./name-keys";
@@ -28,22 +29,22 @@ export class Membership {
 	upgradeKeys(): void {
 		for (const m of this.#store.unkeyed()) {
 			const keys = nameKeys(m.name);
-			this.#store.rekey(m.nameKey, keys.key, keys.look);
+			this.#store.rekey(m.memberKey, keys.key, keys.look);
 		}
 	}
 
 	/**
-	 * Lets `user` in under `name`, unless another device holds it. The same
+	 * Lets `device` in under `name`, unless another device holds it. The same
 	 * device (another tab, or back within the grace period or after a restart)
 	 * is returning: the room says nothing of it.
 	 */
-	claim(name: string, user: string): Claim {
+	claim(name: string, device: string): Claim {
 		const { key, look } = nameKeys(name);
-		if (this.#store.heldByOther(key, look, user)) return { ok: false };
+		if (this.#store.heldByOther(key, look, device)) return { ok: false };
 		const member = this.#store.member(key);
 		this.#store.cancelDeparture(key);
-		if (!member) this.#store.addMember({ nameKey: key, userKey: user, name }, look);
-		return { ok: true, who: { name: member?.name ?? name, key, user }, returning: member !== undefined };
+		if (!member) this.#store.addMember({ memberKey: key, device: device, name }, look);
+		return { ok: true, who: { name: member?.name ?? name, memberKey: key, device }, returning: member !== undefined };
 	}
 
 	/** Whether `name` is free: a join under it would be announced (and, later, its leave). */
@@ -53,15 +54,15 @@ export class Membership {
 
 	/** The last socket of `who` closed: they are announced as gone after the grace period, unless they come back. */
 	depart(who: Joined, now = Date.now()): void {
-		this.#store.addDeparture({ nameKey: who.key, userKey: who.user, name: who.name, due: now + this.graceMs });
+		this.#store.addDeparture({ memberKey: who.memberKey, device: who.device, name: who.name, due: now + this.graceMs });
 	}
 
 	/** Everyone whose grace period ran out without a reconnect: no longer members. */
 	gone(present: Set<string>, now = Date.now()): Member[] {
 		const gone = [];
 		for (const d of this.#store.takeDueDepartures(now)) {
-			if (present.has(d.nameKey)) continue;
-			this.#store.removeMember(d.nameKey);
+			if (present.has(d.memberKey)) continue;
+			this.#store.removeMember(d.memberKey);
 			gone.push(d);
 		}
 		return gone;
@@ -77,17 +78,22 @@ export class Membership {
 	 * no socket get the usual grace period to reconnect.
 	 */
 	reconcile(present: Set<string>, now = Date.now()): void {
-		const pending = new Set(this.#store.departures().map((d) => d.nameKey));
+		const pending = new Set(this.#store.departures().map((d) => d.memberKey));
 		for (const m of this.#store.members()) {
-			if (!present.has(m.nameKey) && !pending.has(m.nameKey)) {
+			if (!present.has(m.memberKey) && !pending.has(m.memberKey)) {
 				this.#store.addDeparture({ ...m, due: now + this.graceMs });
 			}
 		}
 	}
 
-	/** The member who holds a name, if anyone does. */
+	/**
+	 * The member a name calls, if anyone: found by the look-alike key, which
+	 * is unique in the room, then held to the name as it reads (nameKey), so
+	 * that "Sarn" does not call Sam as a mention would not.
+	 */
 	holder(name: string): Member | undefined {
-		return this.#store.member(nameKeys(name).key);
+		const member = this.#store.member(nameKeys(name).key);
+		return member && nameKey(member.name) === nameKey(name) ? member : undefined;
 	}
 
 	/** Everyone in the room, with their device keys. */
@@ -96,9 +102,9 @@ export class Membership {
 	}
 
 	/** Takes someone out of the room at once, without a grace period: kicked or banned. */
-	remove(key: string): void {
-		this.#store.cancelDeparture(key);
-		this.#store.removeMember(key);
+	remove(memberKey: string): void {
+		this.#store.cancelDeparture(memberKey);
+		this.#store.removeMember(memberKey);
 	}
 
 	/** Who is in the room: one entry per person, including those within their grace period. */

@@ -21,12 +21,12 @@ export class Reactions {
 			kind: "react",
 			emoji,
 			rule: () =>
-				on && !reactions.has(target, emoji, who.user) && reactions.count(target, emoji) >= LIMITS.reactorsMax
+				on && !reactions.has(target, emoji, who.device) && reactions.count(target, emoji) >= LIMITS.reactorsMax
 					? refuse("reactions_full", `At most ${LIMITS.reactorsMax} people can react to a message with ${emoji}`)
 					: undefined,
 			apply: (seq) => {
-				if (on) reactions.add(target, emoji, who.user, who.name, seq);
-				else reactions.remove(target, emoji, who.user);
+				if (on) reactions.add(target, emoji, who.device, who.name, seq);
+				else reactions.remove(target, emoji, who.device);
 				this.store.touch(target, seq);
 			},
 		});

@@ -9,7 +9,15 @@
  *   room, which is how the lobby and public rooms get owners.
  * A public room is never owned by its first visitor: anyone could squat it.
  */
-import { isPrivateRoomName, type Role, type StaffMember } from "../../protocol";
+import {
+	atLeast,
+	isPrivateRoomName,
+	nameKey,
+	ROLE_RANK,
+	type Role,
+	randomSecret,
+	type StaffMember,
+} from "../../protocol";
 import { type RoleRow, RoleStore, type SecretKind } from "../store/roles";
 
 /** How a secret proved a role. */
@@ -17,13 +25,6 @@ export type Proof = {
 	role: StaffMember["role"];
 	via: "registered" | "owner link" | "moderator link" | "operator token";
 };
-
-const RANK: Record<Role, number> = { member: 0, moderator: 1, owner: 2 };
-
-/** Whether `role` is at least `need`. */
-export function atLeast(role: Role, need: Role): boolean {
-	return RANK[role] >= RANK[need];
-}
 
 export class Roles {
 	readonly #store: RoleStore;
@@ -38,20 +39,23 @@ export class Roles {
 		this.#store = new RoleStore(sql);
 	}
 
-	get #byUser(): Map<string, RoleRow> {
-		this.#loaded ??= new Map(this.#store.roles().map((r) => [r.userKey, r]));
+	get #byDevice(): Map<string, RoleRow> {
+		this.#loaded ??= new Map(this.#store.roles().map((r) => [r.device, r]));
 		return this.#loaded;
 	}
 
-	of(user: string): Role {
-		return this.#byUser.get(user)?.role ?? "member";
+	of(device: string): Role {
+		return this.#byDevice.get(device)?.role ?? "member";
 	}
 
 	/**
 	 * What a presented secret proves, if anything. The first secret presented
-	 * in a private room that has no owner becomes its owner secret.
+	 * in a new private room (`fresh`: no one has been in it yet) becomes its
+	 * owner secret, as "New private room" registers it; a room people have been
+	 * in is never given to whoever claims it first, even if its maker never
+	 * registered (a banned device's claim would have made it an owner).
 	 */
-	async prove(secret: string): Promise<Proof | undefined> {
+	async prove(secret: string, fresh: boolean): Promise<Proof | undefined> {
 		const hash = await sha256(secret);
 		const owner = this.#store.secretHash("owner");
 		if (owner === hash) return { role: "owner", via: "owner link" };
@@ -60,7 +64,7 @@ export class Roles {
 			return { role: "owner", via: "operator token" };
 		}
 		// Re-read after the awaits: another claim may have registered meanwhile.
-		if (this.#store.secretHash("owner") === undefined && isPrivateRoomName(this.room)) {
+		if (fresh && this.#store.secretHash("owner") === undefined && isPrivateRoomName(this.room)) {
 			this.#store.setSecretHash("owner", hash);
 			return { role: "owner", via: "registered" };
 		}
@@ -68,29 +72,42 @@ export class Roles {
 	}
 
 	/** Gives a device a role, never lowering one it has. Returns whether anything changed. */
-	grant(user: string, name: string, role: StaffMember["role"], now = Date.now()): boolean {
-		const had = this.#byUser.get(user);
+	grant(device: string, name: string, role: StaffMember["role"], now = Date.now()): boolean {
+		const had = this.#byDevice.get(device);
 		if (had && atLeast(had.role, role)) return false;
-		this.#set({ userKey: user, role, name }, now);
+		this.#set({ device: device, role, name }, now);
 		return true;
 	}
 
 	/** Keeps the name a staff member last used, for the lists. */
-	noteName(user: string, name: string): void {
-		const had = this.#byUser.get(user);
+	noteName(device: string, name: string): void {
+		const had = this.#byDevice.get(device);
 		if (had && had.name !== name) this.#set({ ...had, name }, Date.now());
 	}
 
-	/** Makes a moderator a member again; returns their device key, if `name` was a moderator's. */
-	demote(name: string): string | undefined {
-		for (const r of this.#byUser.values()) {
-			if (r.role === "moderator" && r.name === name) {
-				this.#byUser.delete(r.userKey);
-				this.#store.removeRole(r.userKey);
-				return r.userKey;
-			}
+	/**
+	 * Makes a moderator's device a member again, whatever name it used: the
+	 * role belongs to the device. Returns whether it was a moderator.
+	 */
+	demote(device: string): boolean {
+		if (this.#byDevice.get(device)?.role !== "moderator") return false;
+		this.#byDevice.delete(device);
+		this.#store.removeRole(device);
+		return true;
+	}
+
+	/**
+	 * The moderators whose last name is `name` as a name calls someone (the
+	 * protocol's nameKey: NFKC, case), with their device keys. Not by the
+	 * look-alike skeleton: "SARN" is not Sam, as "@Sarn" mentions no Sam.
+	 */
+	moderatorsNamed(name: string): { device: string; name: string }[] {
+		const wanted = nameKey(name);
+		const named = [];
+		for (const r of this.#byDevice.values()) {
+			if (r.role === "moderator" && nameKey(r.name) === wanted) named.push({ device: r.device, name: r.name });
 		}
-		return undefined;
+		return named;
 	}
 
 	/**
@@ -105,11 +122,11 @@ export class Roles {
 		this.#store.setSecretHash(kind, hash);
 		const demoted = [];
 		if (kind === "owner") {
-			for (const r of [...this.#byUser.values()]) {
-				if (r.role === "owner" && r.userKey !== requester) {
-					this.#byUser.delete(r.userKey);
-					this.#store.removeRole(r.userKey);
-					demoted.push(r.userKey);
+			for (const r of [...this.#byDevice.values()]) {
+				if (r.role === "owner" && r.device !== requester) {
+					this.#byDevice.delete(r.device);
+					this.#store.removeRole(r.device);
+					demoted.push(r.device);
 				}
 			}
 		}
@@ -126,24 +143,24 @@ export class Roles {
 
 	/** The names of the room's moderators, present or not. */
 	moderators(): string[] {
-		return [...this.#byUser.values()]
+		return [...this.#byDevice.values()]
 			.filter((r) => r.role === "moderator")
 			.map((r) => r.name)
 			.sort((a, b) => a.localeCompare(b));
 	}
 
 	/** Which of these members are owners or moderators: owners first, then by name. */
-	staff(members: { name: string; userKey: string }[]): StaffMember[] {
+	staff(members: { name: string; device: string }[]): StaffMember[] {
 		const staff: StaffMember[] = [];
 		for (const m of members) {
-			const role = this.of(m.userKey);
+			const role = this.of(m.device);
 			if (role !== "member") staff.push({ name: m.name, role });
 		}
-		return staff.sort((a, b) => RANK[b.role] - RANK[a.role] || a.name.localeCompare(b.name));
+		return staff.sort((a, b) => ROLE_RANK[b.role] - ROLE_RANK[a.role] || a.name.localeCompare(b.name));
 	}
 
 	#set(row: RoleRow, now: number): void {
-		this.#byUser.set(row.userKey, row);
+		this.#byDevice.set(row.device, row);
 		this.#store.setRole(row, now);
 	}
 }
@@ -151,13 +168,4 @@ export class Roles {
 async function sha256(text: string): Promise<string> {
 	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
 	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** 256 random bits, base64url: what a link carries after `#`. */
-function randomSecret(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(32));
-	return btoa(String.fromCharCode(...bytes))
-		.replace(/\+/g, "-")
-		.replace(/\//g, "_")
-		.replace(/=+$/, "");
 }

@@ -1,12 +1,14 @@
 /**
  * The room's settings that owners and moderators change:
- * - slow mode: one message per person every N seconds (owners and
- *   moderators are not slowed); a refused send says when to try again;
+ * - slow mode: one message per person every N seconds, a title or an edit
+ *   counting as one (owners and moderators are not slowed; a reaction,
+ *   which adds no text, is not either); a refused one says when to try again;
  * - lock: only devices that have been in the room before may join.
  * Both live in storage, so they survive hibernation, eviction and restarts.
  */
 import type { RoomSettings } from "../../protocol";
 import { SettingsStore } from "../store/room-settings";
+import type { History } from "./history";
 
 export class Settings {
 	readonly #store: SettingsStore;
@@ -16,7 +18,8 @@ export class Settings {
 
 	constructor(
 		sql: SqlStorage,
-		private readonly lastSentFromHistory: (user: string) => number | undefined,
+		/** Where a device's last message is found after a wake. */
+		private readonly history: Pick<History, "lastSentBy">,
 	) {
 		this.#store = new SettingsStore(sql);
 	}
@@ -47,19 +50,19 @@ export class Settings {
 	}
 
 	/** How long, ms, a member must still wait before sending under slow mode (0: they may send now). */
-	slowModeWait(user: string, now = Date.now()): number {
+	slowModeWait(device: string, now = Date.now()): number {
 		const { slowMode } = this.current;
 		if (slowMode === 0) return 0;
-		let last = this.#lastSent.get(user);
+		let last = this.#lastSent.get(device);
 		if (last === undefined) {
-			last = this.lastSentFromHistory(user) ?? 0;
-			this.#lastSent.set(user, last);
+			last = this.history.lastSentBy(device) ?? 0;
+			this.#lastSent.set(device, last);
 		}
 		return Math.max(0, last + slowMode * 1000 - now);
 	}
 
-	/** Notes a message a device sent, at the time the room stored it. */
-	sent(user: string, at: number): void {
-		this.#lastSent.set(user, at);
+	/** Notes a message, title or edit a device sent, at the time the room stored it. */
+	sent(device: string, at: number): void {
+		this.#lastSent.set(device, at);
 	}
 }

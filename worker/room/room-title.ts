@@ -1,8 +1,9 @@
 /**
  * A room's display title, and who may set it.
  *
- * The rule: the room's creator, and only they, may give the room a title and
- * change it. The creator is the device (its user key) that joined first while
+ * The rule: the room's creator may give the room a title and change it, and
+ * so may its owners and moderators (so that a creator's abusive title can be
+ * replaced); in the lobby, no one. The creator is the device (its device key) that joined first while
  * the room had no line at all: for a room made by "New private room", the
  * person who made it, who is taken straight to the Welcome dialog. The lobby
  * is everyone's and has no creator. Rooms older than this rule have no
@@ -14,7 +15,7 @@
  * trimming may delete that line. The URL never changes: the title is only
  * what the room is called on screen.
  */
-import { type ChatMessage, DEFAULT_ROOM } from "../../protocol";
+import { type ChatMessage, DEFAULT_ROOM, type Role } from "../../protocol";
 import { type TitleRow, TitleStore } from "../store/title";
 
 /** The protocol version that knows title lines (protocol/frames.ts). */
@@ -30,21 +31,21 @@ export class RoomTitle {
 	}
 
 	/** Called when someone is let in, before their join line is stored: the first device into an empty room made it. */
-	noteJoin(room: string, user: string, roomIsEmpty: boolean): void {
+	noteJoin(room: string, device: string, roomIsEmpty: boolean): void {
 		if (!roomIsEmpty || room === DEFAULT_ROOM || this.#read().creator !== null) return;
-		this.#store.setCreator(user);
-		this.#row = { creator: user, title: null };
+		this.#store.setCreator(device);
+		this.#row = { creator: device, title: null };
 	}
 
-	/** Whether this device may set the room's title. */
-	maySet(user: string): boolean {
-		return this.#read().creator === user;
+	/** Whether this device, with this role in `room`, may set the room's title. */
+	maySet(device: string, role: Role, room: string): boolean {
+		return this.#read().creator === device || (role !== "member" && room !== DEFAULT_ROOM);
 	}
 
 	/** What the welcome says about the title: the title, and whether this device may change it. */
-	forWelcome(user: string): { title?: string; canSetTitle?: true } {
+	forWelcome(device: string, role: Role, room: string): { title?: string; canSetTitle?: true } {
 		const { title } = this.#read();
-		return { ...(title !== null && { title }), ...(this.maySet(user) && { canSetTitle: true as const }) };
+		return { ...(title !== null && { title }), ...(this.maySet(device, role, room) && { canSetTitle: true as const }) };
 	}
 
 	set(title: string): void {

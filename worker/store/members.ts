@@ -8,29 +8,29 @@ import { wellFormed } from "./well-formed";
 export class MemberStore {
 	constructor(private readonly sql: SqlStorage) {}
 
-	member(nameKey: string): Member | undefined {
+	member(memberKey: string): Member | undefined {
 		const r = this.sql
-			.exec<MemberRow>("SELECT name_key, user_key, name FROM members WHERE name_key = ?", nameKey)
+			.exec<MemberRow>("SELECT name_key, user_key, name FROM members WHERE name_key = ?", memberKey)
 			.toArray()[0];
-		return r && { nameKey: r.name_key, userKey: r.user_key, name: r.name };
+		return r && { memberKey: r.name_key, device: r.user_key, name: r.name };
 	}
 
 	members(): Member[] {
 		return this.sql
 			.exec<MemberRow>("SELECT name_key, user_key, name FROM members")
 			.toArray()
-			.map((r) => ({ nameKey: r.name_key, userKey: r.user_key, name: r.name }));
+			.map((r) => ({ memberKey: r.name_key, device: r.user_key, name: r.name }));
 	}
 
-	/** Whether another device than `userKey` holds a name with either key. */
-	heldByOther(nameKey: string, lookKey: string, userKey: string): boolean {
+	/** Whether a device other than `device` holds a name with either key. */
+	heldByOther(memberKey: string, lookKey: string, device: string): boolean {
 		return (
 			this.sql
 				.exec(
 					"SELECT 1 FROM members WHERE (name_key = ? OR look_key = ?) AND user_key != ? LIMIT 1",
-					nameKey,
+					memberKey,
 					lookKey,
-					userKey,
+					device,
 				)
 				.toArray().length > 0
 		);
@@ -38,11 +38,11 @@ export class MemberStore {
 
 	/** Adds a member; `lookKey` is their name's look-alike key (name-keys.ts), filled in on wake when absent. */
 	addMember(m: Member, lookKey: string | null = null): void {
-		wellFormed(m.nameKey, m.userKey, m.name, ...(lookKey === null ? [] : [lookKey]));
+		wellFormed(m.memberKey, m.device, m.name, ...(lookKey === null ? [] : [lookKey]));
 		this.sql.exec(
 			"INSERT OR REPLACE INTO members (name_key, user_key, name, look_key) VALUES (?, ?, ?, ?)",
-			m.nameKey,
-			m.userKey,
+			m.memberKey,
+			m.device,
 			m.name,
 			lookKey,
 		);
@@ -53,31 +53,31 @@ export class MemberStore {
 		return this.sql
 			.exec<MemberRow>("SELECT name_key, user_key, name FROM members WHERE look_key IS NULL")
 			.toArray()
-			.map((r) => ({ nameKey: r.name_key, userKey: r.user_key, name: r.name }));
+			.map((r) => ({ memberKey: r.name_key, device: r.user_key, name: r.name }));
 	}
 
 	/** Gives a member (and a departure of theirs) the keys of today's rules; a key someone already has stays as it was. */
-	rekey(oldKey: string, nameKey: string, lookKey: string): void {
+	rekey(oldKey: string, memberKey: string, lookKey: string): void {
 		this.sql.exec(
 			"UPDATE OR IGNORE members SET name_key = ?, look_key = ? WHERE name_key = ?",
-			nameKey,
+			memberKey,
 			lookKey,
 			oldKey,
 		);
 		this.sql.exec("UPDATE members SET look_key = ? WHERE name_key = ? AND look_key IS NULL", lookKey, oldKey);
-		this.sql.exec("UPDATE OR IGNORE departures SET name_key = ? WHERE name_key = ?", nameKey, oldKey);
+		this.sql.exec("UPDATE OR IGNORE departures SET name_key = ? WHERE name_key = ?", memberKey, oldKey);
 	}
 
-	removeMember(nameKey: string): void {
-		this.sql.exec("DELETE FROM members WHERE name_key = ?", nameKey);
+	removeMember(memberKey: string): void {
+		this.sql.exec("DELETE FROM members WHERE name_key = ?", memberKey);
 	}
 
 	addDeparture(d: Departure): void {
-		wellFormed(d.nameKey, d.userKey, d.name);
+		wellFormed(d.memberKey, d.device, d.name);
 		this.sql.exec(
 			"INSERT OR REPLACE INTO departures (name_key, user_key, name, due) VALUES (?, ?, ?, ?)",
-			d.nameKey,
-			d.userKey,
+			d.memberKey,
+			d.device,
 			d.name,
 			d.due,
 		);
@@ -90,8 +90,8 @@ export class MemberStore {
 			.map(toDeparture);
 	}
 
-	cancelDeparture(nameKey: string): void {
-		this.sql.exec("DELETE FROM departures WHERE name_key = ?", nameKey);
+	cancelDeparture(memberKey: string): void {
+		this.sql.exec("DELETE FROM departures WHERE name_key = ?", memberKey);
 	}
 
 	/** Removes and returns the departures due by `now`. */
@@ -108,8 +108,8 @@ export class MemberStore {
 }
 
 export interface Member {
-	nameKey: string;
-	userKey: string;
+	memberKey: string;
+	device: string;
 	name: string;
 }
 
@@ -120,8 +120,8 @@ interface MemberRow extends Record<string, SqlStorageValue> {
 }
 
 export interface Departure {
-	nameKey: string;
-	userKey: string;
+	memberKey: string;
+	device: string;
 	name: string;
 	due: number;
 }
@@ -134,5 +134,5 @@ interface DepartureRow extends Record<string, SqlStorageValue> {
 }
 
 function toDeparture(r: DepartureRow): Departure {
-	return { nameKey: r.name_key, userKey: r.user_key, name: r.name, due: r.due };
+	return { memberKey: r.name_key, device: r.user_key, name: r.name, due: r.due };
 }

@@ -68,7 +68,7 @@ const TRIM_EVERY = 100;
 export interface Stored {
 	kind: MessageKind;
 	/** The sender's device key (null for joins, leaves, and chat stored before the room kept it). */
-	user: string | null;
+	device: string | null;
 	deleted: boolean;
 }
 
@@ -103,7 +103,7 @@ export class MessageStore {
 		text: string,
 		options: {
 			clientId?: string;
-			user?: string;
+			device?: string;
 			replyTo?: number | undefined;
 			role?: ChatMessage["role"];
 			mentions?: string[] | undefined;
@@ -120,7 +120,7 @@ export class MessageStore {
 				text,
 				at,
 				options.clientId ?? null,
-				options.user ?? null,
+				options.device ?? null,
 				options.replyTo ?? null,
 				options.role ?? null,
 				mentionsJson(mentions),
@@ -143,7 +143,7 @@ export class MessageStore {
 	/** Stores a change to message `target` by `who`, and returns its seq; the caller then applies it. */
 	appendChange(
 		kind: ChangeKind,
-		who: { name: string; user: string },
+		who: { name: string; device: string },
 		target: number,
 		clientId: string,
 		emoji: Emoji | null = null,
@@ -151,7 +151,7 @@ export class MessageStore {
 		wellFormed(who.name);
 		return this.#insert(
 			"INSERT INTO messages (id, kind, name, text, at, client_id, user_key, target, emoji) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?) RETURNING seq",
-			(id, at) => [id, kind, who.name, at, clientId, who.user, target, emoji],
+			(id, at) => [id, kind, who.name, at, clientId, who.device, target, emoji],
 		).seq;
 	}
 
@@ -211,41 +211,72 @@ export class MessageStore {
 				seq,
 			)
 			.toArray()[0];
-		return r && { kind: r.kind as MessageKind, user: r.user_key, deleted: r.deleted !== null };
+		return r && { kind: r.kind as MessageKind, device: r.user_key, deleted: r.deleted !== null };
 	}
 
-	/** The sequence number a client's send or change was stored under, if it was. */
+	/** The sequence number a client's send or change was stored under, if it was (even if cleared since). */
 	seqOfClientId(clientId: string): number | undefined {
-		return this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE client_id = ?", clientId).toArray()[0]?.seq;
+		return this.sql
+			.exec<{ seq: number }>(
+				"SELECT seq FROM messages WHERE client_id = ? UNION ALL SELECT seq FROM cleared_ids WHERE client_id = ? LIMIT 1",
+				clientId,
+				clientId,
+			)
+			.toArray()[0]?.seq;
 	}
 
-	/** When a user's newest message still stored was sent (their client ids begin with `user/`), for slow mode. */
-	lastAtOf(user: string): number | undefined {
-		// "0" follows "/" in code order: the range holds exactly the ids that begin with "user/".
+	/**
+	 * Of these client ids, those stored (even if cleared since), with their
+	 * seqs: one query, the ids bound as one JSON array, whatever their number.
+	 */
+	seqsOfClientIds(clientIds: readonly string[]): Map<string, number> {
+		const ids = JSON.stringify(clientIds);
+		const rows = this.sql.exec<{ client_id: string; seq: number }>(
+			`SELECT client_id, seq FROM messages WHERE client_id IN (SELECT value FROM json_each(?))
+			UNION ALL SELECT client_id, seq FROM cleared_ids WHERE client_id IN (SELECT value FROM json_each(?))`,
+			ids,
+			ids,
+		);
+		return new Map([...rows].map((r) => [r.client_id, r.seq]));
+	}
+
+	/**
+	 * When a device last said something still stored (a message, a title or an
+	 * edit; their client ids begin with `device/`), for slow mode.
+	 */
+	lastAtOf(device: string): number | undefined {
+		// "0" follows "/" in code order: the range holds exactly the ids that begin with "device/".
 		return (
 			this.sql
 				.exec<{ at: number | null }>(
-					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ? AND kind = 'chat'",
-					`${user}/`,
-					`${user}0`,
+					"SELECT MAX(at) AS at FROM messages WHERE client_id >= ? AND client_id < ? AND kind IN ('chat', 'title', 'edit')",
+					`${device}/`,
+					`${device}0`,
 				)
 				.one().at ?? undefined
 		);
 	}
 
 	/** Who sent a message: their device key and name. */
-	senderOf(seq: number): { user: string; name: string } | undefined {
+	senderOf(seq: number): { device: string; name: string } | undefined {
 		const r = this.sql
 			.exec<{ user_key: string | null; name: string }>(
 				"SELECT user_key, name FROM messages WHERE seq = ? AND kind = 'chat'",
 				seq,
 			)
 			.toArray()[0];
-		return r?.user_key ? { user: r.user_key, name: r.name } : undefined;
+		return r?.user_key ? { device: r.user_key, name: r.name } : undefined;
 	}
 
-	/** Deletes every line before `seq`, with the reactions to them. */
+	/**
+	 * Deletes every line before `seq`, with the reactions to them; their
+	 * client ids stay (no text), so that a retry is still recognised.
+	 */
 	deleteBefore(seq: number): void {
+		this.sql.exec(
+			"INSERT OR IGNORE INTO cleared_ids (client_id, seq) SELECT client_id, seq FROM messages WHERE seq < ? AND client_id IS NOT NULL",
+			seq,
+		);
 		this.sql.exec("DELETE FROM messages WHERE seq < ?", seq);
 		this.reactions.removeUpTo(seq - 1);
 	}
@@ -302,10 +333,11 @@ export class MessageStore {
 		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n;
 	}
 
-	/** Keeps the newest `limit` lines; reactions and reply pointers go with their messages. */
+	/** Keeps the newest `limit` lines; reactions, reply pointers and cleared client ids go with them. */
 	trim(): void {
 		const upTo = this.lastSeq - this.limit;
 		this.sql.exec("DELETE FROM messages WHERE seq <= ?", upTo);
+		this.sql.exec("DELETE FROM cleared_ids WHERE seq <= ?", upTo);
 		this.reactions.removeUpTo(upTo);
 	}
 }

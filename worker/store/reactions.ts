@@ -8,10 +8,10 @@ import type { Emoji } from "../../protocol";
 export class ReactionStore {
 	constructor(private readonly sql: SqlStorage) {}
 
-	has(target: number, emoji: Emoji, user: string): boolean {
+	has(target: number, emoji: Emoji, device: string): boolean {
 		return (
 			this.sql
-				.exec("SELECT 1 FROM reactions WHERE target = ? AND emoji = ? AND user_key = ?", target, emoji, user)
+				.exec("SELECT 1 FROM reactions WHERE target = ? AND emoji = ? AND user_key = ?", target, emoji, device)
 				.toArray().length > 0
 		);
 	}
@@ -23,19 +23,19 @@ export class ReactionStore {
 	}
 
 	/** Adds a reaction; `seq` is the change that adds it, and orders the names. */
-	add(target: number, emoji: Emoji, user: string, name: string, seq: number): void {
+	add(target: number, emoji: Emoji, device: string, name: string, seq: number): void {
 		this.sql.exec(
 			"INSERT OR IGNORE INTO reactions (target, emoji, user_key, name, seq) VALUES (?, ?, ?, ?, ?)",
 			target,
 			emoji,
-			user,
+			device,
 			name,
 			seq,
 		);
 	}
 
-	remove(target: number, emoji: Emoji, user: string): void {
-		this.sql.exec("DELETE FROM reactions WHERE target = ? AND emoji = ? AND user_key = ?", target, emoji, user);
+	remove(target: number, emoji: Emoji, device: string): void {
+		this.sql.exec("DELETE FROM reactions WHERE target = ? AND emoji = ? AND user_key = ?", target, emoji, device);
 	}
 
 	/** Every reaction to a message goes (it was deleted). */

@@ -6,14 +6,14 @@
 
 export interface MuteRow {
 	id: number;
-	userKey: string;
+	device: string;
 	name: string;
 	until: number;
 }
 
 export interface BanRow {
 	id: number;
-	userKey: string;
+	device: string;
 	/** The address banned with the device, until `ipUntil`; null once that has passed. */
 	ip: string | null;
 	name: string;
@@ -38,10 +38,10 @@ interface BanSql extends Record<string, SqlStorageValue> {
 	ip_until: number;
 }
 
-const toMute = (r: MuteSql): MuteRow => ({ id: r.id, userKey: r.user_key, name: r.name, until: r.until });
+const toMute = (r: MuteSql): MuteRow => ({ id: r.id, device: r.user_key, name: r.name, until: r.until });
 const toBan = (r: BanSql): BanRow => ({
 	id: r.id,
-	userKey: r.user_key,
+	device: r.user_key,
 	ip: r.ip,
 	name: r.name,
 	until: r.until,
@@ -51,18 +51,18 @@ const toBan = (r: BanSql): BanRow => ({
 export class RestrictionStore {
 	constructor(private readonly sql: SqlStorage) {}
 
-	mute(userKey: string, name: string, until: number): void {
+	mute(device: string, name: string, until: number): void {
 		this.sql.exec(
 			"INSERT INTO mutes (user_key, name, until) VALUES (?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET name = excluded.name, until = excluded.until",
-			userKey,
+			device,
 			name,
 			until,
 		);
 	}
 
-	muteOf(userKey: string, now: number): MuteRow | undefined {
+	muteOf(device: string, now: number): MuteRow | undefined {
 		const r = this.sql
-			.exec<MuteSql>("SELECT id, user_key, name, until FROM mutes WHERE user_key = ? AND until > ?", userKey, now)
+			.exec<MuteSql>("SELECT id, user_key, name, until FROM mutes WHERE user_key = ? AND until > ?", device, now)
 			.toArray()[0];
 		return r && toMute(r);
 	}
@@ -74,6 +74,13 @@ export class RestrictionStore {
 			.map(toMute);
 	}
 
+	/** The device a mute or a ban (by its id) holds, if it is still there. */
+	userOf(kind: "mute" | "ban", id: number): string | undefined {
+		const query =
+			kind === "mute" ? "SELECT user_key FROM mutes WHERE id = ?" : "SELECT user_key FROM bans WHERE id = ?";
+		return this.sql.exec<{ user_key: string }>(query, id).toArray()[0]?.user_key;
+	}
+
 	liftMute(id: number): MuteRow | undefined {
 		const r = this.sql
 			.exec<MuteSql>("DELETE FROM mutes WHERE id = ? RETURNING id, user_key, name, until", id)
@@ -82,10 +89,10 @@ export class RestrictionStore {
 	}
 
 	ban(b: Omit<BanRow, "id">): void {
-		this.sql.exec("DELETE FROM bans WHERE user_key = ?", b.userKey);
+		this.sql.exec("DELETE FROM bans WHERE user_key = ?", b.device);
 		this.sql.exec(
 			"INSERT INTO bans (user_key, ip, name, until, ip_until) VALUES (?, ?, ?, ?, ?)",
-			b.userKey,
+			b.device,
 			b.ip,
 			b.name,
 			b.until,
@@ -94,13 +101,13 @@ export class RestrictionStore {
 	}
 
 	/** The ban on this device, or, if `ip` is given, on this address, in force at `now`. */
-	banOf(userKey: string, ip: string | undefined, now: number): BanRow | undefined {
+	banOf(device: string, ip: string | undefined, now: number): BanRow | undefined {
 		const r = this.sql
 			.exec<BanSql>(
 				`SELECT id, user_key, ip, name, until, ip_until FROM bans
 				WHERE (user_key = ? AND (until IS NULL OR until > ?)) OR (ip = ? AND ip_until > ?)
 				ORDER BY until IS NULL DESC, until DESC LIMIT 1`,
-				userKey,
+				device,
 				now,
 				ip ?? null,
 				now,
@@ -149,12 +156,16 @@ export class RestrictionStore {
 		);
 	}
 
-	visit(userKey: string, ip: string, now: number): void {
-		this.sql.exec("INSERT OR REPLACE INTO visitors (user_key, ip, at) VALUES (?, ?, ?)", userKey, ip, now);
+	visit(device: string, ip: string, now: number): void {
+		this.sql.exec("INSERT OR REPLACE INTO visitors (user_key, ip, at) VALUES (?, ?, ?)", device, ip, now);
 	}
 
 	/** The address a device last came from, if it has been here. */
-	lastAddress(userKey: string): string | undefined {
-		return this.sql.exec<{ ip: string }>("SELECT ip FROM visitors WHERE user_key = ?", userKey).toArray()[0]?.ip;
+	anyVisitor(): boolean {
+		return this.sql.exec("SELECT 1 FROM visitors LIMIT 1").toArray().length > 0;
+	}
+
+	lastAddress(device: string): string | undefined {
+		return this.sql.exec<{ ip: string }>("SELECT ip FROM visitors WHERE user_key = ?", device).toArray()[0]?.ip;
 	}
 }

@@ -7,7 +7,7 @@ import type { StaffMember } from "../../protocol";
 export type SecretKind = "owner" | "moderator";
 
 export interface RoleRow {
-	userKey: string;
+	device: string;
 	role: StaffMember["role"];
 	/** The name they last joined under. */
 	name: string;
@@ -35,20 +35,20 @@ export class RoleStore {
 		return this.sql
 			.exec<Row>("SELECT user_key, role, name FROM roles")
 			.toArray()
-			.map((r) => ({ userKey: r.user_key, role: r.role as RoleRow["role"], name: r.name }));
+			.map((r) => ({ device: r.user_key, role: r.role as RoleRow["role"], name: r.name }));
 	}
 
 	setRole(row: RoleRow, now: number): void {
 		this.sql.exec(
 			"INSERT OR REPLACE INTO roles (user_key, role, name, since) VALUES (?, ?, ?, ?)",
-			row.userKey,
+			row.device,
 			row.role,
 			row.name,
 			now,
 		);
 	}
 
-	removeRole(userKey: string): void {
-		this.sql.exec("DELETE FROM roles WHERE user_key = ?", userKey);
+	removeRole(device: string): void {
+		this.sql.exec("DELETE FROM roles WHERE user_key = ?", device);
 	}
 }

@@ -8,6 +8,7 @@
  * A room gets its storage on its first join, not before: reading an empty
  * room's history writes nothing.
  */
+import { nameKey } from "../../protocol";
 import { readsBackSame } from "./well-formed";
 
 type Migration = string | ((sql: SqlStorage) => void);
@@ -180,6 +181,40 @@ const MIGRATIONS: readonly Migration[] = [
 		PRIMARY KEY (user_key, seq)
 	) WITHOUT ROWID;
 	CREATE INDEX IF NOT EXISTS push_held_seq ON push_held (seq);`,
+	// 10: whom a mention calls is keyed by the protocol's nameKey, not by the look-alike skeleton that
+	// steps 5 to 9 stored in `names` and `push_subscriptions` (#26: "Sam" was kept as "sarn", so "@Sam"
+	// found no one). Rows that share a new key shared their old one (nameKey folds less than the skeleton),
+	// but one row's new key may be another's old one ("Sam" was 'sarn' and "Saᗰ" was 'sam'): so the table is
+	// emptied and filled again, never updated row by row.
+	(sql) => {
+		const names = sql
+			.exec<{ name_key: string; name: string; seen: number }>("SELECT name_key, name, seen FROM names")
+			.toArray();
+		const members = sql.exec<{ name_key: string; name: string }>("SELECT name_key, name FROM members").toArray();
+		const nameOf = new Map([...members, ...names].map((r) => [r.name_key, r.name]));
+		sql.exec("DELETE FROM names");
+		for (const r of names) {
+			sql.exec(
+				"INSERT INTO names (name_key, name, seen) VALUES (?, ?, ?) ON CONFLICT (name_key) DO UPDATE SET name = excluded.name, seen = excluded.seen WHERE excluded.seen > names.seen",
+				nameKey(r.name),
+				r.name,
+				r.seen,
+			);
+		}
+		const subs = sql.exec<{ user_key: string; name_key: string }>("SELECT user_key, name_key FROM push_subscriptions");
+		for (const r of subs.toArray()) {
+			const name = nameOf.get(r.name_key);
+			// A subscription whose name the room no longer knows is set right when its device next joins (Notifier.back).
+			if (name !== undefined) {
+				sql.exec("UPDATE push_subscriptions SET name_key = ? WHERE user_key = ?", nameKey(name), r.user_key);
+			}
+		}
+	},
+	// 11: Clear history keeps the client ids of the lines it deletes (no text), with their seqs, so that a
+	// send or a change retried after the clear is acknowledged with its first seq instead of stored again.
+	// Trimmed with the lines they came from.
+	`CREATE TABLE IF NOT EXISTS cleared_ids (client_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+	CREATE INDEX IF NOT EXISTS cleared_ids_seq ON cleared_ids (seq);`,
 ];
 
 /** Whether the room has storage yet: a room that was only ever read has none. */

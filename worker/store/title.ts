@@ -20,8 +20,8 @@ export class TitleStore {
 		);
 	}
 
-	setCreator(user: string): void {
-		this.sql.exec("INSERT OR REPLACE INTO room_title (id, creator, title) VALUES (1, ?, NULL)", user);
+	setCreator(device: string): void {
+		this.sql.exec("INSERT OR REPLACE INTO room_title (id, creator, title) VALUES (1, ?, NULL)", device);
 	}
 
 	setTitle(title: string): void {

@@ -1,3 +1,0 @@
-/** What owners and moderators see, in one chunk loaded only for them (staff-ui.ts). */
-export { ModerationMenu } from "./ModerationMenu";
-export { RoomSettings } from "./RoomSettings";
