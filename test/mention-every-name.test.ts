@@ -14,7 +14,7 @@ import { type ChatMessage, type PushPayload, parseClientFrame } from "../protoco
 import { skeleton } from "../worker/room/name-keys";
 import { b64url, decryptPush, deviceKeys } from "./push-crypto";
 import type { ReceivedPush } from "./push-service";
-import { joinAs, newRoom, ownedRoom, TestClient } from "./ws-client";
+import { newRoom, ownedRoom, TestClient } from "./ws-client";
 
 /** Names with a character that has a look-alike prototype (m, 0, 1, rn, accents), other scripts, and spaces. */
 const NAMES = [
@@ -160,7 +160,7 @@ describe("every name can be mentioned, through the room's own keys", { timeout: 
 		});
 		first.close();
 		await first.closed;
-		const { client: again } = await TestClient.join(room, "Emma", user);
+		const { client: again } = await TestClient.join(room, "Emma", { user });
 		again.close();
 		await again.closed;
 		const { client: writer } = await TestClient.join(room, "Writer");
@@ -211,7 +211,7 @@ describe("what a hostile member tried against mentions", { timeout: 30_000 }, ()
 		});
 		first.close();
 		await evictDurableObject(stub);
-		const { client: writer } = await TestClient.join(room, "Writer", user);
+		const { client: writer } = await TestClient.join(room, "Writer", { user });
 		for (const [i, [text, named]] of (
 			[
 				["@Sam hi", ["Sam"]],
@@ -324,7 +324,7 @@ describe("what a hostile member tried against mentions", { timeout: 30_000 }, ()
 describe("the other places the room takes a name from a person", () => {
 	it("acts on the member a moderator names, in any case, never on a look-alike of the name", async () => {
 		const { room, carla } = await ownedRoom();
-		const sam = await joinAs(room, "Sam");
+		const sam = await TestClient.join(room, "Sam");
 		carla.client.send({ type: "mute", target: { name: "Sarn" }, minutes: 5 });
 		const refused = await carla.client.error("not_found");
 		expect(refused.reason).toBe("There is no such member in this room");

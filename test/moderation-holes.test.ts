@@ -16,7 +16,7 @@ import type { AuditEntry, Change, ChatMessage, ClientMessage, NotifyLevel, Serve
 import { MessageStore } from "../worker/store/messages";
 import { migrate } from "../worker/store/schema";
 import { deviceKeys } from "./push-crypto";
-import { joinAs, newAddress, newPrivateRoom, newRoom, newSecret, openAt, type TestClient } from "./ws-client";
+import { newAddress, newPrivateRoom, newRoom, newSecret, TestClient } from "./ws-client";
 
 /** Bound in vitest.config.ts, as `wrangler secret put OPERATOR_TOKEN` would in production. */
 const OPERATOR_TOKEN = "test-operator-token-0123456789";
@@ -55,7 +55,7 @@ function next<T extends ServerMessage["type"]>(
 
 /** Opens a socket, presents `secret` if given, and joins: let in (the welcome) or turned away (the close, and the error). */
 async function tryJoin(room: string, name: string, options: { user: string; ip?: string; secret?: string }) {
-	const client = await openAt(room, undefined, options.ip ?? newAddress());
+	const client = await TestClient.open(room, { ip: options.ip ?? newAddress() });
 	if (options.secret) client.send({ type: "claim", secret: options.secret });
 	client.send({ type: "join", name, user: options.user });
 	const answer = await Promise.race([
@@ -70,11 +70,11 @@ async function tryJoin(room: string, name: string, options: { user: string; ip?:
 async function staffedRoom(names = { owner: "Émile", moderator: "Зоя", member: "Sam" }) {
 	const room = newPrivateRoom();
 	const secret = newSecret();
-	const owner = await joinAs(room, names.owner, { secret });
+	const owner = await TestClient.join(room, names.owner, { secret });
 	owner.client.send({ type: "link", kind: "moderator" });
 	const modLink = (await owner.client.waitFor("link")).secret;
-	const moderator = await joinAs(room, names.moderator, { secret: modLink });
-	const member = await joinAs(room, names.member);
+	const moderator = await TestClient.join(room, names.moderator, { secret: modLink });
+	const member = await TestClient.join(room, names.member);
 	expect([owner.welcome.role, moderator.welcome.role, member.welcome.role]).toEqual(["owner", "moderator", "member"]);
 	return { room, secret, modLink, owner, moderator, member };
 }
@@ -97,10 +97,10 @@ describe("#27.1 a banned moderator comes back as a moderator, and lifts their ow
 	it("demotes the banned moderator's device whatever name it used last, and refuses it at the door under any name", async () => {
 		const { room, owner, member, modLink } = await staffedRoom();
 		const device = `moddevA001-${crypto.randomUUID()}`;
-		const bob = await joinAs(room, "Émilie", { user: device, secret: modLink });
+		const bob = await TestClient.join(room, "Émilie", { user: device, secret: modLink });
 		expect(bob.welcome.role).toBe("moderator");
 		// The same device, in a second tab, under another name: the role store now notes "Zed".
-		const zed = await joinAs(room, "Zed", { user: device });
+		const zed = await TestClient.join(room, "Zed", { user: device });
 		expect(zed.welcome.role).toBe("moderator");
 
 		owner.client.send({ type: "ban", target: { name: "ÉMILIE" } });
@@ -123,7 +123,7 @@ describe("#27.1 a banned moderator comes back as a moderator, and lifts their ow
 			"Émilie joined the chat",
 			"Zed joined the chat",
 		]);
-		const staff = await joinAs(room, "Watcher");
+		const staff = await TestClient.join(room, "Watcher");
 		expect(staff.welcome.staff).toEqual([
 			{ name: "Émile", role: "owner" },
 			{ name: "Зоя", role: "moderator" },
@@ -173,7 +173,7 @@ describe("#27.2 a banned ex-moderator reclaims the role with the link they alrea
 		expect(log.filter((e) => e.action === "claim_moderator").map((e) => e.actor)).toEqual(["Зоя"]);
 		expect((await listsOf(owner.client)).moderators).toEqual([]);
 		// The link itself went with her (the probe's finding: a new key would have made her a moderator again).
-		const other = await joinAs(room, "Ωμέγα", { secret: modLink });
+		const other = await TestClient.join(room, "Ωμέγα", { secret: modLink });
 		expect(other.welcome.role).toBe("member");
 	});
 
@@ -192,8 +192,8 @@ describe("#27.2 a banned ex-moderator reclaims the role with the link they alrea
 		expect(log.filter((e) => e.action === "claim_owner").map((e) => e.actor)).toEqual(["Émile"]);
 		// A public room too: the operator token does not lift a device ban.
 		const publicRoom = newRoom();
-		const operator = await joinAs(publicRoom, "Operator", { secret: OPERATOR_TOKEN });
-		const troll = await joinAs(publicRoom, "Зоя");
+		const operator = await TestClient.join(publicRoom, "Operator", { secret: OPERATOR_TOKEN });
+		const troll = await TestClient.join(publicRoom, "Зоя");
 		operator.client.send({ type: "ban", target: { name: "Зоя" } });
 		expect((await troll.client.closed).code).toBe(4003);
 		const again = await tryJoin(publicRoom, "Зоя", { user: troll.user, secret: OPERATOR_TOKEN });
@@ -243,7 +243,7 @@ describe("#27.3 a locked room's history is open to anyone, banned people include
 	it("refuses a banned device and, for members, a banned address with 403 banned, as the socket does", async () => {
 		const { room, owner, moderator } = await staffedRoom();
 		const ip = newAddress();
-		const troll = await joinAs(room, "Зоя2", { ip });
+		const troll = await TestClient.join(room, "Зоя2", { ip });
 		troll.client.send({ type: "send", id: "t1", text: "something vile" });
 		await owner.client.message("something vile");
 		owner.client.send({ type: "ban", target: { name: "зоя2" }, hours: 24 });
@@ -284,12 +284,12 @@ describe("#27.3 a locked room's history is open to anyone, banned people include
 describe("#27.4 a muted room creator can still post title lines", () => {
 	it("refuses a muted creator's title with muted, and nobody sees it; a retry of a title stored before the mute is acknowledged", async () => {
 		const room = newRoom();
-		const xena = await joinAs(room, "Зоя");
+		const xena = await TestClient.join(room, "Зоя");
 		expect(xena.welcome.canSetTitle).toBe(true);
 		xena.client.send({ type: "title", id: "before", text: "Book club" });
 		const first = await xena.client.waitFor("ack", (a) => a.id === "before");
-		const operator = await joinAs(room, "Émile", { secret: OPERATOR_TOKEN });
-		const sam = await joinAs(room, "Sam");
+		const operator = await TestClient.join(room, "Émile", { secret: OPERATOR_TOKEN });
+		const sam = await TestClient.join(room, "Sam");
 		operator.client.send({ type: "mute", target: { name: "ЗОЯ" }, minutes: 60 });
 		await operator.client.waitFor("moderation", (l) => l.mutes.length === 1);
 
@@ -303,14 +303,14 @@ describe("#27.4 a muted room creator can still post title lines", () => {
 		operator.client.send({ type: "send", id: "o1", text: "after the spam" });
 		await sam.client.message("after the spam");
 		expect(sam.client.texts()).not.toContain("BUY CHEAP PILLS at evil.example");
-		expect((await joinAs(room, "Later")).welcome.title).toBe("Book club");
+		expect((await TestClient.join(room, "Later")).welcome.title).toBe("Book club");
 	});
 
 	it("slows a member creator's titles under slow mode, counting titles and messages alike, but not staff's", async () => {
 		// A member who made a public room.
 		const room = newRoom();
-		const sam = await joinAs(room, "Sam");
-		const operator = await joinAs(room, "Émile", { secret: OPERATOR_TOKEN });
+		const sam = await TestClient.join(room, "Sam");
+		const operator = await TestClient.join(room, "Émile", { secret: OPERATOR_TOKEN });
 		operator.client.send({ type: "settings", slowMode: 60 });
 		await sam.client.waitFor("settings", (s) => s.settings.slowMode === 60);
 		sam.client.send({ type: "title", id: "t1", text: "First title" });
@@ -333,8 +333,8 @@ describe("#27.4 a muted room creator can still post title lines", () => {
 
 		// Nor a creator who became a moderator.
 		const made = newRoom();
-		const zoya = await joinAs(made, "Зоя");
-		const op = await joinAs(made, "Op", { secret: OPERATOR_TOKEN });
+		const zoya = await TestClient.join(made, "Зоя");
+		const op = await TestClient.join(made, "Op", { secret: OPERATOR_TOKEN });
 		op.client.send({ type: "link", kind: "moderator" });
 		const link = await op.client.waitFor("link");
 		zoya.client.send({ type: "claim", secret: link.secret });
@@ -350,11 +350,11 @@ describe("#27.4 a muted room creator can still post title lines", () => {
 describe("#27.6 demoting by name is exact text", () => {
 	it("demotes the moderator whose name is the same name by the room's rules (case, NFKC), never a look-alike of it", async () => {
 		const room = newPrivateRoom();
-		const owner = await joinAs(room, "Émile", { secret: newSecret() });
+		const owner = await TestClient.join(room, "Émile", { secret: newSecret() });
 		owner.client.send({ type: "link", kind: "moderator" });
 		const link = (await owner.client.waitFor("link")).secret;
 		const mods = [];
-		for (const name of ["Dana", "Зоя", "Sam"]) mods.push(await joinAs(room, name, { secret: link }));
+		for (const name of ["Dana", "Зоя", "Sam"]) mods.push(await TestClient.join(room, name, { secret: link }));
 		// "SARN" looks like Sam ("rn" for "m") but is another name: like a mention, it calls no one (#26).
 		owner.client.send({ type: "demote", name: "SARN" });
 		expect((await owner.client.error("not_found")).reason).toBe("SARN is not a moderator of this room");
@@ -374,8 +374,8 @@ describe("#27.6 demoting by name is exact text", () => {
 	it("demotes a moderator's device by a name it is present under, or the name it last used after leaving", async () => {
 		const { room, owner, member, modLink } = await staffedRoom();
 		const device = `moddev-${crypto.randomUUID()}`;
-		await joinAs(room, "Bob", { user: device, secret: modLink });
-		const zed = await joinAs(room, "Zed", { user: device });
+		await TestClient.join(room, "Bob", { user: device, secret: modLink });
+		const zed = await TestClient.join(room, "Zed", { user: device });
 		// The role store last noted "Zed"; the owner sees Bob in the online list.
 		owner.client.send({ type: "demote", name: "bob" });
 		expect(await zed.client.waitFor("role", (r) => r.role === "member")).toEqual({ type: "role", role: "member" });
@@ -384,13 +384,13 @@ describe("#27.6 demoting by name is exact text", () => {
 		// Removing Bob revoked the link he came in with: the owner makes a new one.
 		owner.client.send({ type: "link", kind: "moderator" });
 		const fresh = (await next(owner.client, "link")).secret;
-		const away = await joinAs(room, "Ἀθηνᾶ", { secret: fresh });
+		const away = await TestClient.join(room, "Ἀθηνᾶ", { secret: fresh });
 		away.client.close();
 		await away.client.closed;
 		const listed = next(owner.client, "moderation", (l) => !l.moderators.includes("Ἀθηνᾶ"));
 		owner.client.send({ type: "demote", name: "ἀθηνᾶ" });
 		await listed;
-		const back = await joinAs(room, "Ἀθηνᾶ", { user: away.user });
+		const back = await TestClient.join(room, "Ἀθηνᾶ", { user: away.user });
 		expect(back.welcome.role).toBe("member");
 
 		// A member is no moderator: not_found, and nothing changes.
@@ -434,7 +434,7 @@ describe("#27.7 edits get round slow mode", () => {
 		// Two minutes pass: the room forgets its memory and reads the time from the history.
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
 		await sql(room, "UPDATE messages SET at = at - 120000");
-		const sam = await joinAs(room, "Sam", { user: member.user });
+		const sam = await TestClient.join(room, "Sam", { user: member.user });
 
 		sam.client.send({ type: "edit", id: "e1", seq: sent.seq, text: "long ago, edited" });
 		await sam.client.waitFor("ack", (a) => a.id === "e1");
@@ -442,7 +442,7 @@ describe("#27.7 edits get round slow mode", () => {
 		expect(await sam.client.error("slow_mode")).toMatchObject({ id: "m2" });
 
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
-		const again = await joinAs(room, "Sam", { user: member.user });
+		const again = await TestClient.join(room, "Sam", { user: member.user });
 		again.client.send({ type: "send", id: "m3", text: "after the restart" });
 		expect(await again.client.error("slow_mode")).toMatchObject({ id: "m3" });
 	});
@@ -499,7 +499,7 @@ describe("#27.8 a retried send after Clear history is stored twice", () => {
 
 		// Across a restart too.
 		await evictDurableObject(env.CHAT_ROOM.getByName(room), { webSockets: "close" });
-		const back = await joinAs(room, "Sam", { user: member.user });
+		const back = await TestClient.join(room, "Sam", { user: member.user });
 		back.client.send({ type: "send", id: "o1", text: "sent before the clear" });
 		expect(await back.client.waitFor("ack", (a) => a.id === "o1")).toEqual(first);
 		back.client.send({ type: "send", id: "o3", text: "marker" });
@@ -545,7 +545,7 @@ async function subscribeFrame(level: Exclude<NotifyLevel, "off"> = "all"): Promi
 
 /** Joins from `ip`, subscribes, and waits until the room has handled it; the socket stays open unless `away`. */
 async function subscribed(room: string, name: string, ip: string, { away = true } = {}) {
-	const joined = await joinAs(room, name, { ip });
+	const joined = await TestClient.join(room, name, { ip });
 	joined.client.send(await subscribeFrame());
 	await handled(joined.client);
 	if (away) {
@@ -643,7 +643,7 @@ describe("#27 probe: a person, not only a device, loses what a ban or a removal 
 		const lists = await owner.client.waitFor("moderation", (l) => l.bans.length === 1);
 		expect(lists.moderatorLink).toBe(false);
 		// Same person, new key, the link the page kept: the link is no longer valid.
-		const again = await openAt(room);
+		const again = await TestClient.open(room);
 		again.send({ type: "claim", secret: modLink });
 		expect((await again.error("bad_secret")).reason).toBe("This link is not valid: it may have been replaced");
 		again.send({ type: "join", name: "Zoe", user: `dev-${crypto.randomUUID()}` });
@@ -667,13 +667,13 @@ describe("#27 probe: a person, not only a device, loses what a ban or a removal 
 		// The owner can invite moderators again with a new link.
 		owner.client.send({ type: "link", kind: "moderator" });
 		const fresh = (await next(owner.client, "link")).secret;
-		const next2 = await joinAs(room, "Nadia", { secret: fresh });
+		const next2 = await TestClient.join(room, "Nadia", { secret: fresh });
 		expect(next2.welcome.role).toBe("moderator");
 	});
 
 	it("lifts only what the lifter outranks: a moderator cannot free a moderator the owner muted, not even from a second key", async () => {
 		const { room, owner, moderator, modLink } = await staffedRoom();
-		const carl = await joinAs(room, "Carl", { secret: modLink });
+		const carl = await TestClient.join(room, "Carl", { secret: modLink });
 		owner.client.send({ type: "mute", target: { name: "Зоя" }, minutes: 5 });
 		const lists = await owner.client.waitFor("moderation", (l) => l.mutes.length === 1);
 		const id = lists.mutes[0]?.id ?? "";
@@ -681,7 +681,7 @@ describe("#27 probe: a person, not only a device, loses what a ban or a removal 
 		expect((await carl.client.error("forbidden")).reason).toBe(
 			"You can only lift what holds people below you: not yourself, an owner or a fellow moderator",
 		);
-		const secondKey = await joinAs(room, "Zoya two", { secret: modLink });
+		const secondKey = await TestClient.join(room, "Zoya two", { secret: modLink });
 		secondKey.client.send({ type: "lift", id });
 		await secondKey.client.error("forbidden");
 		owner.client.send({ type: "lift", id });
@@ -693,29 +693,29 @@ describe("#27 probe: a person, not only a device, loses what a ban or a removal 
 	it("a room that has had visitors is never given to a first claim: not to a banned device, not to a bare socket", async () => {
 		const room = newPrivateRoom();
 		// A private-looking name whose creator never registered an owner secret: people have been in it.
-		const ana = await joinAs(room, "Ana");
+		const ana = await TestClient.join(room, "Ana");
 		ana.client.send({ type: "send", id: "a1", text: "hello" });
 		await ana.client.message("hello");
-		const squatter = await openAt(room);
+		const squatter = await TestClient.open(room);
 		squatter.send({ type: "claim", secret: newSecret() });
 		expect((await squatter.error("bad_secret")).reason).toBe("This link is not valid: it may have been replaced");
 		squatter.send({ type: "join", name: "Squatter", user: `dev-${crypto.randomUUID()}` });
 		expect((await squatter.waitFor("welcome")).role).toBe("member");
 		// A fresh private room is still its first claimant's (New private room).
 		const fresh = newPrivateRoom();
-		expect((await joinAs(fresh, "Maker", { secret: newSecret() })).welcome.role).toBe("owner");
+		expect((await TestClient.join(fresh, "Maker", { secret: newSecret() })).welcome.role).toBe("owner");
 	});
 
 	it("owners and moderators may retitle the room: an abusive title set by its creator can be replaced", async () => {
 		const room = newRoom();
-		const creator = await joinAs(room, "Xena");
+		const creator = await TestClient.join(room, "Xena");
 		creator.client.send({ type: "title", id: "t1", text: "BUY CHEAP PILLS at evil.example" });
 		await creator.client.message("BUY CHEAP PILLS at evil.example");
-		const op = await joinAs(room, "Op", { secret: OPERATOR_TOKEN });
+		const op = await TestClient.join(room, "Op", { secret: OPERATOR_TOKEN });
 		expect(op.welcome.canSetTitle).toBe(true);
 		op.client.send({ type: "title", id: "t2", text: "Hiking club" });
 		await creator.client.message("Hiking club");
-		const newcomer = await joinAs(room, "New");
+		const newcomer = await TestClient.join(room, "New");
 		expect(newcomer.welcome.title).toBe("Hiking club");
 		// A member who did not make the room still may not.
 		newcomer.client.send({ type: "title", id: "t3", text: "Mine now" });

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { LIMITS, type Line, type ServerMessage } from "../protocol";
-import { joinAs, newRoom, ownedRoom, TestClient } from "./ws-client";
+import { newRoom, ownedRoom, TestClient } from "./ws-client";
 
 type Welcome = Extract<ServerMessage, { type: "welcome" }>;
 
@@ -17,7 +17,7 @@ type Welcome = Extract<ServerMessage, { type: "welcome" }>;
 async function anaSaidAndReacted() {
 	const room = newRoom();
 	const user = `user-${crypto.randomUUID()}`;
-	const ana = await joinAs(room, "Ana", { user });
+	const ana = await TestClient.join(room, "Ana", { user });
 	const bruno = await TestClient.join(room, "Bruno");
 	ana.client.send({ type: "send", id: "sent-1", text: "kept" });
 	const sent = await ana.client.waitFor("ack", (a) => a.id === "sent-1");

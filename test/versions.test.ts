@@ -33,7 +33,7 @@ describe("protocol versions (old and new code talk during a deploy)", () => {
 		const { client: ana } = await TestClient.join(room, "Ana");
 		ana.send({ type: "send", id: "v7-1", text: "stored" });
 		await ana.waitFor("ack");
-		const old = await openWith(room, "?v=7");
+		const old = await TestClient.open(room, { version: 7 });
 		old.send({ type: "join", name: "Ana", user: "user-versions-7" });
 		const refused = await old.error("name_taken");
 		expect(Object.keys(refused).sort()).toEqual(["code", "reason", "type"]);

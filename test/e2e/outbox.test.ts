@@ -100,7 +100,7 @@ describe("the outbox", () => {
 
 	it("keeps an edit, a delete and a reaction made offline through a browser restart, shows them pending, and applies each once from two tabs", async () => {
 		const room = `outbox-changes-${Date.now()}`;
-		const profile = mkdtempSync(join(tmpdir(), "hashzap-profile-"));
+		const profile = newProfileDir();
 		let chromium = await launchProfile(profile);
 		const page = await chromium.newPage();
 		await page.goto(`${app.url}/r/${room}`);
