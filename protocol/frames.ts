@@ -31,6 +31,17 @@ import { MessageTextSchema, NameSchema, RoomTitleSchema } from "./text";
 export const PROTOCOL_VERSION = 8;
 
 /**
+ * A name as a join may bring it: also no `@`, which starts a mention ("Ana
+ * @Bob" would make every "@Ana @Bob" a mention of itself). Checked by the
+ * room only: the Welcome dialog shows the room's refusal, and the first
+ * screen stays within its budget.
+ */
+const JoinNameSchema = v.pipe(
+	NameSchema,
+	v.check((s) => !s.includes("@"), "A name cannot contain @, which starts a mention"),
+);
+
+/**
  * The version that knows change lines and the message fields that go with
  * them: a room sends neither to an older page, and a page sends the new
  * frames only to a room of this version or newer.
@@ -134,7 +145,7 @@ export const ClientMessageSchema = v.variant(
 	[
 		v.strictObject({
 			type: v.literal("join"),
-			name: NameSchema,
+			name: JoinNameSchema,
 			/** A random key this device keeps: two tabs with the same key are one person. Never sent to others. */
 			user: UserKeySchema,
 			/** The last sequence number this client saw: the room sends what came after it. */

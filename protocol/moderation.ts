@@ -76,23 +76,12 @@ export const ModerationFrameSchemas = [
 		locked: v.optional(v.boolean()),
 	}),
 	v.strictObject({ type: v.literal("clear_history") }),
-	/** Owner only: a new link of this kind (the old one stops working), or, with `revoke`, none for moderators. */
-	v.pipe(
-		v.strictObject({
-			type: v.literal("link"),
-			kind: v.picklist(["owner", "moderator"]),
-			revoke: v.optional(v.literal(true)),
-		}),
-		// A room always has an owner link: "revoking" it would only have made a new one, quietly demoting the other owners.
-		v.forward(
-			v.partialCheck(
-				[["kind"], ["revoke"]],
-				(f) => !(f.revoke && f.kind === "owner"),
-				"Only the moderator link can be revoked",
-			),
-			["revoke"],
-		),
-	),
+	/** Owner only: a new link of this kind (the old one stops working), or, with `revoke`, none: for moderators only. */
+	v.strictObject({
+		type: v.literal("link"),
+		kind: v.picklist(["owner", "moderator"]),
+		revoke: v.optional(v.literal(true)),
+	}),
 	/** Asks for the lists behind Room settings; the room answers `moderation`. */
 	v.strictObject({ type: v.literal("moderation") }),
 	/** Asks for a page of the audit log, newest first, before the entry `before`. */

@@ -121,8 +121,6 @@ function lineSchema(what: "name" | "title", max: number) {
 
 export const NameSchema = v.pipe(
 	lineSchema("name", LIMITS.nameMax),
-	// "Ana @Bob" would turn every "@Ana @Bob" into a mention of itself and hide both.
-	v.check((s) => !s.includes("@"), "A name cannot contain @, which starts a mention"),
 	v.check(
 		(s) => !mixesLookAlikeScripts(s),
 		"A name cannot mix Latin, Greek and Cyrillic letters, which look alike: write it in one of them",

@@ -210,6 +210,11 @@ export class StaffActions {
 
 	/** A new owner or moderator link (the old one stops working), or no moderator link: the owner's alone. */
 	async #link(ws: WebSocket, who: Joined, frame: Frame<"link">): Promise<void> {
+		// A room always has an owner link: "revoking" it would only make a new one, quietly demoting the other owners.
+		// Checked here, not in the schema: a valibot check on two fields would weigh on the first screen's bundle.
+		if (frame.kind === "owner" && frame.revoke) {
+			return this.#door.refuse(ws, "invalid_frame", "revoke: Only the moderator link can be revoked");
+		}
 		if (!this.#allowed(ws, who, "owner")) return;
 		const actor = { name: who.name, role: "owner" as const };
 		if (frame.kind === "moderator" && frame.revoke) {
