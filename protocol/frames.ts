@@ -79,6 +79,11 @@ export function isUserKey(text: string): boolean {
 	return /^[A-Za-z0-9_-]{8,64}$/.test(text);
 }
 
+/** Whether text is a client's id for a send or a change (as TokenSchema checks one). */
+function isClientId(text: string): boolean {
+	return /^[A-Za-z0-9_-]{1,64}$/.test(text);
+}
+
 /** Ids made by clients: a send's id, a device's user key. */
 const TokenSchema = (what: string, min: number) =>
 	v.pipe(
@@ -91,11 +96,27 @@ const ChangeId = TokenSchema("A change id", 1);
 /** A device's key, as `join` takes it. */
 const UserKeySchema = TokenSchema("A user key", 8);
 
-/** Version 8: the client ids of sends and changes a device has not seen acknowledged. */
+/**
+ * Client ids a `join` may name as still pending (version 8): 100 ids of at
+ * most 64 characters fit well within a frame; a device with more waiting
+ * names its oldest, and sends the rest again as always. Not in LIMITS, which
+ * the first screen loads: only the chat and the room need it.
+ */
+export const PENDING_IDS_MAX = 100;
+
+/**
+ * Version 8: the client ids of sends and changes a device has not seen
+ * acknowledged. One check, not valibot's `array`: the page never parses a
+ * join, and every valibot function any schema uses lands in the first
+ * screen's bundle (valibot is one module), which has no bytes to spare.
+ */
 const PendingIdsSchema = v.optional(
-	v.pipe(
-		v.array(TokenSchema("A pending id", 1), "pending must be a list of ids"),
-		v.maxLength(LIMITS.pendingIdsMax, `pending can name at most ${LIMITS.pendingIdsMax} ids`),
+	v.custom<string[]>(
+		(ids) =>
+			Array.isArray(ids) &&
+			ids.length <= PENDING_IDS_MAX &&
+			ids.every((id) => typeof id === "string" && isClientId(id)),
+		`pending must be a list of at most ${PENDING_IDS_MAX} ids, each 1-64 letters, digits, - or _`,
 	),
 );
 
@@ -503,8 +524,11 @@ export function parseClientFrame(raw: string): ParseResult {
 /** The device key and pending ids of a join whose name was refused, when they are valid themselves. */
 function joinerOf(data: unknown): { joiner?: Joiner } {
 	if (parsedType(data) !== "join") return {};
-	const joiner = v.safeParse(v.object({ user: UserKeySchema, pending: PendingIdsSchema }), data);
-	return joiner.success ? { joiner: { user: joiner.output.user, pending: joiner.output.pending } } : {};
+	// The same join under a name the room takes: valid, it names a device key and maybe pending ids.
+	const join = v.safeParse(ClientMessageSchema, { ...(data as object), name: "x" });
+	return join.success && join.output.type === "join"
+		? { joiner: { user: join.output.user, pending: join.output.pending } }
+		: {};
 }
 
 function parsedType(data: unknown): unknown {
@@ -515,5 +539,5 @@ function parsedType(data: unknown): unknown {
 function sendId(data: unknown): string | undefined {
 	if (typeof data !== "object" || data === null) return undefined;
 	const id = (data as { id?: unknown }).id;
-	return typeof id === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : undefined;
+	return typeof id === "string" && isClientId(id) ? id : undefined;
 }

@@ -31,12 +31,6 @@ export const LIMITS = {
 	reactorsMax: 100,
 	/** Characters in a push subscription's endpoint URL (real ones are 150–500). */
 	pushEndpointMax: 1024,
-	/**
-	 * Client ids a `join` may name as still pending (version 8): 100 ids of
-	 * at most 64 characters fit well within a frame; a device with more
-	 * waiting names its oldest, and sends the rest again as always.
-	 */
-	pendingIdsMax: 100,
 } as const;
 
 /** Room names: what fits in a URL path segment without escaping. */

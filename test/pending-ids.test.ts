@@ -8,7 +8,7 @@
  * bounded and checked like every other field.
  */
 import { describe, expect, it } from "vitest";
-import { LIMITS, type Line, type ServerMessage } from "../protocol";
+import { LIMITS, type Line, PENDING_IDS_MAX, type ServerMessage } from "../protocol";
 import { newRoom, ownedRoom, TestClient } from "./ws-client";
 
 type Welcome = Extract<ServerMessage, { type: "welcome" }>;
@@ -77,10 +77,10 @@ describe("the ids a device still holds as pending", () => {
 		expect((await tab.waitFor("welcome")).stored).toEqual([{ id: "before-clear", seq: sent.seq }]);
 	});
 
-	it(`are at most ${LIMITS.pendingIdsMax}, each an id as a send's: anything else is refused as invalid_frame, and the socket may join after`, async () => {
+	it(`are at most ${PENDING_IDS_MAX}, each an id as a send's: anything else is refused as invalid_frame, and the socket may join after`, async () => {
 		const { room, user } = await anaSaidAndReacted();
 		const tab = await TestClient.open(room);
-		const tooMany = Array.from({ length: LIMITS.pendingIdsMax + 1 }, (_, i) => `p-${i}`);
+		const tooMany = Array.from({ length: PENDING_IDS_MAX + 1 }, (_, i) => `p-${i}`);
 		for (const pending of [tooMany, ["has space"], ["x".repeat(65)], "sent-1", [7]]) {
 			tab.sendRaw(JSON.stringify({ type: "join", name: "Ana", user, pending }));
 		}

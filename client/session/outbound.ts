@@ -11,7 +11,7 @@
  * what the room stored is never shown as not sent.
  */
 import { computed, signal } from "@preact/signals";
-import { LIMITS, PENDING_IDS_VERSION, type ServerMessage } from "../../protocol";
+import { PENDING_IDS_MAX, PENDING_IDS_VERSION, type ServerMessage } from "../../protocol";
 import { isDeviceFrame, mayGo, type OutboundFrame, RULES, slotOf } from "../model/outbound-rules";
 import {
 	forgetSettled,
@@ -159,14 +159,14 @@ function update(next: Outbox): void {
 }
 
 /**
- * The ids a join names as pending, oldest first (at most LIMITS.pendingIdsMax), to a room known to take them:
+ * The ids a join names as pending, oldest first (at most PENDING_IDS_MAX), to a room known to take them:
  * from this page's welcome or, after a reload, the last one this device had.
  */
 function pendingIds(): string[] | undefined {
 	if ((version ?? recall(roomName).version ?? 1) < PENDING_IDS_VERSION) return undefined;
 	const { messages, changes } = outbox.value;
 	const ids = [...messages.filter(waiting), ...changes.filter((c) => c.seq === undefined)].map((p) => p.id);
-	return ids.length > 0 ? ids.slice(0, LIMITS.pendingIdsMax) : undefined;
+	return ids.length > 0 ? ids.slice(0, PENDING_IDS_MAX) : undefined;
 }
 
 /** Opens the room's connection: once per page, and again for another name. */
