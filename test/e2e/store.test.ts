@@ -126,6 +126,8 @@ describe("the client store", () => {
 			.waitFor();
 		await send(page, "now as Ana Two");
 		await bruno.hear("now as Ana Two");
+		// Her page has the room's word for it too: the line is shown, not pending.
+		await seeMessage(page, "Ana Two", "now as Ana Two");
 		expect(bruno.texts()).not.toContain("written as Ana");
 		expect(impostor.texts()).not.toContain("written as Ana");
 		expect(await messageTexts(page)).toEqual(["hello from Ana", "now as Ana Two"]);
@@ -172,6 +174,7 @@ describe("the client store", () => {
 		expect(await page.locator("article.pending").count()).toBe(0);
 		await send(page, "now as Ana Two");
 		await bruno.hear("now as Ana Two");
+		await seeMessage(page, "Ana Two", "now as Ana Two");
 		expect(bruno.texts().filter((t) => t === text)).toHaveLength(1);
 		await impostor.hear("now as Ana Two");
 		expect(impostor.texts()).not.toContain(text);

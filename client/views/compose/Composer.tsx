@@ -44,8 +44,9 @@ export function Composer() {
 	useEffect(() => ref.current?.focus(), []);
 
 	const handedBack = returnedDraft.value;
-	// A send the room refused for now (slow mode, a mute) comes back here, unless something new was typed.
-	useEffect(() => {
+	// A send the room refused for now (slow mode, a mute) comes back here, unless something new was typed:
+	// before the frame is drawn, so the room's reason never shows over an empty field.
+	useLayoutEffect(() => {
 		if (handedBack === null) return;
 		setText((current) => (current.trim() === "" ? handedBack : current));
 		returnedDraft.value = null;
