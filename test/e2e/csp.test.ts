@@ -163,6 +163,25 @@ describe("the web's security basics, in Chromium against wrangler dev", () => {
 		await context.close();
 	});
 
+	it("closes a socket that never joins with 4408 once its time to join runs out, under wrangler dev itself (#19)", async () => {
+		// The workerd tests force the room's alarm; here the real runtime's alarm has to fire and the close reach a browser.
+		const context = await browser.newContext();
+		const page = await context.newPage();
+		await page.goto(app.url);
+		const closed = await page.evaluate(
+			(url) =>
+				new Promise<string>((resolve) => {
+					const ws = new window.WebSocket(url);
+					ws.onclose = (e) => resolve(`${e.code} ${e.reason}`);
+					// Bounded: wrangler.toml gives a socket 10 s to join; well past that, say what did not happen.
+					setTimeout(() => resolve("still open after 30 s"), 30_000);
+				}),
+			`${app.url.replace(/^http/, "ws")}/api/rooms/${newRoom("idle")}/websocket`,
+		);
+		expect(closed).toBe("4408 No join within 10 seconds");
+		await context.close();
+	}, 45_000);
+
 	it("answers the hijacking attempt with 403 at the upgrade, and lets the page's own origin in", async () => {
 		const status = (origin: string) =>
 			new Promise<number>((resolve, reject) => {
