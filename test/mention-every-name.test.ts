@@ -10,9 +10,9 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ChatMessage, type PushPayload, parseClientFrame } from "../protocol";
+import { type ChatMessage, parseClientFrame } from "../protocol";
 import { skeleton } from "../worker/room/name-keys";
-import { b64url, decryptPush, deviceKeys } from "./push-crypto";
+import { type Device, newDevice, open, pushes, subscribe, subscribedAway } from "./push-devices";
 import type { ReceivedPush } from "./push-service";
 import { newRoom, ownedRoom, TestClient } from "./ws-client";
 
@@ -33,44 +33,11 @@ const NAMES = [
 	"Ada Lovelace",
 ];
 
-async function newDevice() {
-	const keys = await deviceKeys();
-	return { keys, endpoint: `https://push.test/send/${crypto.randomUUID()}` };
-}
-
 /** Joins, subscribes at level "mentions", and closes the tab: the device hears of the room by push only. */
-async function awayWithPush(room: string, name: string) {
+async function awayWithPush(room: string, name: string): Promise<Device> {
 	const device = await newDevice();
-	const { client } = await TestClient.join(room, name);
-	client.send({
-		type: "subscribe",
-		subscription: { endpoint: device.endpoint, keys: { p256dh: device.keys.p256dh, auth: device.keys.auth } },
-		level: "mentions",
-		preview: false,
-	});
-	// Frames are handled in order: the answer to a sync means the subscribe was handled.
-	client.send({ type: "sync", since: 0 });
-	await client.waitFor("history");
-	client.ws.close(1000, "tab closed");
-	await client.closed;
+	await subscribedAway(room, name, device, "mentions");
 	return device;
-}
-
-/** The pushes a device's endpoint has received, once it holds at least `count`. */
-async function pushes(endpoint: string, count: number): Promise<ReceivedPush[]> {
-	const path = new URL(endpoint).pathname;
-	const deadline = Date.now() + 4000;
-	for (;;) {
-		const list = (await (await fetch(`https://push.test/__received${path}`)).json()) as ReceivedPush[];
-		if (list.length >= count) return list;
-		if (Date.now() > deadline) throw new Error(`${list.length} pushes arrived at ${path}, expected ${count}`);
-		await new Promise((r) => setTimeout(r, 25));
-	}
-}
-
-async function received(endpoint: string): Promise<ReceivedPush[]> {
-	const path = new URL(endpoint).pathname;
-	return (await (await fetch(`https://push.test/__received${path}`)).json()) as ReceivedPush[];
 }
 
 describe("every name can be mentioned, through the room's own keys", { timeout: 30_000 }, () => {
@@ -83,9 +50,11 @@ describe("every name can be mentioned, through the room's own keys", { timeout: 
 		writer.send({ type: "send", id: "m1", text });
 		const line = await writer.message(text);
 		expect(line.mentions).toEqual([name]);
-		const [push] = await pushes(device.endpoint, 1);
-		const payload = JSON.parse(await decryptPush(b64url.decode((push as ReceivedPush).body), device.keys));
-		expect(payload as PushPayload).toMatchObject({ body: "Writer mentioned you", seq: line.seq });
+		const [push] = await pushes(device, 1);
+		expect(await open(push as ReceivedPush, device.keys)).toMatchObject({
+			body: "Writer mentioned you",
+			seq: line.seq,
+		});
 	});
 
 	it("finds each of them in one message, in order, the longest name first (@Ada Lovelace over @Ada)", async () => {
@@ -112,9 +81,9 @@ describe("every name can be mentioned, through the room's own keys", { timeout: 
 		writer.send({ type: "send", id: "m2", text: "hey @Sam" });
 		const real = await writer.message("hey @Sam");
 		expect(real.mentions).toEqual(["Sam"]);
-		const list = await pushes(device.endpoint, 1);
+		const list = await pushes(device, 1);
 		expect(list).toHaveLength(1);
-		expect(JSON.parse(await decryptPush(b64url.decode((list[0] as ReceivedPush).body), device.keys))).toMatchObject({
+		expect(await open(list[0] as ReceivedPush, device.keys)).toMatchObject({
 			seq: real.seq,
 		});
 	});
@@ -134,30 +103,24 @@ describe("every name can be mentioned, through the room's own keys", { timeout: 
 		writer.send({ type: "send", id: "m2", text: "@Sam hi" });
 		const toSam = await writer.message("@Sam hi");
 		expect(toSam.mentions).toEqual(["Sam"]);
-		const [samPush] = await pushes(sam.endpoint, 1);
-		const [sarnPush] = await pushes(sarn.endpoint, 1);
-		expect(JSON.parse(await decryptPush(b64url.decode((samPush as ReceivedPush).body), sam.keys))).toMatchObject({
+		const [samPush] = await pushes(sam, 1);
+		const [sarnPush] = await pushes(sarn, 1);
+		expect(await open(samPush as ReceivedPush, sam.keys)).toMatchObject({
 			seq: toSam.seq,
 		});
-		expect(JSON.parse(await decryptPush(b64url.decode((sarnPush as ReceivedPush).body), sarn.keys))).toMatchObject({
+		expect(await open(sarnPush as ReceivedPush, sarn.keys)).toMatchObject({
 			seq: toSarn.seq,
 		});
 		// Each device had its own mention only.
-		expect(await received(sam.endpoint)).toHaveLength(1);
-		expect(await received(sarn.endpoint)).toHaveLength(1);
+		expect(await pushes(sam, 0)).toHaveLength(1);
+		expect(await pushes(sarn, 0)).toHaveLength(1);
 	});
 
 	it("a device that comes back under a new name is pushed mentions of the new name", async () => {
 		const room = newRoom();
-		const device = await deviceKeys();
-		const endpoint = `https://push.test/send/${crypto.randomUUID()}`;
+		const device = await newDevice();
 		const { client: first, user } = await TestClient.join(room, "Ana");
-		first.send({
-			type: "subscribe",
-			subscription: { endpoint, keys: { p256dh: device.p256dh, auth: device.auth } },
-			level: "mentions",
-			preview: false,
-		});
+		subscribe(first, device, "mentions");
 		first.close();
 		await first.closed;
 		const { client: again } = await TestClient.join(room, "Emma", { user });
@@ -167,8 +130,8 @@ describe("every name can be mentioned, through the room's own keys", { timeout: 
 		writer.send({ type: "send", id: "m1", text: "@Emma ping" });
 		const line = await writer.message("@Emma ping");
 		expect(line.mentions).toEqual(["Emma"]);
-		const [push] = await pushes(endpoint, 1);
-		expect(JSON.parse(await decryptPush(b64url.decode((push as ReceivedPush).body), device))).toMatchObject({
+		const [push] = await pushes(device, 1);
+		expect(await open(push as ReceivedPush, device.keys)).toMatchObject({
 			seq: line.seq,
 			body: "Writer mentioned you",
 		});
@@ -190,8 +153,8 @@ describe("every name can be mentioned, through the room's own keys", { timeout: 
 		writer.send({ type: "send", id: "m1", text: "@sam wake up" });
 		const line = await writer.message("@sam wake up");
 		expect(line.mentions).toEqual(["Sam"]);
-		const [push] = await pushes(device.endpoint, 1);
-		expect(JSON.parse(await decryptPush(b64url.decode((push as ReceivedPush).body), device.keys))).toMatchObject({
+		const [push] = await pushes(device, 1);
+		expect(await open(push as ReceivedPush, device.keys)).toMatchObject({
 			seq: line.seq,
 		});
 	});
@@ -288,8 +251,8 @@ describe("what a hostile member tried against mentions", { timeout: 30_000 }, ()
 		const { client: writer } = await TestClient.join(room, "Writer");
 		writer.send({ type: "send", id: "m1", text: "@Sam your code is 4711" });
 		const line = await writer.message("@Sam your code is 4711");
-		const [push] = await pushes(now.endpoint, 1);
-		expect(JSON.parse(await decryptPush(b64url.decode((push as ReceivedPush).body), now.keys))).toMatchObject({
+		const [push] = await pushes(now, 1);
+		expect(await open(push as ReceivedPush, now.keys)).toMatchObject({
 			seq: line.seq,
 		});
 		// Both subscriptions were looked at in one pass over the room's subscriptions: the earlier device's got nothing.
@@ -302,7 +265,7 @@ describe("what a hostile member tried against mentions", { timeout: 30_000 }, ()
 				.one(),
 		);
 		expect(earlier).toEqual({ last_sent: 0, held: 0 });
-		expect(await received(before.endpoint)).toEqual([]);
+		expect(await pushes(before, 0)).toEqual([]);
 	});
 
 	it("reads the letters around an @ whole, astral ones too: @Ana𠀀 is not Ana, and 𠀀@Sam is no mention", async () => {
