@@ -7,12 +7,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../protocol";
-import { newPrivateRoom, newSecret, TestClient } from "./ws-client";
-
-function next<T extends ServerMessage["type"]>(c: TestClient, type: T) {
-	const seen = new Set(c.received);
-	return c.waitFor(type, (m) => !seen.has(m));
-}
+import { newPrivateRoom, newSecret, next, TestClient } from "./ws-client";
 
 describe("the audit log", () => {
 	it("records who did what to whom and when, newest first, for owners and moderators", async () => {

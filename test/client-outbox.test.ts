@@ -14,18 +14,10 @@ import {
 	MODERATION_VERSION,
 	type ServerMessage,
 } from "../protocol";
-
-const line = (seq: number, text = `m${seq}`, name = "Bruno"): ChatMessage => ({
-	seq,
-	id: `id-${seq}`,
-	kind: "chat",
-	name,
-	text,
-	at: 1_000 + seq,
-});
+import { chatLine } from "./chat-line";
 
 /** What the page holds of the room: lines 1..lastSeq. */
-const seen = (lastSeq: number) => ({ lastSeq, messages: Array.from({ length: lastSeq }, (_, i) => line(i + 1)) });
+const seen = (lastSeq: number) => ({ lastSeq, messages: Array.from({ length: lastSeq }, (_, i) => chatLine(i + 1)) });
 const box = (messages: Outbox["messages"], changes: PendingChange[] = []): Outbox => ({ messages, changes });
 const edit = (id: string, seq: number, text: string): PendingChange => ({ id, frame: { type: "edit", id, seq, text } });
 const welcome = (seq: number, extra: Partial<Extract<ServerMessage, { type: "welcome" }>> = {}): ServerMessage => ({
@@ -45,7 +37,7 @@ describe("settling the outbox", () => {
 		const start = box([{ id: "c1", text: "hi" }]);
 		const ackFirst = settleOutbox(start, { type: "ack", id: "c1", seq: 2 }, seen(1));
 		expect(ackFirst.messages).toEqual([{ id: "c1", text: "hi", seq: 2 }]);
-		const thenLine = settleOutbox(ackFirst, { type: "message", message: line(2, "hi", "Ana") }, seen(2));
+		const thenLine = settleOutbox(ackFirst, { type: "message", message: chatLine(2, "hi", "Ana") }, seen(2));
 		expect(thenLine.messages).toEqual([]);
 
 		// The line came first: the ack finds it shown, and the message leaves at once.
@@ -137,7 +129,7 @@ describe("settling the outbox", () => {
 		const start = box([{ id: "c1", text: "hi" }], [edit("e1", 1, "x")]);
 		for (const msg of [
 			{ type: "typing", name: "Bruno" },
-			{ type: "message", message: line(2) },
+			{ type: "message", message: chatLine(2) },
 			{ type: "ack", id: "other", seq: 2 },
 			{ type: "error", code: "rate_limited", reason: "wait", retryAfter: 1 },
 			welcome(1),

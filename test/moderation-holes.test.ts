@@ -16,7 +16,7 @@ import type { AuditEntry, Change, ChatMessage, ClientMessage, NotifyLevel, Serve
 import { MessageStore } from "../worker/store/messages";
 import { migrate } from "../worker/store/schema";
 import { deviceKeys } from "./push-crypto";
-import { newAddress, newPrivateRoom, newRoom, newSecret, TestClient } from "./ws-client";
+import { newAddress, newPrivateRoom, newRoom, newSecret, next, TestClient } from "./ws-client";
 
 /** Bound in vitest.config.ts, as `wrangler secret put OPERATOR_TOKEN` would in production. */
 const OPERATOR_TOKEN = "test-operator-token-0123456789";
@@ -41,16 +41,6 @@ async function handled(c: TestClient): Promise<void> {
 	const seen = c.received.filter((m) => m.type === "history").length;
 	c.send({ type: "sync", since: Number.MAX_SAFE_INTEGER - 1 });
 	await c.waitFor("history", () => c.received.filter((m) => m.type === "history").length > seen);
-}
-
-/** The next frame of `type` matching `where` that arrives from now on. */
-function next<T extends ServerMessage["type"]>(
-	c: TestClient,
-	type: T,
-	where: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
-) {
-	const seen = new Set(c.received);
-	return c.waitFor(type, (m) => !seen.has(m) && where(m));
 }
 
 /** Opens a socket, presents `secret` if given, and joins: let in (the welcome) or turned away (the close, and the error). */

@@ -8,17 +8,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ClientMessage, ServerMessage } from "../protocol";
-import { elapse, newAddress, ownedRoom, TestClient } from "./ws-client";
-
-/** The next frame of `type` matching `where` that arrives from now on. */
-function next<T extends ServerMessage["type"]>(
-	c: TestClient,
-	type: T,
-	where: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
-) {
-	const seen = new Set(c.received);
-	return c.waitFor(type, (m) => !seen.has(m) && where(m));
-}
+import { elapse, newAddress, next, ownedRoom, TestClient } from "./ws-client";
 
 type ErrorFrame = Extract<ServerMessage, { type: "error" }>;
 const errors = (c: TestClient, code: string) =>

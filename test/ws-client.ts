@@ -315,3 +315,13 @@ export async function ownedRoom() {
 	const bruno = await TestClient.join(moderated.room, "Bruno");
 	return { ...moderated, bruno };
 }
+
+/** The next frame of `type` matching `where` that arrives from now on. */
+export function next<T extends ServerMessage["type"]>(
+	c: TestClient,
+	type: T,
+	where: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+) {
+	const seen = new Set(c.received);
+	return c.waitFor(type, (m) => !seen.has(m) && where(m));
+}
